@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Install everything this project needs on a fresh Debian 12 machine, then the Python
+# package into ./.venv. Idempotent: apt runs only when a package is missing.
+#   scripts/bootstrap.sh          runtime (kiosk demo, central service)
+#   scripts/bootstrap.sh --test   runtime + what the test suite needs
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+runtime_apt=(
+  python3-venv python3-dev gcc libpcsclite-dev pcscd vsmartcard-vpcd
+  libgl1 libegl1 libegl-mesa0 libgl1-mesa-dri libglx-mesa0 libmtdev1
+  libxext6 libxrender1 libxi6 libxrandr2 libxcursor1 libxss1 libxxf86vm1 libxfixes3
+  xvfb xauth fonts-dejavu-core
+)
+test_apt=(postgresql imagemagick xdotool)
+
+want=("${runtime_apt[@]}")
+extras=""
+if [[ "${1:-}" == "--test" ]]; then
+  want+=("${test_apt[@]}")
+  extras="[test]"
+fi
+
+missing=()
+for pkg in "${want[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if ((${#missing[@]})); then
+  echo "bootstrap: installing Debian packages: ${missing[*]}"
+  sudo_cmd=""; [[ $(id -u) -eq 0 ]] || sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+python="${PYTHON:-python3}"
+if [[ ! -x .venv/bin/python ]]; then
+  "$python" -m venv .venv
+fi
+stamp=".venv/.installed${extras}"
+if [[ ! -f "$stamp" || pyproject.toml -nt "$stamp" ]]; then
+  .venv/bin/python -m pip install -q --upgrade pip
+  .venv/bin/python -m pip install -q -e ".${extras}"
+  touch "$stamp"
+fi
