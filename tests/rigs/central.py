@@ -1,0 +1,1 @@
+"""Central service rig (being written)."""

@@ -1,0 +1,1 @@
+"""pcscd + vsmartcard vpcd rig (being written)."""
