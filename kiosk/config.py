@@ -1,0 +1,130 @@
+"""Kiosk configuration: a TOML file, then ``OPET_KIOSK_<SECTION>_<KEY>`` environment overrides.
+
+Example file (every key optional)::
+
+    [service]
+    url = "https://central.example:8600"
+    token_file = "/etc/opet-kiosk/device-token"   # or token = "..."
+    timeout_seconds = 3.0
+    retries = 2
+
+    [screen]
+    idle_timeout_seconds = 30
+    removal_linger_seconds = 4
+    language = "tr"
+
+    [reader]
+    name_filter = ""          # substring of the reader name to use; empty = every reader
+
+    [demo]
+    cards = ["7000070012806566"]
+    emulator_port = 35963
+"""
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any, Mapping
+
+ENV_PREFIX = "OPET_KIOSK_"
+
+
+class ConfigError(ValueError):
+    """The configuration file or an override is unusable; the message says which key."""
+
+
+@dataclass(frozen=True)
+class ServiceConfig:
+    url: str = "http://127.0.0.1:8600"
+    token: str = ""
+    token_file: str = ""
+    timeout_seconds: float = 3.0
+    retries: int = 2
+
+    def device_token(self) -> str:
+        """The token itself, read from ``token_file`` when one is named."""
+        if self.token_file:
+            try:
+                return Path(self.token_file).read_text(encoding="utf-8").strip()
+            except OSError as exc:
+                raise ConfigError(f"service.token_file cannot be read: {exc.strerror}") from None
+        return self.token
+
+
+@dataclass(frozen=True)
+class ScreenConfig:
+    idle_timeout_seconds: float = 30.0
+    removal_linger_seconds: float = 4.0
+    language: str = "tr"
+
+
+@dataclass(frozen=True)
+class ReaderConfig:
+    name_filter: str = ""
+
+
+@dataclass(frozen=True)
+class DemoConfig:
+    cards: tuple[str, ...] = ()
+    emulator_port: int = 35963
+
+
+@dataclass(frozen=True)
+class KioskConfig:
+    service: ServiceConfig = field(default_factory=ServiceConfig)
+    screen: ScreenConfig = field(default_factory=ScreenConfig)
+    reader: ReaderConfig = field(default_factory=ReaderConfig)
+    demo: DemoConfig = field(default_factory=DemoConfig)
+
+
+def load_config(path: str | Path | None = None, environ: Mapping[str, str] | None = None) -> KioskConfig:
+    """Read ``path`` (if given), then apply environment overrides."""
+    data: dict[str, Any] = {}
+    if path is not None:
+        try:
+            with open(path, "rb") as handle:
+                data = tomllib.load(handle)
+        except OSError as exc:
+            raise ConfigError(f"cannot read {path}: {exc.strerror}") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{path} is not valid TOML: {exc}") from None
+    environ = os.environ if environ is None else environ
+    sections = {}
+    for section in fields(KioskConfig):
+        values = dict(data.get(section.name, {}))
+        section_type = section.default_factory  # type: ignore[misc]
+        sections[section.name] = _build_section(section.name, section_type, values, environ)
+    unknown = set(data) - {f.name for f in fields(KioskConfig)}
+    if unknown:
+        raise ConfigError(f"unknown section(s): {', '.join(sorted(unknown))}")
+    return KioskConfig(**sections)
+
+
+def _build_section(name: str, section_type: Any, values: dict[str, Any], environ: Mapping[str, str]) -> Any:
+    known = {f.name: f for f in fields(section_type)}
+    unknown = set(values) - set(known)
+    if unknown:
+        raise ConfigError(f"unknown key(s) in [{name}]: {', '.join(sorted(unknown))}")
+    for key in known:
+        env_name = f"{ENV_PREFIX}{name}_{key}".upper()
+        if env_name in environ:
+            values[key] = environ[env_name]
+    converted = {}
+    defaults = section_type()
+    for key, value in values.items():
+        converted[key] = _convert(f"{name}.{key}", value, getattr(defaults, key))
+    return section_type(**converted)
+
+
+def _convert(key: str, value: Any, default: Any) -> Any:
+    try:
+        if isinstance(default, bool):
+            return value if isinstance(value, bool) else str(value).lower() in {"1", "true", "yes", "on"}
+        if isinstance(default, tuple):
+            items = value.split(",") if isinstance(value, str) else value
+            return tuple(str(item).strip() for item in items if str(item).strip())
+        return type(default)(value)
+    except (TypeError, ValueError):
+        raise ConfigError(f"{key} should be of type {type(default).__name__}") from None

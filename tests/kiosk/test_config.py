@@ -1,0 +1,58 @@
+from pathlib import Path
+
+import re
+
+import pytest
+
+from kiosk.config import ConfigError, load_config
+
+
+def test_defaults_without_a_file() -> None:
+    config = load_config(None, environ={})
+    assert config.service.url == "http://127.0.0.1:8600"
+    assert config.screen.idle_timeout_seconds == 30.0
+    assert config.screen.language == "tr"
+
+
+def test_file_then_environment_overrides(tmp_path: Path) -> None:
+    path = tmp_path / "kiosk.toml"
+    path.write_text(
+        '[service]\nurl = "http://central:9000"\ntimeout_seconds = 1.5\n'
+        '[demo]\ncards = ["7000070012806566", "7000071234567895"]\n',
+        encoding="utf-8",
+    )
+    config = load_config(path, environ={"OPET_KIOSK_SCREEN_IDLE_TIMEOUT_SECONDS": "12", "OPET_KIOSK_SERVICE_RETRIES": "0"})
+    assert config.service.url == "http://central:9000"
+    assert config.service.timeout_seconds == 1.5
+    assert config.service.retries == 0
+    assert config.screen.idle_timeout_seconds == 12.0
+    assert config.demo.cards == ("7000070012806566", "7000071234567895")
+
+
+def test_token_is_read_from_a_file(tmp_path: Path) -> None:
+    token_file = tmp_path / "token"
+    token_file.write_text("s3cret\n", encoding="utf-8")
+    config = load_config(None, environ={"OPET_KIOSK_SERVICE_TOKEN_FILE": str(token_file)})
+    assert config.service.device_token() == "s3cret"
+
+
+@pytest.mark.parametrize(
+    ("content", "complaint"),
+    [
+        ("[service]\nretries = 'many'\n", "service.retries should be of type int"),
+        ("[service]\nulr = 'x'\n", "unknown key(s) in [service]: ulr"),
+        ("[screens]\n", "unknown section(s): screens"),
+        ("[service\n", "not valid TOML"),
+    ],
+)
+def test_bad_files_say_which_key(tmp_path: Path, content: str, complaint: str) -> None:
+    path = tmp_path / "kiosk.toml"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(ConfigError, match=re.escape(complaint)):
+        load_config(path, environ={})
+
+
+def test_missing_token_file_is_a_config_error(tmp_path: Path) -> None:
+    config = load_config(None, environ={"OPET_KIOSK_SERVICE_TOKEN_FILE": str(tmp_path / "absent")})
+    with pytest.raises(ConfigError, match="token_file cannot be read"):
+        config.service.device_token()

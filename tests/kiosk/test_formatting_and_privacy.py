@@ -1,0 +1,55 @@
+import logging
+from datetime import datetime, timezone
+
+import pytest
+
+from hardware.card_number import CardNumber, InvalidCardNumber
+from kiosk.formatting import format_as_of, format_points
+from kiosk.log_privacy import CardNumberRedactor, redact
+
+
+@pytest.mark.parametrize(
+    ("hundredths", "turkish", "english"),
+    [(123456, "1.234,56", "1,234.56"), (8790, "87,90", "87.90"), (0, "0,00", "0.00"), (5, "0,05", "0.05"),
+     (100000000001, "1.000.000.000,01", "1,000,000,000.01")],
+)
+def test_points_are_formatted_exactly_per_language(hundredths: int, turkish: str, english: str) -> None:
+    assert format_points(hundredths, "tr") == turkish
+    assert format_points(hundredths, "en") == english
+
+
+def test_as_of_is_day_first_in_turkish() -> None:
+    moment = datetime(2026, 11, 27, 9, 5, tzinfo=timezone.utc).astimezone()
+    assert format_as_of(moment, "tr").startswith(moment.strftime("%d.%m.%Y"))
+
+
+def test_card_number_masks_itself_everywhere() -> None:
+    number = CardNumber.parse("7000 0700 1280 6566")
+    assert number.digits == "7000070012806566"
+    for shown in (str(number), repr(number), f"{number}", number.masked, str([number])):
+        assert "7000070012806566" not in shown
+        assert "6566" in shown
+    assert number.last10 == "0012806566"
+    assert number.luhn_valid
+
+
+@pytest.mark.parametrize("text", ["", "123", "70000700128065661", "7000O70012806566", "７０００070012806566"])
+def test_invalid_numbers_are_refused_without_echoing_them(text: str) -> None:
+    with pytest.raises(InvalidCardNumber) as raised:
+        CardNumber.parse(text)
+    assert text not in str(raised.value) or text == ""
+
+
+def test_redaction_masks_grouped_and_plain_numbers_only() -> None:
+    assert redact("GET /v1/cards/7000070012806566?entry=tapped") == "GET /v1/cards/•••• •••• •••• 6566?entry=tapped"
+    assert redact("card 7000 0700 1280 6566 read") == "card •••• •••• •••• 6566 read"
+    assert redact("port 35963, 17 digits 12345678901234567") == "port 35963, 17 digits 12345678901234567"
+
+
+def test_redactor_rewrites_log_records(caplog: pytest.LogCaptureFixture) -> None:
+    logger = logging.getLogger("urllib3.test")
+    caplog.handler.addFilter(CardNumberRedactor())
+    with caplog.at_level(logging.WARNING):
+        logger.warning("Retrying after connection broken: %s", "/v1/cards/7000070012806566")
+    assert "7000070012806566" not in caplog.text
+    assert "•••• •••• •••• 6566" in caplog.text
