@@ -1,1 +1,144 @@
-"""Central service rig (being written)."""
+"""Central service rig: the real ``opet-central serve`` as a subprocess on a free loopback port.
+
+``central_service`` (session-scoped) runs it on a temporary SQLite file with the demo cards and
+a kiosk token. :func:`running_central` starts one on any database URL (PostgreSQL too), for
+tests and benchmarks that need their own.
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import pytest
+
+START_TIMEOUT_S = 30.0
+
+
+def opet_central_command() -> list[str]:
+    """The installed ``opet-central`` console script (the one beside this interpreter first)."""
+    beside = Path(sys.executable).with_name("opet-central")
+    if beside.exists():
+        return [str(beside)]
+    found = shutil.which("opet-central")
+    if found is None:
+        raise RuntimeError("opet-central is not installed: run scripts/bootstrap.sh --test")
+    return [found]
+
+
+def run_cli(*args: str, database_url: str) -> str:
+    """Runs ``opet-central ARGS --database URL`` to completion and returns its stdout."""
+    result = subprocess.run(
+        [*opet_central_command(), *args, "--database", database_url],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"opet-central {args[0]} failed ({result.returncode}): {result.stderr[-2000:]}")
+    return result.stdout
+
+
+def free_port() -> int:
+    """A loopback TCP port that was free a moment ago."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@dataclass
+class CentralService:
+    """A running service: where it listens, a kiosk token, and its log."""
+
+    base_url: str
+    token: str
+    database_url: str
+    log_path: Path
+    process: subprocess.Popen[bytes] = field(repr=False)
+
+    def add_device(self, kind: str, name: str) -> str:
+        """A new device token made with ``opet-central add-device``."""
+        return run_cli("add-device", "--kind", kind, "--name", name, database_url=self.database_url).strip()
+
+    def cli(self, *args: str) -> str:
+        """Runs another ``opet-central`` command on this service's database."""
+        return run_cli(*args, database_url=self.database_url)
+
+    def log_text(self) -> str:
+        """Everything the service has logged so far."""
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+
+def _wait_healthy(base_url: str, process: subprocess.Popen[bytes], log_path: Path) -> None:
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"opet-central serve exited with {process.returncode}:\n{log_path.read_text()[-3000:]}")
+        with contextlib.suppress(httpx.HTTPError):
+            if httpx.get(f"{base_url}/healthz", timeout=1.0).status_code == 200:
+                return
+        time.sleep(0.05)
+    raise RuntimeError(f"opet-central serve not healthy after {START_TIMEOUT_S}s:\n{log_path.read_text()[-3000:]}")
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+@contextlib.contextmanager
+def running_central(
+    database_url: str, workdir: Path, *, demo_data: bool = True, serve_args: tuple[str, ...] = ()
+) -> Iterator[CentralService]:
+    """Migrates ``database_url``, loads the demo cards, makes a kiosk token, serves, and stops after."""
+    if demo_data:
+        run_cli("demo-data", database_url=database_url)
+    token = run_cli("add-device", "--kind", "kiosk", "--name", "rig-kiosk", database_url=database_url).strip()
+    workdir.mkdir(parents=True, exist_ok=True)
+    for attempt in range(3):
+        port = free_port()
+        log_path = workdir / f"central-{port}.log"
+        with log_path.open("wb") as log_file:
+            process = subprocess.Popen(
+                [*opet_central_command(), "serve", "--host", "127.0.0.1", "--port", str(port),
+                 "--database", database_url, *serve_args],
+                stdout=log_file,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            )
+        base_url = f"http://127.0.0.1:{port}"
+        try:
+            _wait_healthy(base_url, process, log_path)
+        except RuntimeError:
+            _stop(process)
+            if attempt == 2 or "address already in use" not in log_path.read_text().lower():
+                raise
+            continue
+        break
+    try:
+        yield CentralService(base_url, token, database_url, log_path, process)
+    finally:
+        _stop(process)
+
+
+@pytest.fixture(scope="session")
+def central_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CentralService]:
+    """The real service on a temporary SQLite file, demo cards loaded, with a kiosk token."""
+    workdir = tmp_path_factory.mktemp("central")
+    with running_central(f"sqlite:///{workdir / 'central.db'}", workdir) as service:
+        yield service

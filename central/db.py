@@ -1,0 +1,123 @@
+"""Engines and sessions for SQLite (default) and PostgreSQL, and schema migration.
+
+Reads and writes get separate session factories. On SQLite a write transaction starts with
+``BEGIN IMMEDIATE``, so writers queue on the database lock (with a busy timeout) instead of
+failing when a read snapshot goes stale; reads stay concurrent (WAL). On PostgreSQL both use
+one engine and writers lock the rows they change.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+SQLITE_BUSY_TIMEOUT_MS = 15_000
+
+
+def default_database_url() -> str:
+    """``$OPET_CENTRAL_DATABASE``, else a SQLite file under ``$XDG_DATA_HOME/opet-central``."""
+    configured = os.environ.get("OPET_CENTRAL_DATABASE")
+    if configured:
+        return configured
+    data_home = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    return f"sqlite:///{data_home / 'opet-central' / 'central.db'}"
+
+
+def normalize_url(url: str) -> str:
+    """Plain ``postgresql://`` URLs use psycopg 3, the driver this project installs."""
+    parsed = make_url(url)
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed.render_as_string(hide_password=False)
+
+
+def is_sqlite(url: str) -> bool:
+    """True for a SQLite URL."""
+    return make_url(url).get_backend_name() == "sqlite"
+
+
+def _sqlite_engine(url: str, begin: str) -> Engine:
+    parsed = make_url(url)
+    if parsed.database and parsed.database != ":memory:":
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(
+        url, hide_parameters=True, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
+    )
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+        dbapi_connection.isolation_level = None  # transactions are begun below, explicitly
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection) -> None:  # type: ignore[no-untyped-def]
+        connection.exec_driver_sql(begin)
+
+    return engine
+
+
+@dataclass
+class Database:
+    """The service's storage: one URL, a read and a write session factory."""
+
+    url: str
+    read_engine: Engine
+    write_engine: Engine
+
+    @classmethod
+    def connect(cls, url: str) -> "Database":
+        """Engines for ``url`` (no schema change: see :func:`migrate`)."""
+        url = normalize_url(url)
+        if is_sqlite(url):
+            return cls(url, _sqlite_engine(url, "BEGIN"), _sqlite_engine(url, "BEGIN IMMEDIATE"))
+        engine = create_engine(url, hide_parameters=True, pool_size=10, max_overflow=20, pool_pre_ping=True)
+        return cls(url, engine, engine)
+
+    @property
+    def sqlite(self) -> bool:
+        """True when the storage is SQLite."""
+        return is_sqlite(self.url)
+
+    def reader(self) -> Session:
+        """A session for look-ups."""
+        return sessionmaker(self.read_engine, expire_on_commit=False)()
+
+    def writer(self) -> Session:
+        """A session for changes; begin its transaction with ``with session.begin():``."""
+        return sessionmaker(self.write_engine, expire_on_commit=False)()
+
+    def dispose(self) -> None:
+        """Close every pooled connection."""
+        self.read_engine.dispose()
+        self.write_engine.dispose()
+
+
+def alembic_config(url: str) -> Config:
+    """An Alembic configuration for the packaged migrations against ``url``."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("sqlalchemy.url", normalize_url(url).replace("%", "%%"))
+    return config
+
+
+def migrate(url: str) -> None:
+    """Bring the schema at ``url`` up to the newest migration (a no-op when it is current)."""
+    database = Database.connect(url)
+    try:
+        with database.write_engine.begin() as connection:
+            config = alembic_config(url)
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+    finally:
+        database.dispose()

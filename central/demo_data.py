@@ -1,0 +1,70 @@
+"""The four demo cards of docs/ARCHITECTURE.md; the kiosk's demo config lists the same numbers."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from central.models import Card, CardStatus, Holder
+
+
+@dataclass(frozen=True)
+class DemoCard:
+    """One row of the demo table."""
+
+    number: str
+    holder: tuple[str, dt.date] | None
+    status: CardStatus
+    fuel: int
+    autogas: int
+    replaced_by: str | None = None
+
+
+ENDER = ("ENDER AYTEKİN", dt.date(1974, 3, 20))
+AYSE = ("AYŞE ŞAHİN", dt.date(1988, 11, 2))
+
+DEMO_CARDS = (
+    DemoCard("7000070012806566", ENDER, CardStatus.ACTIVE, 123456, 8790),
+    DemoCard("7000071234567895", AYSE, CardStatus.NOT_ACTIVATED, 4250, 0),
+    DemoCard("7000079876543215", None, CardStatus.NOT_ACTIVATED, 0, 15075),
+    DemoCard("7000075555000014", ENDER, CardStatus.REPLACED, 0, 0, replaced_by="7000070012806566"),
+)
+
+
+def load_demo_data(session: Session) -> int:
+    """Adds the demo cards that are missing (existing ones are left as they are); returns how many."""
+    holders: dict[tuple[str, dt.date], Holder] = {}
+    cards: dict[str, Card] = {
+        card.number: card
+        for card in session.scalars(select(Card).where(Card.number.in_([demo.number for demo in DEMO_CARDS])))
+    }
+    for card in cards.values():
+        if card.holder is not None:
+            holders[(card.holder.full_name, card.holder.birth_date)] = card.holder
+    added = 0
+    for demo in DEMO_CARDS:
+        if demo.number in cards:
+            continue
+        holder = None
+        if demo.holder is not None:
+            holder = holders.get(demo.holder)
+            if holder is None:
+                holder = Holder(full_name=demo.holder[0], birth_date=demo.holder[1], consent=True)
+                holders[demo.holder] = holder
+        card = Card(
+            number=demo.number,
+            last10=demo.number[-10:],
+            status=demo.status.value,
+            fuel_points=demo.fuel,
+            autogas_points=demo.autogas,
+            holder=holder,
+        )
+        if demo.replaced_by is not None:
+            session.flush()
+            card.replaced_by_id = cards[demo.replaced_by].id
+        session.add(card)
+        cards[demo.number] = card
+        added += 1
+    return added
