@@ -29,6 +29,15 @@ class UiQueue:
             except queue.Empty:
                 continue
 
+    def pump_for(self, seconds: float) -> None:
+        """Run every call dispatched during the next ``seconds``."""
+        deadline = time.monotonic() + seconds
+        while (remaining := deadline - time.monotonic()) > 0:
+            try:
+                self._calls.get(timeout=remaining)()
+            except queue.Empty:
+                return
+
 
 @dataclass
 class _ManualTimer:

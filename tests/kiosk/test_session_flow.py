@@ -1,0 +1,132 @@
+"""The session state machine, driven as the app drives it, with the real API client talking
+HTTP to the real central service. Timers are advanced by hand; the 'UI thread' is a queue."""
+from collections.abc import Iterator
+
+import pytest
+
+from hardware.card_number import CardNumber
+from kiosk.api_client import BalanceClient
+from kiosk.balance import CardStatus, Entry
+from kiosk.scheduling import BackgroundWork
+from kiosk.session import KioskSession, KioskState, Problem, ReaderHealth, Screen
+from tests.kiosk.silent_server import closed_port_url
+from tests.kiosk.ui_thread import ManualScheduler, UiQueue
+
+ACTIVE = CardNumber.parse("7000070012806566")
+AUTOGAS_ONLY = CardNumber.parse("7000079876543215")
+UNKNOWN = CardNumber.parse("7000075555000022")
+IDLE, LINGER = 30.0, 4.0
+
+
+class Harness:
+    def __init__(self, base_url: str, token: str) -> None:
+        self.ui = UiQueue()
+        self.clock = ManualScheduler()
+        self.client = BalanceClient(base_url, token, timeout_seconds=1.0, retries=0)
+        self.background = BackgroundWork(self.ui.dispatch)
+        self.session = KioskSession(self.client.balance, self.background, self.clock, IDLE, LINGER)
+        self.seen: list[KioskState] = []
+        self.session.subscribe(self.seen.append)
+
+    def wait_for(self, screen: Screen) -> KioskState:
+        self.ui.pump_until(lambda: self.session.state.screen is screen)
+        return self.session.state
+
+    def close(self) -> None:
+        self.background.shutdown()
+        self.client.close()
+
+
+@pytest.fixture
+def kiosk(central_service) -> Iterator[Harness]:
+    harness = Harness(central_service.base_url, central_service.token)
+    yield harness
+    harness.close()
+
+
+def test_a_tap_shows_reading_then_the_balance(kiosk: Harness) -> None:
+    kiosk.session.card_presented()
+    assert kiosk.session.state.screen is Screen.READING
+    kiosk.session.show_card(ACTIVE, Entry.TAPPED)
+    assert kiosk.session.state.masked_number == "•••• •••• •••• 6566"
+    state = kiosk.wait_for(Screen.BALANCE)
+    assert state.balance is not None
+    assert (state.balance.fuel, state.balance.autogas, state.balance.status) == (123456, 8790, CardStatus.ACTIVE)
+    assert [s.screen for s in kiosk.seen] == [Screen.READING, Screen.READING, Screen.BALANCE]
+
+
+def test_removing_the_card_returns_to_attract_after_the_linger(kiosk: Harness) -> None:
+    kiosk.session.card_presented()
+    kiosk.session.show_card(ACTIVE, Entry.TAPPED)
+    kiosk.wait_for(Screen.BALANCE)
+    kiosk.session.card_removed()
+    kiosk.clock.advance(LINGER - 0.1)
+    assert kiosk.session.state.screen is Screen.BALANCE
+    kiosk.clock.advance(0.2)
+    assert kiosk.session.state == KioskState()
+
+
+def test_a_quick_tap_still_shows_the_balance_it_started(kiosk: Harness) -> None:
+    kiosk.session.card_presented()
+    kiosk.session.show_card(AUTOGAS_ONLY, Entry.TAPPED)
+    kiosk.session.card_removed()
+    state = kiosk.wait_for(Screen.BALANCE)
+    assert state.balance is not None and state.balance.autogas == 15075
+    kiosk.clock.advance(LINGER + 0.1)
+    assert kiosk.session.state.screen is Screen.ATTRACT
+
+
+def test_the_idle_timeout_clears_the_screen_and_a_touch_postpones_it(kiosk: Harness) -> None:
+    kiosk.session.card_presented()
+    kiosk.session.show_card(ACTIVE, Entry.TAPPED)
+    kiosk.wait_for(Screen.BALANCE)
+    kiosk.clock.advance(IDLE - 1)
+    kiosk.session.user_activity()
+    kiosk.clock.advance(IDLE - 1)
+    assert kiosk.session.state.screen is Screen.BALANCE
+    kiosk.clock.advance(1.1)
+    assert kiosk.session.state == KioskState()
+
+
+def test_a_new_tap_drops_the_previous_drivers_late_answer(kiosk: Harness) -> None:
+    kiosk.session.card_presented()
+    kiosk.session.show_card(ACTIVE, Entry.TAPPED)
+    kiosk.session.card_removed()
+    kiosk.session.card_presented()  # the next driver taps before the first answer is shown
+    kiosk.session.show_card(AUTOGAS_ONLY, Entry.TAPPED)
+    state = kiosk.wait_for(Screen.BALANCE)
+    assert state.masked_number.endswith("3215")
+    assert state.balance is not None and state.balance.number == AUTOGAS_ONLY
+    kiosk.ui.pump_for(0.5)  # the first driver's answer arrives late: it must not replace the screen
+    assert kiosk.session.state.balance is not None and kiosk.session.state.balance.number == AUTOGAS_ONLY
+    assert all(s.balance is None or s.balance.number == AUTOGAS_ONLY for s in kiosk.seen)
+
+
+def test_an_unknown_card_is_explained(kiosk: Harness) -> None:
+    kiosk.session.show_card(UNKNOWN, Entry.TYPED)
+    state = kiosk.wait_for(Screen.PROBLEM)
+    assert state.problem is Problem.UNKNOWN_CARD
+    assert state.masked_number.endswith("0022")
+
+
+def test_going_home_forgets_the_card(kiosk: Harness) -> None:
+    kiosk.session.show_card(ACTIVE, Entry.TYPED)
+    kiosk.wait_for(Screen.BALANCE)
+    kiosk.session.go_home()
+    assert kiosk.session.state == KioskState()
+    assert kiosk.clock.timers == [] or all(t.cancelled for t in kiosk.clock.timers)
+
+
+def test_reader_health_is_shown_without_touching_the_card_flow(kiosk: Harness) -> None:
+    kiosk.session.reader_health_changed(ReaderHealth.NO_READER)
+    assert kiosk.session.state.reader is ReaderHealth.NO_READER
+    assert kiosk.session.state.screen is Screen.ATTRACT
+
+
+def test_a_dead_service_says_so_and_recovers_on_the_next_tap() -> None:
+    harness = Harness(closed_port_url(), "token")
+    try:
+        harness.session.show_card(ACTIVE, Entry.TAPPED)
+        assert harness.wait_for(Screen.PROBLEM).problem is Problem.SERVICE_UNAVAILABLE
+    finally:
+        harness.close()
