@@ -11,7 +11,10 @@ Example file (every key optional)::
     [screen]
     idle_timeout_seconds = 30
     removal_linger_seconds = 4
-    language = "tr"
+    language = "tr"                # the default; drivers switch to "en" with a tap
+    check_digit = true             # Luhn-check typed numbers before any request
+    typed_lookups_per_minute = 6
+    high_contrast = false
 
     [reader]
     name_filter = ""          # substring of the reader name to use; empty = every reader
@@ -58,6 +61,9 @@ class ScreenConfig:
     idle_timeout_seconds: float = 30.0
     removal_linger_seconds: float = 4.0
     language: str = "tr"
+    check_digit: bool = True
+    typed_lookups_per_minute: int = 6
+    high_contrast: bool = False
 
 
 @dataclass(frozen=True)

@@ -2,22 +2,27 @@
 
 All methods run on the UI thread (the card watcher and the network reach it through a
 dispatcher). The state is one immutable :class:`KioskState`; listeners get each new state.
-A look-up that comes back after a newer tap, a removal or a timeout is dropped, so nothing
-of the previous driver is ever shown to the next one.
+A look-up that comes back after a newer tap, a removal or a timeout is dropped, and when the
+driver leaves (idle timeout, card taken away) everything returns to the defaults, language
+included, so nothing of the previous driver is ever shown to the next one.
 """
 from __future__ import annotations
 
 import enum
 import logging
+import time
 from dataclasses import dataclass, replace
 from typing import Callable
 
-from hardware.card_number import CardNumber
+from hardware.card_number import CARD_NUMBER_LENGTH, CardNumber
 from kiosk.api_client import FailureKind, LookupFailed
 from kiosk.balance import Balance, Entry
+from kiosk.keypad import KeypadError, Throttle, check_typed_number
 from kiosk.scheduling import BackgroundWork, Outcome, Scheduler, Timer
 
 log = logging.getLogger(__name__)
+
+LANGUAGES = ("tr", "en")
 
 
 class Screen(enum.Enum):
@@ -25,6 +30,9 @@ class Screen(enum.Enum):
     READING = "reading"
     BALANCE = "balance"
     PROBLEM = "problem"
+    KEYPAD = "keypad"
+    ACTIVATION_HELP = "activation_help"
+    LOST_CARD = "lost_card"
 
 
 class Problem(enum.Enum):
@@ -45,6 +53,15 @@ class ReaderHealth(enum.Enum):
     SERVICE_DOWN = "service_down"
 
 
+class AttendantCall(enum.Enum):
+    NOT_CALLED = "not_called"
+    CALLING = "calling"
+    CALLED = "called"
+    FAILED = "failed"
+
+
+_CARD_SCREENS = (Screen.READING, Screen.BALANCE, Screen.PROBLEM)
+
 _PROBLEM_FOR_FAILURE = {
     FailureKind.UNKNOWN_CARD: Problem.UNKNOWN_CARD,
     FailureKind.INVALID_NUMBER: Problem.INVALID_NUMBER,
@@ -56,16 +73,32 @@ _PROBLEM_FOR_FAILURE = {
 
 @dataclass(frozen=True)
 class KioskState:
-    """Everything a screen needs; ``masked_number`` is the only form of the number kept."""
+    """Everything a screen needs. A card number is kept only masked, inside ``balance``
+    (for the SMS help's last 10 digits), and while the driver types it (``typed_digits``)."""
 
     screen: Screen = Screen.ATTRACT
+    language: str = "tr"
     masked_number: str = ""
     balance: Balance | None = None
     problem: Problem | None = None
     reader: ReaderHealth = ReaderHealth.READY
+    typed_digits: str = ""
+    keypad_error: KeypadError | None = None
+    attendant_call: AttendantCall = AttendantCall.NOT_CALLED
+
+
+@dataclass(frozen=True)
+class SessionSettings:
+    idle_timeout_seconds: float = 30.0
+    removal_linger_seconds: float = 4.0
+    default_language: str = "tr"
+    require_luhn: bool = True
+    typed_lookups_per_minute: int = 6
 
 
 Lookup = Callable[[CardNumber, Entry], Balance]
+AttendantCaller = Callable[[str], None]
+"""Asks for an attendant at this kiosk; the argument says why (``"lost_card"``)."""
 
 
 class KioskSession:
@@ -76,15 +109,17 @@ class KioskSession:
         lookup: Lookup,
         background: BackgroundWork,
         scheduler: Scheduler,
-        idle_timeout_seconds: float = 30.0,
-        removal_linger_seconds: float = 4.0,
+        settings: SessionSettings = SessionSettings(),
+        call_attendant: AttendantCaller | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._lookup = lookup
         self._background = background
         self._scheduler = scheduler
-        self._idle_timeout = idle_timeout_seconds
-        self._removal_linger = removal_linger_seconds
-        self._state = KioskState()
+        self._settings = settings
+        self._call_attendant = call_attendant
+        self._typed_throttle = Throttle(settings.typed_lookups_per_minute, 60.0, clock)
+        self._state = KioskState(language=settings.default_language)
         self._listeners: list[Callable[[KioskState], None]] = []
         self._generation = 0
         self._shown_entry: Entry | None = None
@@ -101,18 +136,19 @@ class KioskSession:
 
     # --- card events -------------------------------------------------------------
     def card_presented(self) -> None:
-        """A card is on the reader and being read: immediate feedback, old data gone."""
+        """A card is on the reader and being read: immediate feedback; whatever was on
+        screen (another card, the keypad, a help page) is replaced."""
         self._generation += 1
         self._shown_entry = Entry.TAPPED
         self._card_on_reader = True
-        self._set(screen=Screen.READING, masked_number="", balance=None, problem=None)
+        self._show(Screen.READING)
 
     def show_card(self, number: CardNumber, entry: Entry) -> None:
         """Look up ``number`` (tapped or typed) and show its balance when it arrives."""
         self._generation += 1
         generation = self._generation
         self._shown_entry = entry
-        self._set(screen=Screen.READING, masked_number=number.masked, balance=None, problem=None)
+        self._show(Screen.READING, masked_number=number.masked)
         log.info("look-up started for card %s (%s)", number, entry.value)
         self._background.submit(
             lambda: self._lookup(number, entry),
@@ -124,36 +160,95 @@ class KioskSession:
         quick contactless tap still shows its balance."""
         self._card_on_reader = False
         if self._shown_entry is Entry.TAPPED and self._state.screen is not Screen.ATTRACT:
-            self._arm_timer(self._removal_linger)
+            self._arm_timer(self._settings.removal_linger_seconds)
 
     def card_unreadable(self, problem: Problem) -> None:
         """The reader saw a card but could not read its number."""
         self._generation += 1
-        self._set(screen=Screen.PROBLEM, masked_number="", balance=None, problem=problem)
+        self._show(Screen.PROBLEM, problem=problem)
 
     def reader_health_changed(self, health: ReaderHealth) -> None:
         if health is not self._state.reader:
-            self._set(reader=health)
+            self._update(reader=health)
 
-    # --- touch and timers --------------------------------------------------------
+    # --- touch -------------------------------------------------------------------
     def user_activity(self) -> None:
         """Any touch: the driver is still there, so the idle timeout starts again."""
-        if self._state.screen is not Screen.ATTRACT:
-            self._arm_timer(self._idle_timeout)
+        self._rearm_for_screen(touched=True)
+
+    def set_language(self, language: str) -> None:
+        if language not in LANGUAGES:
+            raise ValueError(f"unsupported language {language!r}")
+        self._update(language=language)
+        self._rearm_for_screen(touched=True)
+
+    def open_keypad(self) -> None:
+        self._generation += 1
+        self._shown_entry = None
+        self._show(Screen.KEYPAD)
+
+    def keypad_press(self, digit: str) -> None:
+        if digit.isascii() and digit.isdigit() and len(digit) == 1:
+            if len(self._state.typed_digits) < CARD_NUMBER_LENGTH:
+                self._update(typed_digits=self._state.typed_digits + digit, keypad_error=None)
+
+    def keypad_delete(self) -> None:
+        self._update(typed_digits=self._state.typed_digits[:-1], keypad_error=None)
+
+    def keypad_submit(self) -> None:
+        """Check the typed number on the kiosk first; only a plausible one is looked up."""
+        checked = check_typed_number(self._state.typed_digits, self._settings.require_luhn)
+        if isinstance(checked, KeypadError):
+            self._update(keypad_error=checked)
+        elif not self._typed_throttle.allow():
+            self._show(Screen.PROBLEM, problem=Problem.RATE_LIMITED)
+        else:
+            self.show_card(checked, Entry.TYPED)
+
+    def open_activation_help(self) -> None:
+        """SMS and online activation; for the card on screen when there is one."""
+        self._show(Screen.ACTIVATION_HELP, keep_card=True)
+
+    def open_lost_card(self) -> None:
+        self._generation += 1
+        self._shown_entry = None
+        self._show(Screen.LOST_CARD)
+
+    def call_attendant(self) -> None:
+        """Ask for an attendant to come to this kiosk (lost card screen)."""
+        if self._call_attendant is None or self._state.attendant_call in (AttendantCall.CALLING, AttendantCall.CALLED):
+            return
+        self._update(attendant_call=AttendantCall.CALLING)
+        caller = self._call_attendant
+        self._background.submit(lambda: caller("lost_card"), self._attendant_call_finished)
+
+    def back(self) -> None:
+        """From the activation help back to the balance it was opened from; otherwise home."""
+        if self._state.screen is Screen.ACTIVATION_HELP and self._state.balance is not None:
+            self._show(Screen.BALANCE, keep_card=True)
+        else:
+            self.go_home()
 
     def go_home(self) -> None:
         """Back to the attract screen, forgetting everything about the last card."""
         self._generation += 1
         self._shown_entry = None
-        self._cancel_timer()
-        self._set(screen=Screen.ATTRACT, masked_number="", balance=None, problem=None)
+        self._show(Screen.ATTRACT)
 
     # --- internals ---------------------------------------------------------------
+    def _driver_left(self) -> None:
+        """Idle timeout or the card's linger ran out: defaults again, language included."""
+        self._generation += 1
+        self._shown_entry = None
+        self._state = replace(KioskState(language=self._settings.default_language), reader=self._state.reader)
+        self._cancel_timer()
+        self._notify()
+
     def _lookup_finished(self, generation: int, outcome: Outcome[Balance]) -> None:
         if generation != self._generation:
             return
         if outcome.value is not None:
-            self._set(screen=Screen.BALANCE, balance=outcome.value, problem=None)
+            self._show(Screen.BALANCE, keep_card=True, balance=outcome.value)
             return
         error = outcome.error
         if isinstance(error, LookupFailed):
@@ -162,26 +257,51 @@ class KioskSession:
         else:
             log.error("look-up crashed: %r", type(error).__name__)
             problem = Problem.SERVICE_UNAVAILABLE
-        self._set(screen=Screen.PROBLEM, balance=None, problem=problem)
+        self._show(Screen.PROBLEM, keep_card=True, problem=problem)
 
-    def _set(self, **changes: object) -> None:
+    def _attendant_call_finished(self, outcome: Outcome[None]) -> None:
+        if self._state.screen is Screen.LOST_CARD:
+            failed = outcome.error is not None
+            if failed:
+                log.warning("attendant call failed: %s", type(outcome.error).__name__)
+            self._update(attendant_call=AttendantCall.FAILED if failed else AttendantCall.CALLED)
+
+    def _show(self, screen: Screen, keep_card: bool = False, **changes: object) -> None:
+        """Switch screen; whatever belonged to the previous screen is dropped."""
+        base = {
+            "masked_number": self._state.masked_number if keep_card else "",
+            "balance": self._state.balance if keep_card else None,
+            "problem": None,
+            "typed_digits": "",
+            "keypad_error": None,
+            "attendant_call": AttendantCall.NOT_CALLED,
+        }
+        self._state = replace(self._state, screen=screen, **{**base, **changes})
+        self._rearm_for_screen()
+        self._notify()
+
+    def _update(self, **changes: object) -> None:
         self._state = replace(self._state, **changes)
-        if "screen" in changes:
-            self._rearm_for_screen()
+        self._notify()
+
+    def _notify(self) -> None:
         for listener in list(self._listeners):
             listener(self._state)
 
-    def _rearm_for_screen(self) -> None:
-        if self._state.screen is Screen.ATTRACT:
+    def _rearm_for_screen(self, touched: bool = False) -> None:
+        screen = self._state.screen
+        at_defaults = self._state.language == self._settings.default_language
+        tapped_card_gone = self._shown_entry is Entry.TAPPED and not self._card_on_reader
+        if screen is Screen.ATTRACT and at_defaults:
             self._cancel_timer()
-        elif self._shown_entry is Entry.TAPPED and not self._card_on_reader:
-            self._arm_timer(self._removal_linger)
+        elif screen in _CARD_SCREENS and tapped_card_gone and not touched:
+            self._arm_timer(self._settings.removal_linger_seconds)
         else:
-            self._arm_timer(self._idle_timeout)
+            self._arm_timer(self._settings.idle_timeout_seconds)
 
     def _arm_timer(self, delay: float) -> None:
         self._cancel_timer()
-        self._timer = self._scheduler.call_later(delay, self.go_home)
+        self._timer = self._scheduler.call_later(delay, self._driver_left)
 
     def _cancel_timer(self) -> None:
         if self._timer is not None:

@@ -56,3 +56,9 @@ def test_missing_token_file_is_a_config_error(tmp_path: Path) -> None:
     config = load_config(None, environ={"OPET_KIOSK_SERVICE_TOKEN_FILE": str(tmp_path / "absent")})
     with pytest.raises(ConfigError, match="token_file cannot be read"):
         config.service.device_token()
+
+
+def test_booleans_from_the_environment() -> None:
+    config = load_config(None, environ={"OPET_KIOSK_SCREEN_CHECK_DIGIT": "false", "OPET_KIOSK_SCREEN_HIGH_CONTRAST": "1"})
+    assert config.screen.check_digit is False
+    assert config.screen.high_contrast is True

@@ -8,7 +8,7 @@ from hardware.card_number import CardNumber
 from kiosk.api_client import BalanceClient
 from kiosk.balance import CardStatus, Entry
 from kiosk.scheduling import BackgroundWork
-from kiosk.session import KioskSession, KioskState, Problem, ReaderHealth, Screen
+from kiosk.session import KioskSession, KioskState, Problem, ReaderHealth, Screen, SessionSettings
 from tests.kiosk.silent_server import closed_port_url
 from tests.kiosk.ui_thread import ManualScheduler, UiQueue
 
@@ -24,7 +24,12 @@ class Harness:
         self.clock = ManualScheduler()
         self.client = BalanceClient(base_url, token, timeout_seconds=1.0, retries=0)
         self.background = BackgroundWork(self.ui.dispatch)
-        self.session = KioskSession(self.client.balance, self.background, self.clock, IDLE, LINGER)
+        self.session = KioskSession(
+            self.client.balance,
+            self.background,
+            self.clock,
+            SessionSettings(idle_timeout_seconds=IDLE, removal_linger_seconds=LINGER),
+        )
         self.seen: list[KioskState] = []
         self.session.subscribe(self.seen.append)
 

@@ -1,0 +1,49 @@
+"""Typed card numbers: grouping as the driver types, and the checks before any request."""
+from __future__ import annotations
+
+import enum
+import time
+from collections import deque
+from typing import Callable
+
+from hardware.card_number import CARD_NUMBER_LENGTH, CardNumber, luhn_is_valid
+
+
+class KeypadError(enum.Enum):
+    INCOMPLETE = "incomplete"
+    CHECK_DIGIT = "check_digit"
+
+
+def group_digits(digits: str) -> str:
+    """``700007001280`` -> ``7000 0700 1280``: the card's own 4-4-4-4 layout."""
+    return " ".join(digits[i : i + 4] for i in range(0, len(digits), 4))
+
+
+def check_typed_number(digits: str, require_luhn: bool) -> CardNumber | KeypadError:
+    """The number to look up, or why it cannot be one (no request is made then)."""
+    if len(digits) != CARD_NUMBER_LENGTH:
+        return KeypadError.INCOMPLETE
+    if require_luhn and not luhn_is_valid(digits):
+        return KeypadError.CHECK_DIGIT
+    return CardNumber(digits)
+
+
+class Throttle:
+    """At most ``limit`` events in any ``window_seconds``: typed look-ups on this kiosk, so
+    that card numbers cannot be enumerated from the keypad (the service limits them too)."""
+
+    def __init__(self, limit: int, window_seconds: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self._limit = limit
+        self._window = window_seconds
+        self._clock = clock
+        self._recent: deque[float] = deque()
+
+    def allow(self) -> bool:
+        """Record an attempt; False when it is over the limit (and then not counted)."""
+        now = self._clock()
+        while self._recent and now - self._recent[0] >= self._window:
+            self._recent.popleft()
+        if len(self._recent) >= self._limit:
+            return False
+        self._recent.append(now)
+        return True
