@@ -1,4 +1,4 @@
-"""The FastAPI application: routers, error handlers, access log, storage."""
+"""The FastAPI application: routers, error handlers, request observer, storage, limits."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
@@ -6,18 +6,21 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from central.access_log import AccessLogMiddleware
-from central.api import cards
+from central.api import cards, holders, kiosks, ledger, operations, sms
 from central.db import Database
-from central.errors import install_error_handlers
-from central.schemas import Health
+from central.error_handlers import install_error_handlers
+from central.metrics import Metrics
+from central.observe import RequestObserver
+from central.rate_limit import RateLimiter
+from central.settings import Settings
 
 API_TITLE = "Opet Kart central balance service"
 API_VERSION = "1"
 
 
-def create_app(database_url: str) -> FastAPI:
+def create_app(database_url: str, settings: Settings | None = None) -> FastAPI:
     """The service on ``database_url`` (the schema must already be migrated)."""
+    settings = settings or Settings()
     database = Database.connect(database_url)
 
     @asynccontextmanager
@@ -27,13 +30,12 @@ def create_app(database_url: str) -> FastAPI:
 
     app = FastAPI(title=API_TITLE, version=API_VERSION, lifespan=lifespan)
     app.state.database = database
+    app.state.settings = settings
+    app.state.metrics = Metrics(database)
+    app.state.typed_limiter = RateLimiter(settings.typed_lookups_per_minute, 60)
+    app.state.activation_limiter = RateLimiter(settings.activation_failures_per_hour, 3600)
     install_error_handlers(app)
-    app.add_middleware(AccessLogMiddleware)
-    app.include_router(cards.router)
-
-    @app.get("/healthz", response_model=Health, tags=["operations"])
-    def healthz() -> Health:
-        """Liveness: the process answers."""
-        return Health()
-
+    app.add_middleware(RequestObserver, metrics=app.state.metrics)
+    for module in (cards, ledger, holders, sms, kiosks, operations):
+        app.include_router(module.router)
     return app

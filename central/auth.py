@@ -1,11 +1,6 @@
-"""Device tokens: made by the admin command, stored as SHA-256 hashes, checked per request.
-
-Tokens carry 256 random bits, so a fast hash is enough: nobody can guess one from its hash.
-"""
+"""Device authentication: the bearer token of every request, checked against its stored hash."""
 from __future__ import annotations
 
-import hashlib
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -15,19 +10,9 @@ from sqlalchemy import select
 
 from central.errors import ApiError
 from central.models import Device, DeviceKind
+from central.tokens import hash_token
 
-TOKEN_PREFIX = "opk_"
 _bearer = HTTPBearer(auto_error=False, description="Device token made by `opet-central add-device`.")
-
-
-def new_token() -> str:
-    """A fresh device token (shown once, never stored)."""
-    return TOKEN_PREFIX + secrets.token_urlsafe(32)
-
-
-def hash_token(token: str) -> str:
-    """The stored form of a token."""
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True)

@@ -7,16 +7,43 @@ newest Alembic revision, so a fresh machine needs no separate step (``migrate`` 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import getpass
+import json
 import logging
 import sys
 from collections.abc import Callable, Sequence
+from typing import TypeVar
+from decimal import Decimal, InvalidOperation
 
-from central.auth import hash_token, new_token
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from central.card_store import Actor, change_status, find_card
 from central.db import Database, default_database_url, migrate
 from central.demo_data import load_demo_data
-from central.models import Device, DeviceKind
+from central.earning import PPM
+from central.models import Attendant, CardStatus, Device, DeviceKind, EarnRule, FuelType, utcnow
+from central.numbers import MalformedNumber, parse_card_number
+from central.pins import hash_pin
+from central.settings import Settings
+from central.tokens import hash_token, new_token
 
 Command = Callable[[argparse.Namespace], int]
+T = TypeVar("T")
+
+
+class CliError(Exception):
+    """A command that cannot be carried out; its message goes to stderr."""
+
+
+def _write(args: argparse.Namespace, change: Callable[[Session], T]) -> T:
+    database = Database.connect(args.database)
+    try:
+        with database.writer() as session, session.begin():
+            return change(session)
+    finally:
+        database.dispose()
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -24,31 +51,118 @@ def _serve(args: argparse.Namespace) -> int:
 
     from central.app import create_app
 
-    app = create_app(args.database)
+    settings = Settings(typed_lookups_per_minute=args.typed_lookups_per_minute,
+                        activation_failures_per_hour=args.activation_failures_per_hour)
+    app = create_app(args.database, settings)
     uvicorn.run(app, host=args.host, port=args.port, access_log=False, log_level="info", log_config=None)
     return 0
 
 
 def _demo_data(args: argparse.Namespace) -> int:
-    database = Database.connect(args.database)
-    try:
-        with database.writer() as session, session.begin():
-            added = load_demo_data(session)
-    finally:
-        database.dispose()
+    added = _write(args, load_demo_data)
     print(f"demo data: {added} card(s) added", file=sys.stderr)
     return 0
 
 
 def _add_device(args: argparse.Namespace) -> int:
     token = new_token()
-    database = Database.connect(args.database)
-    try:
-        with database.writer() as session, session.begin():
-            session.add(Device(kind=args.kind, name=args.name, token_hash=hash_token(token)))
-    finally:
-        database.dispose()
+    _write(args, lambda session: session.add(Device(kind=args.kind, name=args.name, token_hash=hash_token(token))))
     print(token)
+    return 0
+
+
+def _revoke_device(args: argparse.Namespace) -> int:
+    def revoke(session: Session) -> int:
+        return session.execute(
+            update(Device).where(Device.name == args.name, Device.revoked_at.is_(None)).values(revoked_at=utcnow())
+        ).rowcount
+
+    revoked = _write(args, revoke)
+    if not revoked:
+        raise CliError(f"no active device named {args.name!r}")
+    print(f"revoked {revoked} token(s) of {args.name!r}", file=sys.stderr)
+    return 0
+
+
+def _list_devices(args: argparse.Namespace) -> int:
+    def rows(session: Session) -> list[dict[str, object]]:
+        return [
+            {"id": d.id, "kind": d.kind, "name": d.name, "revoked": d.revoked_at is not None,
+             "last_seen_at": d.last_seen_at.isoformat() if d.last_seen_at else None}
+            for d in session.scalars(select(Device).order_by(Device.id))
+        ]
+
+    for row in _write(args, rows):
+        print(json.dumps(row))
+    return 0
+
+
+def _read_pin() -> str:
+    if sys.stdin.isatty():
+        return getpass.getpass("PIN (4-8 digits): ")
+    return sys.stdin.readline().strip()
+
+
+def _add_attendant(args: argparse.Namespace) -> int:
+    try:
+        pin_hash = hash_pin(_read_pin())
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
+    _write(args, lambda session: session.add(Attendant(code=args.code, name=args.name, pin_hash=pin_hash)))
+    print(f"attendant {args.code!r} added", file=sys.stderr)
+    return 0
+
+
+def _unlock_attendant(args: argparse.Namespace) -> int:
+    def unlock(session: Session) -> int:
+        return session.execute(
+            update(Attendant).where(Attendant.code == args.code).values(failed_pin_attempts=0, locked_until=None)
+        ).rowcount
+
+    if not _write(args, unlock):
+        raise CliError(f"no attendant {args.code!r}")
+    return 0
+
+
+def _add_earn_rule(args: argparse.Namespace) -> int:
+    try:
+        rate_ppm = Decimal(args.rate_percent) * PPM / 100
+    except InvalidOperation:
+        raise CliError("--rate-percent must be a number such as 0.5") from None
+    if rate_ppm != rate_ppm.to_integral_value() or not 0 <= rate_ppm <= PPM:
+        raise CliError("--rate-percent must be between 0 and 100 with at most 4 decimals")
+    start = dt.date.fromisoformat(args.effective_from)
+    _write(args, lambda session: session.add(
+        EarnRule(fuel_type=args.fuel_type, rate_ppm=int(rate_ppm), effective_from=start)))
+    return 0
+
+
+def _block_card(args: argparse.Namespace) -> int:
+    number = _number(args.number)
+
+    def block(session: Session) -> None:
+        card = find_card(session, number)
+        if card is None:
+            raise CliError("no card with this number")
+        if card.status == CardStatus.REPLACED.value:
+            raise CliError("a replaced card cannot be blocked")
+        change_status(session, card, CardStatus.BLOCKED, "blocked", Actor(), reference="admin")
+
+    _write(args, block)
+    return 0
+
+
+def _number(text: str) -> str:
+    try:
+        return parse_card_number(text)
+    except MalformedNumber as exc:
+        raise CliError(str(exc)) from None
+
+
+def _openapi(_args: argparse.Namespace) -> int:
+    from central.openapi import openapi_text
+
+    sys.stdout.write(openapi_text())
     return 0
 
 
@@ -60,19 +174,36 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="opet-central", description="Opet Kart central balance service")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    def command(name: str, handler: Command, help_text: str) -> argparse.ArgumentParser:
+    def command(name: str, handler: Command, help_text: str, database: bool = True) -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=help_text, description=help_text)
-        sub.add_argument("--database", default=default_database_url(), help="SQLAlchemy URL (default: %(default)s)")
-        sub.set_defaults(handler=handler)
+        if database:
+            sub.add_argument("--database", default=default_database_url(), help="SQLAlchemy URL (default: %(default)s)")
+        sub.set_defaults(handler=handler, uses_database=database)
         return sub
 
     serve = command("serve", _serve, "run the HTTP service")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8080)
+    serve.add_argument("--typed-lookups-per-minute", type=int, default=Settings.typed_lookups_per_minute,
+                       help="per-device budget of typed card numbers (default: %(default)s)")
+    serve.add_argument("--activation-failures-per-hour", type=int, default=Settings.activation_failures_per_hour,
+                       help="failed online activations allowed per card (default: %(default)s)")
     command("demo-data", _demo_data, "add the demo cards (idempotent)")
-    add_device = command("add-device", _add_device, "register a device and print its token once")
+    add_device = command("add-device", _add_device, "register a device and print its token once, alone on stdout")
     add_device.add_argument("--kind", required=True, choices=[kind.value for kind in DeviceKind])
     add_device.add_argument("--name", required=True)
+    command("revoke-device", _revoke_device, "revoke every token of a device").add_argument("--name", required=True)
+    command("list-devices", _list_devices, "list devices as JSON lines (never their tokens)")
+    add_attendant = command("add-attendant", _add_attendant, "add an attendant; the PIN is read from stdin")
+    add_attendant.add_argument("--code", required=True)
+    add_attendant.add_argument("--name", required=True)
+    command("unlock-attendant", _unlock_attendant, "lift a PIN lockout").add_argument("--code", required=True)
+    earn_rule = command("add-earn-rule", _add_earn_rule, "add an earn rate in force from a date")
+    earn_rule.add_argument("--fuel-type", required=True, choices=[fuel.value for fuel in FuelType])
+    earn_rule.add_argument("--rate-percent", required=True, help="e.g. 0.5")
+    earn_rule.add_argument("--effective-from", required=True, help="station date, YYYY-MM-DD")
+    command("block-card", _block_card, "block a card (lost or stolen)").add_argument("--number", required=True)
+    command("openapi", _openapi, "print the OpenAPI document", database=False)
     command("migrate", _migrate, "only bring the schema up to date")
     return parser
 
@@ -81,8 +212,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``opet-central`` console script."""
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
-    migrate(args.database)
-    return args.handler(args)
+    try:
+        if args.uses_database:
+            migrate(args.database)
+        return args.handler(args)
+    except CliError as exc:
+        print(f"opet-central {args.command}: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from central.models import Card, CardStatus, Holder
+from central.card_store import Actor, record_event
+from central.models import Card, CardStatus, Holder, Pot
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,10 @@ DEMO_CARDS = (
 
 
 def load_demo_data(session: Session) -> int:
-    """Adds the demo cards that are missing (existing ones are left as they are); returns how many."""
+    """Adds the demo cards that are missing (existing ones are left as they are); returns how many.
+
+    Their balances enter the audit trail as ``opening_balance`` events.
+    """
     holders: dict[tuple[str, dt.date], Holder] = {}
     cards: dict[str, Card] = {
         card.number: card
@@ -65,6 +69,10 @@ def load_demo_data(session: Session) -> int:
             session.flush()
             card.replaced_by_id = cards[demo.replaced_by].id
         session.add(card)
+        session.flush()
+        for pot in Pot:
+            if card.points(pot):
+                record_event(session, card, "opening_balance", Actor(), pot=pot, delta=card.points(pot))
         cards[demo.number] = card
         added += 1
     return added

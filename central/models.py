@@ -4,7 +4,19 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import BigInteger, Boolean, Date, DateTime, ForeignKey, Integer, String, TypeDecorator
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -43,6 +55,24 @@ class CardStatus(str, enum.Enum):
     BLOCKED = "blocked"
 
 
+class FuelType(str, enum.Enum):
+    """What a till sells: petrol and diesel earn into the fuel pot, autogas into the autogas pot."""
+
+    BENZIN = "benzin"
+    DIZEL = "dizel"
+    OTOGAZ = "otogaz"
+
+
+class Pot(str, enum.Enum):
+    """The two pots of a card."""
+
+    FUEL = "fuel"
+    AUTOGAS = "autogas"
+
+
+POT_OF_FUEL = {FuelType.BENZIN: Pot.FUEL, FuelType.DIZEL: Pot.FUEL, FuelType.OTOGAZ: Pot.AUTOGAS}
+
+
 class DeviceKind(str, enum.Enum):
     """What a device token may do: look up (kiosk), sell and redeem (till), SMS and web (gateway)."""
 
@@ -62,6 +92,8 @@ class Device(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    last_seen_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    last_heartbeat: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class Holder(Base):
@@ -93,3 +125,125 @@ class Card(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
 
     holder: Mapped[Holder | None] = relationship()
+
+    def points(self, pot: Pot) -> int:
+        """The balance of ``pot``."""
+        return self.fuel_points if pot is Pot.FUEL else self.autogas_points
+
+    def add_points(self, pot: Pot, delta: int) -> None:
+        """Changes the balance of ``pot`` by ``delta`` (callers check it stays >= 0)."""
+        if pot is Pot.FUEL:
+            self.fuel_points += delta
+        else:
+            self.autogas_points += delta
+
+
+class Attendant(Base):
+    """A station attendant; replacements need their code and PIN (stored hashed)."""
+
+    __tablename__ = "attendants"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    pin_hash: Mapped[str] = mapped_column(String(200))
+    failed_pin_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class EarnRule(Base):
+    """A rate in force from ``effective_from`` (station date) until a later rule for the fuel type.
+
+    The pot a sale earns into follows from the fuel type (:data:`POT_OF_FUEL`), not from the rule.
+    """
+
+    __tablename__ = "earn_rules"
+    __table_args__ = (UniqueConstraint("fuel_type", "effective_from"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    fuel_type: Mapped[str] = mapped_column(String(16))
+    rate_ppm: Mapped[int] = mapped_column(Integer, comment="points per million of the amount; 0.5 % = 5000")
+    effective_from: Mapped[dt.date] = mapped_column(Date)
+
+
+class Sale(Base):
+    """A fuel sale reported by a till, with the points it earned."""
+
+    __tablename__ = "sales"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    card_id: Mapped[int] = mapped_column(ForeignKey("cards.id"), index=True)
+    device_id: Mapped[int] = mapped_column(ForeignKey("devices.id"))
+    fuel_type: Mapped[str] = mapped_column(String(16))
+    amount: Mapped[int] = mapped_column(BigInteger, comment="kuruş")
+    station: Mapped[str] = mapped_column(String(64))
+    sold_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    earn_rule_id: Mapped[int | None] = mapped_column(ForeignKey("earn_rules.id"), nullable=True)
+    points: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class Redemption(Base):
+    """Points spent at a till from the pot matching the fuel bought."""
+
+    __tablename__ = "redemptions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    card_id: Mapped[int] = mapped_column(ForeignKey("cards.id"), index=True)
+    device_id: Mapped[int] = mapped_column(ForeignKey("devices.id"))
+    fuel_type: Mapped[str] = mapped_column(String(16))
+    points: Mapped[int] = mapped_column(BigInteger)
+    station: Mapped[str] = mapped_column(String(64))
+    redeemed_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class Replacement(Base):
+    """Both pots moved from an old card to a new one; an old card is replaced at most once."""
+
+    __tablename__ = "replacements"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    old_card_id: Mapped[int] = mapped_column(ForeignKey("cards.id"), unique=True)
+    new_card_id: Mapped[int] = mapped_column(ForeignKey("cards.id"))
+    device_id: Mapped[int] = mapped_column(ForeignKey("devices.id"))
+    attendant_id: Mapped[int] = mapped_column(ForeignKey("attendants.id"))
+    fuel_moved: Mapped[int] = mapped_column(BigInteger)
+    autogas_moved: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class CardEvent(Base):
+    """The audit trail: one row per change of a card's points or status.
+
+    For every card and pot, the sum of ``delta`` equals the balance.
+    """
+
+    __tablename__ = "card_events"
+    __table_args__ = (Index("ix_card_events_card_id_id", "card_id", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    card_id: Mapped[int] = mapped_column(ForeignKey("cards.id"))
+    at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    kind: Mapped[str] = mapped_column(String(32))
+    pot: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    delta: Mapped[int] = mapped_column(BigInteger, default=0)
+    status: Mapped[str] = mapped_column(String(16), comment="the card's status after the change")
+    reference: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    device_id: Mapped[int | None] = mapped_column(ForeignKey("devices.id"), nullable=True)
+    attendant_id: Mapped[int | None] = mapped_column(ForeignKey("attendants.id"), nullable=True)
+
+
+class IdempotencyRecord(Base):
+    """The first answer to a request with an Idempotency-Key, replayed for retries."""
+
+    __tablename__ = "idempotency_records"
+
+    device_id: Mapped[int] = mapped_column(ForeignKey("devices.id"), primary_key=True)
+    key: Mapped[str] = mapped_column(String(128), primary_key=True)
+    operation: Mapped[str] = mapped_column(String(32))
+    request_hash: Mapped[str] = mapped_column(String(64))
+    response_status: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    response_body: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)

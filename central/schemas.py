@@ -1,12 +1,59 @@
-"""Request and response bodies of the HTTP API (pydantic)."""
+"""Request and response bodies of the HTTP API (pydantic).
+
+Amounts are integer kuruş and points integer hundredths of a Paropuan: never floats.
+"""
 from __future__ import annotations
 
 import datetime as dt
 import enum
+from typing import Annotated
 
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
-from central.models import CardStatus
+from central.models import CardStatus, FuelType, Pot
+from central.numbers import parse_card_number
+
+MAX_AMOUNT_KURUS = 100_000_000  # 1 000 000 TL: far above any fuel sale
+MAX_POINTS = 10_000_000_000
+
+
+def _printable(text: str) -> str:
+    if any(ord(char) < 32 and char not in "\n\r\t" or ord(char) == 127 for char in text):
+        raise ValueError("must not contain control characters")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("must be valid Unicode text") from None
+    return text
+
+
+def _one_line(text: str) -> str:
+    if any(char in "\n\r\t" for char in text):
+        raise ValueError("must be a single line")
+    return text
+
+
+def _card_number(text: str) -> str:
+    return parse_card_number(text)
+
+
+def _past_birth_date(value: dt.date) -> dt.date:
+    if not dt.date(1900, 1, 1) <= value <= dt.date.today():
+        raise ValueError("must be a real birth date between 1900 and today")
+    return value
+
+
+SafeText = Annotated[str, AfterValidator(_printable)]
+Line = Annotated[str, AfterValidator(_printable), AfterValidator(_one_line)]
+CardNumber = Annotated[
+    str,
+    Field(min_length=16, max_length=19, description="16-digit card number with a valid Luhn check digit"),
+    AfterValidator(_card_number),
+]
+FullName = Annotated[Line, Field(min_length=1, max_length=100, description="AD SOYAD, any letter case")]
+BirthDate = Annotated[dt.date, AfterValidator(_past_birth_date)]
+Station = Annotated[Line, Field(min_length=1, max_length=64, description="Station code")]
+Hundredths = Annotated[int, Field(gt=0, le=MAX_POINTS, description="Hundredths of a Paropuan")]
 
 
 class Entry(str, enum.Enum):
@@ -31,6 +78,149 @@ class CardView(BaseModel):
     pots: Pots
     holder_registered: bool
     as_of: dt.datetime
+
+
+class SaleRequest(BaseModel):
+    """A fuel sale a till reports for a card."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    card_number: CardNumber
+    fuel_type: FuelType
+    amount: int = Field(gt=0, le=MAX_AMOUNT_KURUS, description="Sale amount in kuruş")
+    station: Station
+    sold_at: AwareDatetime = Field(description="When the sale happened, with its UTC offset")
+
+
+class SaleReceipt(BaseModel):
+    """What a sale earned."""
+
+    sale_id: int
+    number_last4: str
+    fuel_type: FuelType
+    amount: int
+    pot: Pot
+    points_earned: int = Field(description="Hundredths of a Paropuan, rounded down")
+    rate_ppm: int | None = Field(description="Earn rate applied, parts per million; null when no rule was in force")
+    pots: Pots
+
+
+class RedemptionRequest(BaseModel):
+    """Points a card spends at a till, from the pot that matches the fuel bought."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    card_number: CardNumber
+    fuel_type: FuelType
+    points: Hundredths
+    station: Station
+    redeemed_at: AwareDatetime
+
+
+class RedemptionReceipt(BaseModel):
+    """What a redemption took."""
+
+    redemption_id: int
+    number_last4: str
+    pot: Pot
+    points: int
+    pots: Pots
+
+
+class ActivationRequest(BaseModel):
+    """Online activation: the holder's name and birth date, as on the holder record."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    full_name: FullName
+    birth_date: BirthDate
+
+
+class SmsInbound(BaseModel):
+    """A text message the SMS gateway received."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    from_: Line = Field(alias="from", min_length=1, max_length=32, description="Sender's phone number")
+    to: Line = Field(min_length=1, max_length=32, description="Short number it was sent to (6738)")
+    text: SafeText = Field(max_length=1000)
+
+
+class SmsReply(BaseModel):
+    """The text to send back, and what happened."""
+
+    reply: str
+    outcome: str
+
+
+class RegistrationRequest(BaseModel):
+    """The paper customer information form of a card."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    card_number: CardNumber
+    full_name: FullName
+    birth_date: BirthDate
+    phone: str = Field(pattern=r"^\+?[0-9]{10,15}$", description="Mobile number, digits with optional +")
+    consent: bool = Field(description="The holder signed the consent on the form")
+
+
+class ReplacementRequest(BaseModel):
+    """Move both pots from a lost or broken card to a new one, after checking the holder's identity."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    old_card_number: CardNumber
+    new_card_number: CardNumber
+    full_name: FullName
+    birth_date: BirthDate
+
+
+class ReplacementReceipt(BaseModel):
+    """The result of a replacement (replayed as is for a retried Idempotency-Key)."""
+
+    replacement_id: int
+    old_card: CardView
+    new_card: CardView
+    moved: Pots
+
+
+class HeartbeatRequest(BaseModel):
+    """A kiosk's periodic sign of life."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    app_version: Line = Field(min_length=1, max_length=40)
+    uptime_seconds: int = Field(ge=0, le=10**9)
+    readers: list[Annotated[Line, Field(max_length=100)]] = Field(default_factory=list, max_length=8)
+    screen: Annotated[Line, Field(max_length=40)] | None = None
+
+
+class HeartbeatAck(BaseModel):
+    """The server's clock, for the kiosk to notice drift."""
+
+    server_time: dt.datetime
+
+
+class CardEventView(BaseModel):
+    """One entry of a card's audit trail."""
+
+    id: int
+    at: dt.datetime
+    kind: str
+    pot: Pot | None
+    delta: int
+    status: CardStatus
+    reference: str | None
+    device_id: int | None
+    attendant_id: int | None
+
+
+class CardEvents(BaseModel):
+    """A card's audit trail, newest first."""
+
+    number_last4: str
+    events: list[CardEventView]
 
 
 class Health(BaseModel):

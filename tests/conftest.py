@@ -3,4 +3,5 @@
 pytest_plugins = [
     "tests.rigs.pcsc",
     "tests.rigs.central",
+    "tests.rigs.postgres",
 ]

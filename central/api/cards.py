@@ -1,24 +1,30 @@
-"""Balance look-up: ``GET /v1/cards/{number}``."""
+"""A card's balance, its online activation and its audit trail: ``/v1/cards/{number}...``."""
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Path
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query, Request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from central.activation import ActivationOutcome, activate
 from central.auth import AuthenticatedDevice, require_device
-from central.deps import reader_session
-from central.errors import ApiError, error_responses
-from central.models import Card, DeviceKind, utcnow
-from central.numbers import MalformedNumber, parse_card_number
-from central.schemas import CardView, Entry
+from central.card_store import Actor, find_card, lock_cards
+from central.deps import database, reader_session
+from central.errors import ApiError
+from central.error_handlers import error_responses
+from central.identity import IDENTITY_MESSAGES
+from central.models import CardEvent, DeviceKind, utcnow
+from central.numbers import MalformedNumber, last4, parse_card_number
+from central.schemas import ActivationRequest, CardEvents, CardEventView, CardView, Entry
 from central.views import card_view
 
 router = APIRouter(prefix="/v1/cards", tags=["cards"])
 
-NumberPath = Path(description="The 16-digit card number (spaces between groups allowed).")
 
-
-def card_number(number: str = NumberPath) -> str:
+def card_number(
+    number: Annotated[str, Path(description="The 16-digit card number (spaces between groups allowed).")],
+) -> str:
     """The path's card number, or 400 ``malformed_number``."""
     try:
         return parse_card_number(number)
@@ -26,15 +32,96 @@ def card_number(number: str = NumberPath) -> str:
         raise ApiError(400, "malformed_number", str(exc)) from None
 
 
+def spend_typed_attempt(request: Request, device: AuthenticatedDevice) -> None:
+    """Takes one typed-number attempt from the device's budget, or 429 ``rate_limited``."""
+    retry_after = request.app.state.typed_limiter.acquire(device.id)
+    if retry_after is not None:
+        request.app.state.metrics.rate_limited.labels("typed_number").inc()
+        raise ApiError(429, "rate_limited", "too many typed card numbers from this device; wait a little",
+                       headers={"Retry-After": str(retry_after)})
+
+
+AnyDevice = Annotated[
+    AuthenticatedDevice, Depends(require_device(DeviceKind.KIOSK, DeviceKind.TILL, DeviceKind.GATEWAY))
+]
+Number = Annotated[str, Depends(card_number)]
+
+
 @router.get("/{number}", response_model=CardView, responses=error_responses(400, 401, 403, 404, 422, 429))
 def look_up(
-    _device: AuthenticatedDevice = Depends(require_device(DeviceKind.KIOSK, DeviceKind.TILL, DeviceKind.GATEWAY)),
-    number: str = Depends(card_number),
+    request: Request,
+    device: AnyDevice,
+    number: Number,
+    session: Annotated[Session, Depends(reader_session)],
     entry: Entry = Entry.TYPED,
-    session: Session = Depends(reader_session),
 ) -> CardView:
-    """The card's status and both pots. ``entry`` says whether the number was tapped or typed."""
-    card = session.scalars(select(Card).where(Card.number == number)).one_or_none()
+    """The card's status and both pots. Typed numbers are rate-limited per device."""
+    if entry is Entry.TYPED:
+        spend_typed_attempt(request, device)
+    card = find_card(session, number)
     if card is None:
         raise ApiError(404, "unknown_card", "no card with this number")
     return card_view(card, utcnow())
+
+
+_ACTIVATION_ERRORS = {
+    ActivationOutcome.UNKNOWN_CARD: (404, "no card with this number"),
+    ActivationOutcome.NOT_REGISTERED: (409, "the card has no holder record yet; register it first"),
+    ActivationOutcome.CARD_REPLACED: (409, "this card was replaced by a new card"),
+    ActivationOutcome.CARD_BLOCKED: (409, "this card is blocked"),
+    **{ActivationOutcome(check.value): (422, message) for check, message in IDENTITY_MESSAGES.items()},
+}
+
+
+@router.post(
+    "/{number}/activation", response_model=CardView, responses=error_responses(400, 401, 403, 404, 409, 422, 429)
+)
+def activate_online(
+    request: Request,
+    device: Annotated[AuthenticatedDevice, Depends(require_device(DeviceKind.KIOSK, DeviceKind.GATEWAY))],
+    number: Number,
+    body: ActivationRequest,
+) -> CardView:
+    """Online activation with the holder's full name and birth date.
+
+    Failed attempts are limited per card (``activation_failures_per_hour``), so a birth date
+    cannot be found by trying them all.
+    """
+    limiter = request.app.state.activation_limiter
+    retry_after = limiter.blocked(number)
+    if retry_after is not None:
+        request.app.state.metrics.rate_limited.labels("activation_failures").inc()
+        raise ApiError(429, "rate_limited", "too many failed activations of this card; try again later",
+                       headers={"Retry-After": str(retry_after)})
+    with database(request).writer() as session, session.begin():
+        found = find_card(session, number)
+        cards = list(lock_cards(session, [found.id]).values()) if found is not None else []
+        outcome, card = activate(session, cards, body.full_name, body.birth_date, Actor(device.id), "online")
+        view = card_view(card, utcnow()) if card is not None else None
+    request.app.state.metrics.activations.labels("online", outcome.value).inc()
+    if outcome in (ActivationOutcome.ACTIVATED, ActivationOutcome.ALREADY_ACTIVE) and view is not None:
+        return view
+    status, message = _ACTIVATION_ERRORS[outcome]
+    if status == 422:
+        limiter.acquire(number)
+    raise ApiError(status, outcome.value, message)
+
+
+@router.get("/{number}/events", response_model=CardEvents, responses=error_responses(400, 401, 403, 404, 422))
+def audit_trail(
+    _device: Annotated[AuthenticatedDevice, Depends(require_device(DeviceKind.TILL, DeviceKind.GATEWAY))],
+    number: Number,
+    session: Annotated[Session, Depends(reader_session)],
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> CardEvents:
+    """Every change of the card's points or status, newest first."""
+    card = find_card(session, number)
+    if card is None:
+        raise ApiError(404, "unknown_card", "no card with this number")
+    events = session.scalars(
+        select(CardEvent).where(CardEvent.card_id == card.id).order_by(CardEvent.id.desc()).limit(limit)
+    )
+    return CardEvents(
+        number_last4=last4(card.number),
+        events=[CardEventView.model_validate(event, from_attributes=True) for event in events],
+    )

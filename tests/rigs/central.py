@@ -34,10 +34,11 @@ def opet_central_command() -> list[str]:
     return [found]
 
 
-def run_cli(*args: str, database_url: str) -> str:
+def run_cli(*args: str, database_url: str, stdin: str = "") -> str:
     """Runs ``opet-central ARGS --database URL`` to completion and returns its stdout."""
     result = subprocess.run(
         [*opet_central_command(), *args, "--database", database_url],
+        input=stdin,
         capture_output=True,
         text=True,
         timeout=60,
@@ -69,9 +70,9 @@ class CentralService:
         """A new device token made with ``opet-central add-device``."""
         return run_cli("add-device", "--kind", kind, "--name", name, database_url=self.database_url).strip()
 
-    def cli(self, *args: str) -> str:
-        """Runs another ``opet-central`` command on this service's database."""
-        return run_cli(*args, database_url=self.database_url)
+    def cli(self, *args: str, stdin: str = "") -> str:
+        """Runs another ``opet-central`` command on this service's database (``stdin`` fed to it)."""
+        return run_cli(*args, database_url=self.database_url, stdin=stdin)
 
     def log_text(self) -> str:
         """Everything the service has logged so far."""

@@ -1,4 +1,4 @@
-"""One log line per request, with card numbers in the path cut to their last four digits.
+"""Per-request log line and metrics, with card numbers in paths cut to their last four digits.
 
 Uvicorn's own access log is switched off (it would log full numbers from the path).
 """
@@ -9,16 +9,18 @@ import time
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from central.metrics import Metrics
 from central.numbers import mask_digits
 
 log = logging.getLogger("central.access")
 
 
-class AccessLogMiddleware:
-    """Logs ``METHOD masked-path status duration`` for every HTTP request."""
+class RequestObserver:
+    """Logs ``METHOD masked-path status duration`` and counts it by route template."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
         self.app = app
+        self.metrics = metrics
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -36,5 +38,9 @@ class AccessLogMiddleware:
         try:
             await self.app(scope, receive, send_and_note)
         finally:
-            elapsed_ms = (time.perf_counter() - started) * 1000
-            log.info("%s %s %d %.1fms", scope["method"], mask_digits(scope["path"]), status, elapsed_ms)
+            elapsed = time.perf_counter() - started
+            route = getattr(scope.get("route"), "path", "unmatched")
+            method = scope["method"]
+            self.metrics.requests.labels(method, route, str(status)).inc()
+            self.metrics.latency.labels(method, route).observe(elapsed)
+            log.info("%s %s %d %.1fms", method, mask_digits(scope["path"]), status, elapsed * 1000)

@@ -1,0 +1,69 @@
+"""Activation: a holder proves name and birth date, and the card may spend points from then on.
+
+Used online (the card's full number) and by SMS (its last 10 digits, which two cards may
+share: the holder's name and birth date then pick the card).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from central.card_store import Actor, change_status, lock_cards
+from central.identity import IdentityCheck, check_identity
+from central.models import Card, CardStatus
+
+
+class ActivationOutcome(str, enum.Enum):
+    """What an activation attempt came to."""
+
+    ACTIVATED = "activated"
+    ALREADY_ACTIVE = "already_active"
+    UNKNOWN_CARD = "unknown_card"
+    NOT_REGISTERED = "not_registered"
+    WRONG_NAME = "wrong_name"
+    WRONG_BIRTH_DATE = "wrong_birth_date"
+    WRONG_NAME_AND_BIRTH_DATE = "wrong_name_and_birth_date"
+    CARD_REPLACED = "card_replaced"
+    CARD_BLOCKED = "card_blocked"
+
+
+# When no card matches fully, the nearest miss decides what the holder is told to fix.
+_MISS_ORDER = (IdentityCheck.WRONG_BIRTH_DATE, IdentityCheck.WRONG_NAME, IdentityCheck.WRONG_NAME_AND_BIRTH_DATE)
+_RETIRED = {CardStatus.REPLACED.value: ActivationOutcome.CARD_REPLACED,
+            CardStatus.BLOCKED.value: ActivationOutcome.CARD_BLOCKED}
+
+
+def lock_cards_by_last10(session: Session, last10: str) -> list[Card]:
+    """Every card whose number ends in ``last10``, locked."""
+    ids = list(session.scalars(select(Card.id).where(Card.last10 == last10)))
+    return list(lock_cards(session, ids).values()) if ids else []
+
+
+def activate(
+    session: Session, candidates: list[Card], full_name: str, birth_date: dt.date, actor: Actor, channel: str
+) -> tuple[ActivationOutcome, Card | None]:
+    """Activates the candidate whose holder has this name and birth date; the card is None when none fits."""
+    if not candidates:
+        return ActivationOutcome.UNKNOWN_CARD, None
+    checks = {
+        card.id: check_identity(holder, full_name, birth_date)
+        for card in candidates
+        if (holder := card.holder) is not None
+    }
+    if not checks:
+        return ActivationOutcome.NOT_REGISTERED, None
+    matching = [card for card in candidates if checks.get(card.id) is IdentityCheck.MATCH]
+    if not matching:
+        nearest = min(checks.values(), key=_MISS_ORDER.index)
+        return ActivationOutcome(nearest.value), None
+    live = [card for card in matching if card.status not in _RETIRED]
+    if not live:
+        return _RETIRED[matching[0].status], matching[0]
+    card = live[0]
+    if card.status == CardStatus.ACTIVE.value:
+        return ActivationOutcome.ALREADY_ACTIVE, card
+    change_status(session, card, CardStatus.ACTIVE, "activated", actor, reference=f"activation:{channel}")
+    return ActivationOutcome.ACTIVATED, card
