@@ -15,6 +15,9 @@ Example file (every key optional)::
     check_digit = true             # Luhn-check typed numbers before any request
     typed_lookups_per_minute = 6
     high_contrast = false
+    width = 1280                   # pixels of the touchscreen (portrait: width < height)
+    height = 800
+    diagonal_inches = 15.6         # its physical size: touch targets are sized in mm
 
     [reader]
     name_filter = ""          # substring of the reader name to use; empty = every reader
@@ -64,6 +67,9 @@ class ScreenConfig:
     check_digit: bool = True
     typed_lookups_per_minute: int = 6
     high_contrast: bool = False
+    width: int = 1280
+    height: int = 800
+    diagonal_inches: float = 15.6
 
 
 @dataclass(frozen=True)

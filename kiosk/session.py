@@ -85,6 +85,7 @@ class KioskState:
     typed_digits: str = ""
     keypad_error: KeypadError | None = None
     attendant_call: AttendantCall = AttendantCall.NOT_CALLED
+    high_contrast: bool = False
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,7 @@ class SessionSettings:
     idle_timeout_seconds: float = 30.0
     removal_linger_seconds: float = 4.0
     default_language: str = "tr"
+    high_contrast: bool = False
     require_luhn: bool = True
     typed_lookups_per_minute: int = 6
 
@@ -119,7 +121,7 @@ class KioskSession:
         self._settings = settings
         self._call_attendant = call_attendant
         self._typed_throttle = Throttle(settings.typed_lookups_per_minute, 60.0, clock)
-        self._state = KioskState(language=settings.default_language)
+        self._state = self._defaults()
         self._listeners: list[Callable[[KioskState], None]] = []
         self._generation = 0
         self._shown_entry: Entry | None = None
@@ -182,6 +184,10 @@ class KioskSession:
         self._update(language=language)
         self._rearm_for_screen(touched=True)
 
+    def toggle_high_contrast(self) -> None:
+        self._update(high_contrast=not self._state.high_contrast)
+        self._rearm_for_screen(touched=True)
+
     def open_keypad(self) -> None:
         self._generation += 1
         self._shown_entry = None
@@ -240,9 +246,12 @@ class KioskSession:
         """Idle timeout or the card's linger ran out: defaults again, language included."""
         self._generation += 1
         self._shown_entry = None
-        self._state = replace(KioskState(language=self._settings.default_language), reader=self._state.reader)
+        self._state = replace(self._defaults(), reader=self._state.reader)
         self._cancel_timer()
         self._notify()
+
+    def _defaults(self) -> KioskState:
+        return KioskState(language=self._settings.default_language, high_contrast=self._settings.high_contrast)
 
     def _lookup_finished(self, generation: int, outcome: Outcome[Balance]) -> None:
         if generation != self._generation:
@@ -290,7 +299,10 @@ class KioskSession:
 
     def _rearm_for_screen(self, touched: bool = False) -> None:
         screen = self._state.screen
-        at_defaults = self._state.language == self._settings.default_language
+        at_defaults = (self._state.language, self._state.high_contrast) == (
+            self._settings.default_language,
+            self._settings.high_contrast,
+        )
         tapped_card_gone = self._shown_entry is Entry.TAPPED and not self._card_on_reader
         if screen is Screen.ATTRACT and at_defaults:
             self._cancel_timer()

@@ -131,6 +131,15 @@ def test_language_switch_lasts_until_the_driver_leaves(make_kiosk) -> None:
         kiosk.session.set_language("de")
 
 
+def test_high_contrast_is_per_driver_and_the_configured_default_returns(make_kiosk) -> None:
+    kiosk = make_kiosk(SessionSettings(idle_timeout_seconds=IDLE, high_contrast=True))
+    assert kiosk.session.state.high_contrast
+    kiosk.session.toggle_high_contrast()
+    assert not kiosk.session.state.high_contrast
+    kiosk.clock.advance(IDLE + 1)
+    assert kiosk.session.state.high_contrast
+
+
 def test_activation_help_keeps_the_card_and_goes_back_to_it(make_kiosk) -> None:
     kiosk = make_kiosk()
     kiosk.type_number("7000071234567895")

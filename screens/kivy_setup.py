@@ -1,0 +1,24 @@
+"""Kivy settings that must be made before Kivy creates its window."""
+from __future__ import annotations
+
+import os
+
+from kiosk.display import display_metrics
+
+
+def configure_kivy(width: int, height: int, diagonal_inches: float, fullscreen: bool) -> None:
+    """Window size, physical metrics (``mm()`` is true to size), and kiosk behaviour:
+    no exit on Escape, no multitouch emulation on right click, a modest frame cap."""
+    metrics = display_metrics(width, height, diagonal_inches)
+    os.environ.setdefault("KIVY_NO_ARGS", "1")
+    os.environ["KIVY_DPI"] = f"{metrics.dpi:.1f}"
+    os.environ["KIVY_METRICS_DENSITY"] = f"{metrics.density:.3f}"
+
+    from kivy.config import Config
+
+    Config.set("graphics", "fullscreen", "auto" if fullscreen else "0")
+    Config.set("graphics", "width", str(width))
+    Config.set("graphics", "height", str(height))
+    Config.set("graphics", "maxfps", "30")
+    Config.set("kivy", "exit_on_escape", "0")
+    Config.set("input", "mouse", "mouse,disable_multitouch")

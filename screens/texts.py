@@ -1,0 +1,91 @@
+"""Texts composed from state (statuses, problems, banners). Message ids are English and are
+translated by the catalogs in screens/locale; ``_`` is the current language's gettext."""
+from __future__ import annotations
+
+from typing import Callable
+
+from kiosk.balance import CardStatus
+from kiosk.keypad import KeypadError
+from kiosk.session import AttendantCall, Problem, ReaderHealth
+
+Gettext = Callable[[str], str]
+
+SMS_EXAMPLE = "PARO 0012806566 ENDER AYTEKİN 20.03.1974"
+LANGUAGE_NAMES = {"tr": "Türkçe", "en": "English"}
+
+
+def status_text(_: Gettext, status: CardStatus) -> str:
+    return {
+        CardStatus.ACTIVE: _("Your card is active: you can spend your points at Opet stations."),
+        CardStatus.NOT_ACTIVATED: _("Your card is not activated yet: its points can be spent once you activate it."),
+        CardStatus.REPLACED: _("This card was replaced by a new card; its points were moved to the new card."),
+        CardStatus.BLOCKED: _("This card is blocked. Please ask the attendant or call 444 6738."),
+    }[status]
+
+
+def registration_text(_: Gettext, holder_registered: bool) -> str:
+    if holder_registered:
+        return ""
+    return _("Your details are not on file yet: fill in the customer information form at the station.")
+
+
+def problem_texts(_: Gettext, problem: Problem) -> tuple[str, str]:
+    """(title, what to do next)."""
+    return {
+        Problem.UNKNOWN_CARD: (
+            _("Card not found"),
+            _("This card is not registered with us. Please ask the attendant or call 444 6738."),
+        ),
+        Problem.INVALID_NUMBER: (_("Invalid card number"), _("Please check the number and try again.")),
+        Problem.SERVICE_UNAVAILABLE: (
+            _("Balance not available right now"),
+            _("We cannot reach the Paropuan service. Try again in a moment, ask the attendant or call 444 6738. The help pages still work."),
+        ),
+        Problem.RATE_LIMITED: (_("Too many look-ups"), _("Please wait a minute and try again.")),
+        Problem.KIOSK_NOT_AUTHORIZED: (
+            _("This kiosk cannot show balances right now"),
+            _("Please tell the attendant; they can tell you your balance."),
+        ),
+        Problem.READ_FAILED: (
+            _("The card could not be read"),
+            _("Hold the card on the reader until it has been read."),
+        ),
+        Problem.UNSUPPORTED_CARD: (_("Card not recognised"), _("Please tap your Opet Kart or another Parolu card.")),
+    }[problem]
+
+
+def reader_banner(_: Gettext, health: ReaderHealth) -> str:
+    return {
+        ReaderHealth.READY: "",
+        ReaderHealth.NO_READER: _("The card reader is not connected. You can type your card number or ask the attendant."),
+        ReaderHealth.SERVICE_DOWN: _("The card reader is restarting, please wait…"),
+    }[health]
+
+
+def keypad_error_text(_: Gettext, error: KeypadError | None, typed: int) -> str:
+    if error is KeypadError.INCOMPLETE:
+        return _("A card number has 16 digits; you typed {count}.").format(count=typed)
+    if error is KeypadError.CHECK_DIGIT:
+        return _("This number is not valid. Please check it and try again.")
+    return ""
+
+
+def attendant_text(_: Gettext, call: AttendantCall) -> str:
+    return {
+        AttendantCall.NOT_CALLED: "",
+        AttendantCall.CALLING: _("Calling an attendant…"),
+        AttendantCall.CALLED: _("An attendant is on the way."),
+        AttendantCall.FAILED: _("The attendant could not be called. Please go to the shop counter."),
+    }[call]
+
+
+def sms_template(_: Gettext, last10: str | None) -> str:
+    """``PARO 0012806566 AD SOYAD GG.AA.YYYY``; without a card, a placeholder for the digits."""
+    digits = last10 if last10 else _("<last 10 digits>")
+    return _("PARO {digits} NAME SURNAME DD.MM.YYYY").format(digits=digits)
+
+
+def sms_digits_hint(_: Gettext, last10: str | None) -> str:
+    if last10:
+        return _("{digits} are the last 10 digits of your card.").format(digits=last10)
+    return _("Use the last 10 digits of the 16-digit number on your card.")

@@ -1,0 +1,153 @@
+"""The screen classes: each turns a KioskState into the properties its .kv rules show."""
+from __future__ import annotations
+
+from kivy.animation import Animation
+from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, StringProperty
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.screenmanager import Screen
+from kivy.uix.widget import Widget
+
+from kiosk.formatting import format_as_of, format_points
+from kiosk.keypad import group_digits
+from kiosk.session import AttendantCall, KioskState
+from screens import texts
+from screens.i18n import Translator
+from screens.qr import sms_qr_texture
+
+
+class PotTile(BoxLayout):
+    """One point pot: what it is, how much, what it can be spent on."""
+
+    title = StringProperty("")
+    amount = StringProperty("")
+    note = StringProperty("")
+
+
+class TapHint(Widget):
+    """A card with a ring that pulses outwards, only while the attract screen is shown."""
+
+    pulse = NumericProperty(0.0)
+    _animation: Animation | None = None
+
+    def start(self) -> None:
+        if self._animation is None:
+            self._animation = Animation(pulse=1.0, duration=1.6, t="out_quad") + Animation(pulse=0.0, duration=0.0)
+            self._animation.repeat = True
+            self._animation.start(self)
+
+    def stop(self) -> None:
+        if self._animation is not None:
+            self._animation.cancel(self)
+            self._animation = None
+            self.pulse = 0.0
+
+
+class KioskScreen(Screen):
+    def show(self, state: KioskState, tr: Translator) -> None:
+        """Take what this screen shows from ``state``; the default shows nothing variable."""
+
+
+class KioskRoot(BoxLayout):
+    """Top bar, reader banner, the screens, and the demo bar (when there is one)."""
+
+    reader_banner = StringProperty("")
+    other_language = StringProperty("en")
+    other_language_name = StringProperty(texts.LANGUAGE_NAMES["en"])
+
+    def show(self, state: KioskState, tr: Translator) -> None:
+        self.reader_banner = texts.reader_banner(tr._, state.reader)
+        self.other_language = "en" if state.language == "tr" else "tr"
+        self.other_language_name = texts.LANGUAGE_NAMES[self.other_language]
+        manager = self.ids.manager
+        screen = manager.get_screen(state.screen.value)
+        screen.show(state, tr)
+        manager.current = state.screen.value
+
+
+class AttractScreen(KioskScreen):
+    """The tap animation runs only while this screen is shown (idle CPU elsewhere)."""
+
+    def on_kv_post(self, _base_widget: object) -> None:
+        if self.manager is None or self.manager.current == self.name:
+            self.ids.tap_hint.start()
+
+    def on_enter(self, *_args: object) -> None:
+        if "tap_hint" in self.ids:
+            self.ids.tap_hint.start()
+
+    def on_leave(self, *_args: object) -> None:
+        self.ids.tap_hint.stop()
+
+
+class ReadingScreen(KioskScreen):
+    masked_number = StringProperty("")
+
+    def show(self, state: KioskState, tr: Translator) -> None:
+        self.masked_number = state.masked_number
+
+
+class BalanceScreen(KioskScreen):
+    card_text = StringProperty("")
+    fuel_text = StringProperty("")
+    autogas_text = StringProperty("")
+    status_text = StringProperty("")
+    detail_text = StringProperty("")
+    needs_activation = BooleanProperty(False)
+
+    def show(self, state: KioskState, tr: Translator) -> None:
+        balance = state.balance
+        if balance is None:
+            return
+        language = state.language
+        self.card_text = tr._("Card {number}").format(number=state.masked_number)
+        self.fuel_text = f"{format_points(balance.fuel, language)} Paropuan"
+        self.autogas_text = f"{format_points(balance.autogas, language)} Paropuan"
+        self.status_text = texts.status_text(tr._, balance.status)
+        self.needs_activation = not balance.can_spend and balance.status.value == "not_activated"
+        as_of = tr._("Balance as of {time}").format(time=format_as_of(balance.as_of, language))
+        registration = texts.registration_text(tr._, balance.holder_registered)
+        self.detail_text = f"{registration}\n{as_of}" if registration else as_of
+
+
+class ProblemScreen(KioskScreen):
+    title = StringProperty("")
+    hint = StringProperty("")
+    masked_number = StringProperty("")
+
+    def show(self, state: KioskState, tr: Translator) -> None:
+        if state.problem is not None:
+            self.title, self.hint = texts.problem_texts(tr._, state.problem)
+        self.masked_number = state.masked_number
+
+
+class KeypadScreen(KioskScreen):
+    grouped_digits = StringProperty("")
+    error_text = StringProperty("")
+
+    def show(self, state: KioskState, tr: Translator) -> None:
+        self.grouped_digits = group_digits(state.typed_digits)
+        self.error_text = texts.keypad_error_text(tr._, state.keypad_error, len(state.typed_digits))
+
+
+class ActivationHelpScreen(KioskScreen):
+    sms_text = StringProperty("")
+    digits_hint = StringProperty("")
+    example_text = StringProperty("")
+    qr_texture = ObjectProperty(None, allownone=True)
+
+    def show(self, state: KioskState, tr: Translator) -> None:
+        last10 = state.balance.number.last10 if state.balance is not None else None
+        self.sms_text = texts.sms_template(tr._, last10)
+        self.digits_hint = texts.sms_digits_hint(tr._, last10)
+        self.example_text = tr._("Example: {example}").format(example=texts.SMS_EXAMPLE)
+        # The message itself is always in the SMS rule's Turkish form.
+        self.qr_texture = sms_qr_texture(f"PARO {last10} AD SOYAD GG.AA.YYYY" if last10 else "PARO ")
+
+
+class LostCardScreen(KioskScreen):
+    attendant_text = StringProperty("")
+    calling = BooleanProperty(False)
+
+    def show(self, state: KioskState, tr: Translator) -> None:
+        self.attendant_text = texts.attendant_text(tr._, state.attendant_call)
+        self.calling = state.attendant_call in (AttendantCall.CALLING, AttendantCall.CALLED)
