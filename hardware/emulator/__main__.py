@@ -1,0 +1,62 @@
+"""``python -m hardware.emulator tap --number N [--port P] [--hold SECONDS] [--kind K]``."""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+from hardware.card_number import CardNumber
+from hardware.card_uid import CardUid
+from hardware.emulator.cards import CardApp, ContactlessUidCard, IsoLoyaltyCard, MifareClassicCard
+from hardware.emulator.vpcd import VPCD_PORT, EmulatorError, VirtualCard
+from hardware.profiles.encoding import NumberEncoding
+from hardware.profiles.iso7816 import FileAccess
+
+KINDS = ("iso", "iso-bcd", "uid", "mifare")
+
+
+def build_card(kind: str, number: str | None, uid: str | None) -> CardApp:
+    """The card app for ``kind``; raises ``ValueError`` (without the number) on bad input."""
+    if kind == "uid":
+        if uid is None:
+            raise ValueError("--uid HEX is needed for a uid card")
+        return ContactlessUidCard(CardUid(bytes.fromhex(uid)))
+    if number is None:
+        raise ValueError("--number is needed")
+    card_number = CardNumber.parse(number)
+    if kind == "mifare":
+        return MifareClassicCard.with_number(card_number)
+    encoding = NumberEncoding.BCD if kind == "iso-bcd" else NumberEncoding.ASCII
+    return IsoLoyaltyCard(card_number, encoding=encoding)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m hardware.emulator", description="Tap a virtual card on a vpcd reader.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    tap = commands.add_parser("tap", help="hold a card on the reader for a while")
+    tap.add_argument("--number", help="16-digit card number")
+    tap.add_argument("--uid", help="UID in hex, for --kind uid")
+    tap.add_argument("--kind", choices=KINDS, default="iso", help="card profile played (default iso)")
+    tap.add_argument("--port", type=int, default=VPCD_PORT, help=f"vpcd port (default {VPCD_PORT}, reader 00 00)")
+    tap.add_argument("--host", default="127.0.0.1")
+    tap.add_argument("--hold", type=float, default=2.0, help="seconds on the reader (default 2)")
+    args = parser.parse_args(argv)
+    try:
+        card = build_card(args.kind, args.number, args.uid)
+    except ValueError as exc:  # messages name the problem, never the number
+        parser.error(str(exc))
+    shown = getattr(card, "number", None) or getattr(card, "uid", "card")
+    try:
+        with VirtualCard(card, host=args.host, port=args.port):
+            print(f"{shown} on {args.host}:{args.port} for {args.hold:g} s", flush=True)
+            time.sleep(args.hold)
+    except EmulatorError as exc:
+        print(f"emulator: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
