@@ -1,0 +1,57 @@
+"""Carries the card watcher's events (its own thread) into the session (the UI thread)."""
+from __future__ import annotations
+
+import logging
+
+from hardware.watcher import CardRead, ProblemKind, ReaderProblem
+from kiosk.balance import Entry
+from kiosk.scheduling import Dispatch
+from kiosk.session import KioskSession, Problem, ReaderHealth
+
+log = logging.getLogger(__name__)
+
+_UNREADABLE = {
+    ProblemKind.READ_FAILED: Problem.READ_FAILED,
+    ProblemKind.CARD_REMOVED: Problem.READ_FAILED,
+    ProblemKind.UNSUPPORTED_CARD: Problem.UNSUPPORTED_CARD,
+}
+_HEALTH = {
+    ProblemKind.NO_READER: ReaderHealth.NO_READER,
+    ProblemKind.SERVICE_DOWN: ReaderHealth.SERVICE_DOWN,
+}
+
+
+class CardEventBridge:
+    """A ``CardListener`` that forwards every event to the session through ``dispatch``."""
+
+    def __init__(self, session: KioskSession, dispatch: Dispatch) -> None:
+        self._session = session
+        self._dispatch = dispatch
+
+    def card_presented(self, reader: str) -> None:
+        self._dispatch(self._session.card_presented)
+
+    def card_read(self, read: CardRead) -> None:
+        number = read.number
+        if number is None:
+            # A UID-only card: its number must be resolved by the central service, which
+            # has no UID look-up yet; the driver is told the card is not recognised.
+            log.warning("card with UID only (profile %s) cannot be looked up yet", read.profile)
+            self._dispatch(lambda: self._session.card_unreadable(Problem.UNSUPPORTED_CARD))
+            return
+        self._dispatch(lambda: self._session.show_card(number, Entry.TAPPED))
+
+    def card_removed(self, reader: str) -> None:
+        self._dispatch(self._session.card_removed)
+
+    def reader_problem(self, problem: ReaderProblem) -> None:
+        if problem.kind in _HEALTH:
+            health = _HEALTH[problem.kind]
+            self._dispatch(lambda: self._session.reader_health_changed(health))
+        elif problem.kind in _UNREADABLE:
+            unreadable = _UNREADABLE[problem.kind]
+            self._dispatch(lambda: self._session.card_unreadable(unreadable))
+
+    def readers_changed(self, readers: list[str]) -> None:
+        health = ReaderHealth.READY if readers else ReaderHealth.NO_READER
+        self._dispatch(lambda: self._session.reader_health_changed(health))

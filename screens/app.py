@@ -1,0 +1,126 @@
+"""The Kivy application: builds the kiosk runtime and shows its session state."""
+from __future__ import annotations
+
+import enum
+from pathlib import Path
+from typing import Callable
+
+from kivy.app import App
+from kivy.clock import Clock
+from kivy.core.window import Window
+from kivy.metrics import mm
+from kivy.properties import ColorProperty, NumericProperty, ObjectProperty
+from kivy.uix.button import Button
+
+from hardware.card_number import CardNumber
+from kiosk.card_events import CardEventBridge
+from kiosk.config import KioskConfig
+from kiosk.demo import DemoReader, EmulatedTap
+from kiosk.runtime import KioskRuntime
+from kiosk.scheduling import Timer
+from kiosk.session import KioskState
+from screens.i18n import Translator
+from screens.views import KioskRoot
+
+KV_FILE = Path(__file__).parent / "kv" / "kiosk.kv"
+TOUCH_TARGET_MM = 15.0
+
+# (background, panel, accent, text on accent, text, muted text)
+NORMAL_PALETTE = ((0.04, 0.16, 0.36, 1), (0.09, 0.25, 0.50, 1), (0.97, 0.58, 0.11, 1),
+                  (0.04, 0.16, 0.36, 1), (1, 1, 1, 1), (0.80, 0.87, 1, 1))
+HIGH_CONTRAST_PALETTE = ((0, 0, 0, 1), (0.12, 0.12, 0.12, 1), (1, 0.92, 0, 1),
+                         (0, 0, 0, 1), (1, 1, 1, 1), (1, 1, 1, 1))
+
+
+class CardInput(enum.Enum):
+    """Where taps come from."""
+
+    READER = "reader"  # the PC/SC card watcher: a station kiosk
+    DEMO_PCSC = "demo-pcsc"  # the watcher, plus buttons that tap emulated cards through pcscd
+    DEMO_READER = "demo-reader"  # no PC/SC: buttons feed a named stand-in reader
+    KEYPAD_ONLY = "keypad-only"  # no reader at all: typed numbers only
+
+
+class ClockScheduler:
+    """The core's :class:`kiosk.scheduling.Scheduler` on Kivy's Clock."""
+
+    def call_later(self, delay: float, callback: Callable[[], None]) -> Timer:
+        return Clock.schedule_once(lambda _dt: callback(), delay)
+
+
+def run_on_ui_thread(call: Callable[[], None]) -> None:
+    """The core's dispatcher: Clock.schedule_once is safe to call from any thread."""
+    Clock.schedule_once(lambda _dt: call(), 0)
+
+
+class KioskApp(App):
+    """The kiosk: the session's state on screen, taps from ``card_input``."""
+
+    kv_file = str(KV_FILE)
+    title = "Opet Kart"
+
+    tr = ObjectProperty(None)
+    touch_min = NumericProperty(0)
+    bg_color = ColorProperty(NORMAL_PALETTE[0])
+    panel_color = ColorProperty(NORMAL_PALETTE[1])
+    accent_color = ColorProperty(NORMAL_PALETTE[2])
+    accent_text_color = ColorProperty(NORMAL_PALETTE[3])
+    text_color = ColorProperty(NORMAL_PALETTE[4])
+    muted_color = ColorProperty(NORMAL_PALETTE[5])
+
+    def __init__(self, kiosk_config: KioskConfig, card_input: CardInput = CardInput.READER, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        self.kiosk_config = kiosk_config
+        self._card_input = card_input
+        watch_cards = card_input in (CardInput.READER, CardInput.DEMO_PCSC)
+        self.runtime = KioskRuntime(kiosk_config, run_on_ui_thread, ClockScheduler(), watch_cards=watch_cards)
+        self.session = self.runtime.session
+        self.tr = Translator(self.session.state.language)
+        self.touch_min = mm(TOUCH_TARGET_MM)
+
+    def build(self) -> KioskRoot:
+        root = KioskRoot()
+        self.session.subscribe(self._show)
+        Window.bind(on_touch_down=self._on_any_touch)
+        if self._card_input in (CardInput.DEMO_PCSC, CardInput.DEMO_READER):
+            self._add_demo_bar(root)
+        self._apply_palette(self.session.state.high_contrast)
+        root.show(self.session.state, self.tr)
+        return root
+
+    def on_start(self) -> None:
+        self.runtime.start()
+
+    def on_stop(self) -> None:
+        self.runtime.stop()
+
+    def _show(self, state: KioskState) -> None:
+        self.tr.switch(state.language)
+        self._apply_palette(state.high_contrast)
+        self.root.show(state, self.tr)
+
+    def _apply_palette(self, high_contrast: bool) -> None:
+        palette = HIGH_CONTRAST_PALETTE if high_contrast else NORMAL_PALETTE
+        (self.bg_color, self.panel_color, self.accent_color,
+         self.accent_text_color, self.text_color, self.muted_color) = palette
+
+    def _on_any_touch(self, _window: object, _touch: object) -> bool:
+        self.session.user_activity()
+        return False
+
+    def _add_demo_bar(self, root: KioskRoot) -> None:
+        """Operator-facing buttons (English) that tap the configured demo cards."""
+        if self._card_input is CardInput.DEMO_PCSC:
+            tapper = EmulatedTap(self.kiosk_config.demo.emulator_port)
+            label = "Demo taps via pcscd"
+        else:
+            tapper = DemoReader(CardEventBridge(self.session, run_on_ui_thread))
+            label = "Demo reader (no PC/SC)"
+        bar = root.ids.demo_bar
+        bar.height = max(self.touch_min, 64)
+        bar.add_widget(Button(text=label, disabled=True, font_size=18))
+        for digits in self.kiosk_config.demo.cards:
+            number = CardNumber.parse(digits)
+            button = Button(text=f"Tap card …{number.last4}", font_size=22)
+            button.bind(on_release=lambda _button, card=number: tapper.tap(card))
+            bar.add_widget(button)
