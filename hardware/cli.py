@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import queue
 import sys
 import time
@@ -16,10 +17,12 @@ from collections.abc import Sequence
 from typing import Any
 
 from hardware.pcsc import PcscError
+from hardware.profiles.config import ProfileConfigError, build_profiles
 from hardware.readers import reader_statuses
 from hardware.watcher import CardRead, CardWatcher, ProblemKind, ReaderProblem
 
 EXIT_OK, EXIT_READ_FAILED, EXIT_NO_SERVICE, EXIT_TIMEOUT = 0, 1, 2, 3
+DIAGNOSTIC_PROFILES = ("iso7816", "mifare_classic", "uid")
 
 Event = tuple[str, Any]
 
@@ -109,9 +112,14 @@ def _no_service(exc: Exception, as_json: bool) -> int:
     return EXIT_NO_SERVICE
 
 
+def _watcher(args: argparse.Namespace, listener: QueueListener) -> CardWatcher:
+    profiles = build_profiles([name.strip() for name in args.profiles.split(",") if name.strip()])
+    return CardWatcher(listener, profiles, reader_filter=args.reader)
+
+
 def cmd_watch(args: argparse.Namespace) -> int:
     listener = QueueListener()
-    watcher = CardWatcher(listener, reader_filter=args.reader)
+    watcher = _watcher(args, listener)
     watcher.start()
     deadline = time.monotonic() + args.timeout if args.timeout else None
     reads = 0
@@ -134,7 +142,7 @@ def cmd_watch(args: argparse.Namespace) -> int:
 
 def cmd_read(args: argparse.Namespace) -> int:
     listener = QueueListener()
-    watcher = CardWatcher(listener, reader_filter=args.reader)
+    watcher = _watcher(args, listener)
     watcher.start()
     deadline = time.monotonic() + args.timeout
     try:
@@ -162,12 +170,18 @@ def cmd_read(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="opet-reader", description="Card reader diagnostics (numbers are masked).")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log the watcher's own messages to stderr")
     commands = parser.add_subparsers(dest="command", required=True)
     for name, help_text in (("list", "readers and their state"), ("watch", "print reader events and taps"), ("read", "wait for one tap")):
         command = commands.add_parser(name, help=help_text)
         command.add_argument("--json", action="store_true", help="machine-readable output (one JSON object a line)")
         if name != "list":
             command.add_argument("--reader", help="only readers whose name contains this")
+            command.add_argument(
+                "--profiles",
+                default=",".join(DIAGNOSTIC_PROFILES),
+                help=f"card profiles to try, in order (default {','.join(DIAGNOSTIC_PROFILES)})",
+            )
     commands.choices["watch"].add_argument("--count", type=int, default=0, help="stop after this many reads")
     commands.choices["watch"].add_argument("--timeout", type=float, default=0.0, help="stop after this many seconds")
     commands.choices["read"].add_argument("--timeout", type=float, default=30.0, help="seconds to wait (default 30)")
@@ -175,7 +189,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.ERROR, format="%(levelname)s %(name)s: %(message)s")
+    if args.command != "list":
+        try:
+            build_profiles(args.profiles.split(","))
+        except ProfileConfigError as exc:
+            parser.error(str(exc))
     return {"list": cmd_list, "watch": cmd_watch, "read": cmd_read}[args.command](args)
 
 

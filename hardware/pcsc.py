@@ -143,8 +143,9 @@ class Context:
 
 
 class PcscCardConnection:
-    """A shared connection to the card in ``reader``: the :class:`~hardware.apdu.CardConnection`
-    that profiles read through."""
+    """A shared connection to the card in ``reader``, inside a PC/SC transaction so that no
+    other application's commands (a second kiosk process, the diagnostic) interleave with the
+    read: the :class:`~hardware.apdu.CardConnection` that profiles read through."""
 
     def __init__(self, context: Context, reader: str) -> None:
         code, self._card, self._protocol = scard.SCardConnect(
@@ -152,8 +153,11 @@ class PcscCardConnection:
         )
         check("SCardConnect", code)
         self.reader = reader
-        code, _name, _state, _protocol, atr = scard.SCardStatus(self._card)
+        self._in_transaction = False
         try:
+            check("SCardBeginTransaction", scard.SCardBeginTransaction(self._card))
+            self._in_transaction = True
+            code, _name, _state, _protocol, atr = scard.SCardStatus(self._card)
             check("SCardStatus", code)
         except PcscError:
             self.close()
@@ -170,6 +174,8 @@ class PcscCardConnection:
         return bytes(response)
 
     def close(self) -> None:
+        if self._in_transaction:
+            scard.SCardEndTransaction(self._card, scard.SCARD_LEAVE_CARD)
         scard.SCardDisconnect(self._card, scard.SCARD_LEAVE_CARD)
 
     def __enter__(self) -> PcscCardConnection:

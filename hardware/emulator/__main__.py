@@ -8,11 +8,32 @@ import time
 from hardware.card_number import CardNumber
 from hardware.card_uid import CardUid
 from hardware.emulator.cards import CardApp, ContactlessUidCard, IsoLoyaltyCard, MifareClassicCard
+from hardware.emulator.faults import Fault, FaultyCard, PullCard, RawAnswer, SlowAnswer, WrongStatus
 from hardware.emulator.vpcd import VPCD_PORT, EmulatorError, VirtualCard
 from hardware.profiles.encoding import NumberEncoding
-from hardware.profiles.iso7816 import FileAccess
 
 KINDS = ("iso", "iso-bcd", "uid", "mifare")
+FAULTS = "wrong-status[:SW] | short | garbage | slow[:SECONDS] | pull"
+
+
+def parse_fault(text: str) -> Fault:
+    """A fault from its command-line form, e.g. ``wrong-status:6A82`` or ``slow:0.5``."""
+    name, _, argument = text.partition(":")
+    try:
+        if name == "wrong-status":
+            return WrongStatus(int(argument or "6F00", 16))
+        if name == "slow":
+            return SlowAnswer(float(argument or "1"))
+    except ValueError:
+        raise ValueError(f"bad argument for fault {name}") from None
+    fixed: dict[str, Fault] = {
+        "short": RawAnswer(b"\x90"),
+        "garbage": RawAnswer(b"\xde\xad\xbe\xef\x90\x00"),
+        "pull": PullCard(),
+    }
+    if name not in fixed:
+        raise ValueError(f"unknown fault {name!r}; faults: {FAULTS}")
+    return fixed[name]
 
 
 def build_card(kind: str, number: str | None, uid: str | None) -> CardApp:
@@ -40,12 +61,17 @@ def main(argv: list[str] | None = None) -> int:
     tap.add_argument("--port", type=int, default=VPCD_PORT, help=f"vpcd port (default {VPCD_PORT}, reader 00 00)")
     tap.add_argument("--host", default="127.0.0.1")
     tap.add_argument("--hold", type=float, default=2.0, help="seconds on the reader (default 2)")
+    tap.add_argument("--fault", help=f"misbehave once: {FAULTS}")
+    tap.add_argument("--fault-at", type=int, default=0, help="which command APDU (0-based) gets the fault")
     args = parser.parse_args(argv)
     try:
         card = build_card(args.kind, args.number, args.uid)
+        if args.fault:
+            card = FaultyCard(card, parse_fault(args.fault), args.fault_at)
     except ValueError as exc:  # messages name the problem, never the number
         parser.error(str(exc))
-    shown = getattr(card, "number", None) or getattr(card, "uid", "card")
+    identity = CardUid(bytes.fromhex(args.uid)) if args.kind == "uid" else CardNumber.parse(args.number)
+    shown = f"{args.kind} card {identity}" + (f" with fault {args.fault}" if args.fault else "")
     try:
         with VirtualCard(card, host=args.host, port=args.port):
             print(f"{shown} on {args.host}:{args.port} for {args.hold:g} s", flush=True)

@@ -9,6 +9,7 @@ APDU would stall ~40 ms; re-arming TCP_QUICKACK before each receive avoids that.
 """
 from __future__ import annotations
 
+import contextlib
 import logging
 import socket
 import threading
@@ -38,7 +39,8 @@ class VirtualCard:
         self._connect_timeout = connect_timeout
         self._sock: socket.socket | None = None
         self._thread: threading.Thread | None = None
-        self.left = threading.Event()  # set when the card is off the reader (removed or pulled)
+        self.left = threading.Event()  # set once vpcd has let the card go (removed or pulled)
+        self._leaving = threading.Event()
 
     @property
     def inserted(self) -> bool:
@@ -56,19 +58,29 @@ class VirtualCard:
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self._sock = sock
         self.left.clear()
+        self._leaving.clear()
         self._thread = threading.Thread(target=self._serve, args=(sock,), name=f"vpcd-card-{self.port}", daemon=True)
         self._thread.start()
 
-    def remove(self) -> None:
-        """Takes the card away (closes the connection); returns once the card thread ended."""
+    def remove(self, timeout: float = 2.0) -> None:
+        """Takes the card away and returns once vpcd has let it go (at its next presence poll).
+
+        The card side half-closes the connection and answers nothing more; vpcd then fails its
+        next exchange and drops the card, so its slot is truly empty when this returns and a card
+        inserted next is seen as a new card. (Closing outright lets vpcd accept the next card
+        in the same poll that would have noticed the removal: pcscd then sees neither.)
+        """
         sock, thread = self._sock, self._thread
         if sock is None or thread is None:
             return
-        try:
-            sock.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass  # already closed by vpcd or by a pull
-        thread.join()
+        self._leaving.set()
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_WR)
+        thread.join(timeout)
+        if thread.is_alive():
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+            thread.join()
         sock.close()
         self._sock = self._thread = None
 
@@ -81,19 +93,18 @@ class VirtualCard:
 
     def _serve(self, sock: socket.socket) -> None:
         try:
-            while True:
-                message = _receive(sock)
-                if message is None:
-                    return
-                answer = self._answer(message)
+            while (message := _receive(sock)) is not None:
+                if self._leaving.is_set():
+                    continue  # leaving: vpcd gets no answer and drops the card
+                try:
+                    answer = self._answer(message)
+                except CardPulled:
+                    log.debug("card pulled from port %d mid-dialogue", self.port)
+                    self._leaving.set()
+                    sock.shutdown(socket.SHUT_WR)
+                    continue
                 if answer is not None:
                     sock.sendall(len(answer).to_bytes(2, "big") + answer)
-        except CardPulled:
-            log.debug("card pulled from port %d mid-dialogue", self.port)
-            try:
-                sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
         except OSError as exc:
             log.debug("vpcd connection on port %d ended: %s", self.port, exc)
         finally:

@@ -11,8 +11,8 @@ state. ``virtual_card`` taps an emulated card::
         with virtual_card(IsoLoyaltyCard(number), port=35964):  # reader "... 00 01"
             ...
 
-Before inserting it waits for the reader to be empty, and after a card was pulled mid-dialogue
-it also waits 0.5 s: re-inserting earlier leaves the slot reported EMPTY (PLATFORM-NOTES).
+Before inserting it waits until pcscd reports the reader empty: after a card was pulled
+mid-dialogue, a card inserted before pcscd's next presence poll is not seen at all.
 
 Only a rig that started pcscd itself may stop, restart or reconfigure it
 (:meth:`PcscRig.restart`); tests that need that skip when pcscd was reused.
@@ -44,7 +44,6 @@ LIBPATH      {VPCD_DRIVER}
 CHANNELID    0x8C7B
 """
 START_TIMEOUT_S = 10.0
-REINSERT_SETTLE_S = 0.5
 
 
 class RigError(RuntimeError):
@@ -126,12 +125,9 @@ class PcscRig:
         try:
             yield virtual
         finally:
-            pulled = virtual.left.is_set()
             virtual.remove()
             with contextlib.suppress(TimeoutError, PcscError):
                 self.wait_reader(reader, present=False)
-                if pulled:
-                    time.sleep(REINSERT_SETTLE_S)
 
     # --- owning pcscd ---------------------------------------------------------------------------
 
