@@ -24,7 +24,7 @@ class AuthenticatedAttendant:
 
 def _record_failure(database: Database, attendant_id: int, settings: Settings) -> bool:
     """Counts a failed PIN; returns True when this failure locked the attendant."""
-    with database.writer() as session, session.begin():
+    with database.transaction() as session:
         failures = session.execute(
             update(Attendant).where(Attendant.id == attendant_id)
             .values(failed_pin_attempts=Attendant.failed_pin_attempts + 1)
@@ -57,7 +57,7 @@ def check_attendant(database: Database, settings: Settings, code: str, pin: str)
                            headers={"Retry-After": str(int(settings.pin_lockout.total_seconds()))})
         raise ApiError(401, "bad_attendant_pin", "unknown attendant code or wrong PIN")
     if attendant.failed_pin_attempts:
-        with database.writer() as session, session.begin():
+        with database.transaction() as session:
             session.execute(update(Attendant).where(Attendant.id == attendant.id).values(failed_pin_attempts=0))
     return AuthenticatedAttendant(attendant.id, attendant.code)
 

@@ -40,7 +40,7 @@ class CliError(Exception):
 def _write(args: argparse.Namespace, change: Callable[[Session], T]) -> T:
     database = Database.connect(args.database)
     try:
-        with database.writer() as session, session.begin():
+        with database.transaction() as session:
             return change(session)
     finally:
         database.dispose()

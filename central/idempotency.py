@@ -56,7 +56,7 @@ def _attempt(
     change: Callable[[Session], Result],
     status: int,
 ) -> tuple[JSONResponse, Result | None]:
-    with database.writer() as session, session.begin():
+    with database.transaction() as session:
         record = session.get(IdempotencyRecord, record_key)
         if record is not None:
             return _replay(record, operation, request_hash), None

@@ -22,7 +22,7 @@ from central.views import card_view
 router = APIRouter(prefix="/v1/cards", tags=["cards"])
 
 
-def card_number(
+async def card_number(
     number: Annotated[str, Path(description="The 16-digit card number (spaces between groups allowed).")],
 ) -> str:
     """The path's card number, or 400 ``malformed_number``."""
@@ -93,7 +93,7 @@ def activate_online(
         request.app.state.metrics.rate_limited.labels("activation_failures").inc()
         raise ApiError(429, "rate_limited", "too many failed activations of this card; try again later",
                        headers={"Retry-After": str(retry_after)})
-    with database(request).writer() as session, session.begin():
+    with database(request).transaction() as session:
         found = find_card(session, number)
         cards = list(lock_cards(session, [found.id]).values()) if found is not None else []
         outcome, card = activate(session, cards, body.full_name, body.birth_date, Actor(device.id), "online")

@@ -29,7 +29,7 @@ def create_registration(
     body: RegistrationRequest,
 ) -> CardView:
     """Stores the customer information form of a card (before or after its first use)."""
-    with database(request).writer() as session, session.begin():
+    with database(request).transaction() as session:
         view = register(session, Actor(device.id), body)
     request.app.state.metrics.registrations.inc()
     return view

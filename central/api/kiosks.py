@@ -23,7 +23,7 @@ def heartbeat(
 ) -> HeartbeatAck:
     """Notes that the kiosk is alive (shown in /metrics) and answers the server's time."""
     now = utcnow()
-    with database(request).writer() as session, session.begin():
+    with database(request).transaction() as session:
         session.execute(
             update(Device).where(Device.id == device.id).values(last_seen_at=now, last_heartbeat=body.model_dump_json())
         )

@@ -47,7 +47,7 @@ def sms_inbound(
     if isinstance(parsed, SmsRejection):
         metrics.activations.labels("sms", "malformed").inc()
         return SmsReply(reply=parsed.reply, outcome=parsed.code)
-    with database(request).writer() as session, session.begin():
+    with database(request).transaction() as session:
         candidates = lock_cards_by_last10(session, parsed.last10)
         outcome, _card = activate(session, candidates, parsed.full_name, parsed.birth_date, Actor(gateway.id), "sms")
     metrics.activations.labels("sms", outcome.value).inc()

@@ -1,0 +1,47 @@
+"""Small pure parts of the service: card numbers, PIN hashes, rate limiter."""
+from __future__ import annotations
+
+import pytest
+
+from central.numbers import MalformedNumber, luhn_valid, mask_digits, parse_card_number
+from central.pins import hash_pin, verify_pin
+from central.rate_limit import RateLimiter
+
+
+@pytest.mark.parametrize("number", ["7000070012806566", "7000071234567895", "7000079876543215", "7000075555000014"])
+def test_demo_numbers_are_luhn_valid(number):
+    assert luhn_valid(number)
+    assert parse_card_number(f"{number[:4]} {number[4:8]} {number[8:12]} {number[12:]}") == number
+
+
+@pytest.mark.parametrize("text", ["7000070012806567", "700007001280656", "", "７０００070012806566", "7000O70012806566"])
+def test_malformed_numbers_are_refused(text):
+    with pytest.raises(MalformedNumber):
+        parse_card_number(text)
+
+
+def test_masking_keeps_only_the_last_four_digits():
+    assert mask_digits("GET /v1/cards/7000070012806566/events") == "GET /v1/cards/…6566/events"
+    assert mask_digits("PARO 0012806566") == "PARO …6566"
+    assert mask_digits("amount 123456") == "amount 123456"
+
+
+def test_pin_hash_is_salted_and_verifies():
+    first, second = hash_pin("4821"), hash_pin("4821")
+    assert first != second and "4821" not in first
+    assert verify_pin("4821", first) and verify_pin("4821", second)
+    assert not verify_pin("4822", first)
+
+
+@pytest.mark.parametrize("pin", ["123", "123456789", "12a4", ""])
+def test_pin_must_be_4_to_8_digits(pin):
+    with pytest.raises(ValueError):
+        hash_pin(pin)
+
+
+def test_rate_limiter_allows_a_burst_then_says_when_to_retry():
+    limiter = RateLimiter(3, 60)
+    assert [limiter.acquire("kiosk-1") for _ in range(3)] == [None, None, None]
+    assert limiter.blocked("kiosk-1") == 20
+    assert limiter.acquire("kiosk-1") == 20
+    assert limiter.acquire("kiosk-2") is None
