@@ -4,7 +4,7 @@ real apt-get, real useradd, the app with all its dependencies from PyPI, enabled
 Skipped unless OPET_DEPLOY_CHROOT=1. Needs root, debootstrap and network access (about
 150 MB from deb.debian.org plus the Python wheels). Downloaded .debs are kept in
 $OPET_DEPLOY_CHROOT_CACHE (default /var/tmp/opet-deploy-chroot-cache) for the next run.
-Took about 6 minutes on a 2-core machine with a cold cache.
+Took 4 minutes on a 2-core machine with the .deb cache filled (about 5-6 minutes cold).
 
     OPET_DEPLOY_CHROOT=1 .venv/bin/python -m pytest tests/deploy/test_chroot_install.py
 """
