@@ -17,6 +17,7 @@ from typing import TypeVar
 from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from central.card_store import Actor, change_status, find_card
@@ -131,7 +132,10 @@ def _add_earn_rule(args: argparse.Namespace) -> int:
         raise CliError("--rate-percent must be a number such as 0.5") from None
     if rate_ppm != rate_ppm.to_integral_value() or not 0 <= rate_ppm <= PPM:
         raise CliError("--rate-percent must be between 0 and 100 with at most 4 decimals")
-    start = dt.date.fromisoformat(args.effective_from)
+    try:
+        start = dt.date.fromisoformat(args.effective_from)
+    except ValueError:
+        raise CliError("--effective-from must be a date, YYYY-MM-DD") from None
     _write(args, lambda session: session.add(
         EarnRule(fuel_type=args.fuel_type, rate_ppm=int(rate_ppm), effective_from=start)))
     return 0
@@ -177,7 +181,8 @@ def _parser() -> argparse.ArgumentParser:
     def command(name: str, handler: Command, help_text: str, database: bool = True) -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=help_text, description=help_text)
         if database:
-            sub.add_argument("--database", default=default_database_url(), help="SQLAlchemy URL (default: %(default)s)")
+            sub.add_argument("--database", default=None, help=(
+                "SQLAlchemy URL (default: $OPET_CENTRAL_DATABASE, else SQLite under $XDG_DATA_HOME/opet-central)"))
         sub.set_defaults(handler=handler, uses_database=database)
         return sub
 
@@ -211,6 +216,8 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``opet-central`` console script."""
     args = _parser().parse_args(argv)
+    if args.uses_database and args.database is None:
+        args.database = default_database_url()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     try:
         if args.uses_database:
@@ -218,6 +225,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return args.handler(args)
     except CliError as exc:
         print(f"opet-central {args.command}: {exc}", file=sys.stderr)
+        return 2
+    except IntegrityError:
+        print(f"opet-central {args.command}: that already exists", file=sys.stderr)
         return 2
 
 

@@ -185,15 +185,24 @@ class ReplacementReceipt(BaseModel):
     moved: Pots
 
 
+Label = Annotated[Line, Field(max_length=40)]
+
+
 class HeartbeatRequest(BaseModel):
-    """A kiosk's periodic sign of life."""
+    """A kiosk's periodic sign of life (kiosks queue beats while offline and send them late)."""
 
     model_config = ConfigDict(extra="forbid")
 
     app_version: Line = Field(min_length=1, max_length=40)
     uptime_seconds: int = Field(ge=0, le=10**9)
     readers: list[Annotated[Line, Field(max_length=100)]] = Field(default_factory=list, max_length=8)
-    screen: Annotated[Line, Field(max_length=40)] | None = None
+    screen: Label | None = None
+    reader_state: Label | None = None
+    last_lookup_at: AwareDatetime | None = None
+    errors_since_last_beat: dict[Label, Annotated[int, Field(ge=0, le=10**6)]] = Field(
+        default_factory=dict, max_length=20
+    )
+    observed_at: AwareDatetime | None = Field(default=None, description="When the kiosk took this beat")
 
 
 class HeartbeatAck(BaseModel):

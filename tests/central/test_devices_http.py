@@ -60,7 +60,10 @@ def test_failed_online_activations_are_limited_per_card(api: Api):
 def test_heartbeat_shows_in_metrics(central_service: CentralService):
     token = new_device(central_service, "kiosk", "beating-kiosk")
     response = httpx.post(f"{central_service.base_url}/v1/kiosks/heartbeat",
-                          json={"app_version": "1.2.3", "uptime_seconds": 42, "readers": ["ACS ACR122U"]},
+                          json={"app_version": "1.2.3", "uptime_seconds": 42, "readers": ["ACS ACR122U"],
+                                "screen": "attract", "reader_state": "ready", "last_lookup_at": None,
+                                "errors_since_last_beat": {"service_down": 2},
+                                "observed_at": "2026-11-27T18:20:00Z"},
                           headers={"Authorization": f"Bearer {token}"}, timeout=5)
     assert response.status_code == 200
     assert response.json()["server_time"].endswith("Z")
