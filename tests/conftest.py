@@ -3,5 +3,6 @@
 pytest_plugins = [
     "tests.rigs.pcsc",
     "tests.rigs.central",
+    "tests.rigs.xvfb",
     "tests.rigs.postgres",
 ]

@@ -1,0 +1,137 @@
+"""The real kiosk app under Xvfb, wired to the real central service and real pcscd.
+
+Kivy's Window is process-global, so one app serves every test of this package (session
+scope); an autouse fixture brings it back to the attract screen between tests. Kivy is
+imported only inside fixtures, after the Xvfb rig has set DISPLAY.
+"""
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.rigs.xvfb import XDisplay, screenshot_dir
+
+UI_IDLE_TIMEOUT_SECONDS = 3.0
+UI_REMOVAL_LINGER_SECONDS = 0.5
+SCREEN_DIAGONAL_INCHES = 15.6
+KIOSK_READER = 1
+"""The kiosk watches the second virtual reader only, so the hardware tests' cards on the
+first one never reach it (they may run at the same time on a developer's machine)."""
+
+
+@pytest.fixture(scope="session")
+def kiosk_ui(xvfb_display: XDisplay, pcscd, central_service, tmp_path_factory: pytest.TempPathFactory) -> Iterator["KioskUnderTest"]:
+    config_file = tmp_path_factory.mktemp("kiosk") / "kiosk.toml"
+    config_file.write_text(
+        f'[service]\nurl = "{central_service.base_url}"\ntoken = "{central_service.token}"\n'
+        "timeout_seconds = 2\nretries = 1\n"
+        f"[screen]\nidle_timeout_seconds = {UI_IDLE_TIMEOUT_SECONDS}\n"
+        f"removal_linger_seconds = {UI_REMOVAL_LINGER_SECONDS}\n"
+        f"width = {xvfb_display.width}\nheight = {xvfb_display.height}\n"
+        f"diagonal_inches = {SCREEN_DIAGONAL_INCHES}\n"
+        f'[reader]\nname_filter = "{pcscd.readers[KIOSK_READER]}"\n',
+        encoding="utf-8",
+    )
+    from kiosk.config import load_config
+    from screens.kivy_setup import configure_kivy
+
+    config = load_config(config_file, environ={})
+    configure_kivy(config.screen.width, config.screen.height, SCREEN_DIAGONAL_INCHES, fullscreen=False)
+    from kivy.config import Config
+
+    Config.set("graphics", "position", "custom")
+    Config.set("graphics", "left", "0")
+    Config.set("graphics", "top", "0")
+
+    from screens.app import CardInput, KioskApp
+    from tests.ui.kivy_driver import KivyDriver
+
+    driver = KivyDriver(KioskApp(config, card_input=CardInput.READER))
+    driver.start()
+    kiosk = KioskUnderTest(driver, screenshot_dir())
+    driver.pump_until(lambda: driver.app.runtime.watcher is not None and bool(driver.app.runtime.watcher.readers), 10.0, "the card watcher sees the readers")
+    try:
+        yield kiosk
+    finally:
+        driver.stop()
+
+
+@pytest.fixture(autouse=True)
+def _back_to_attract(request: pytest.FixtureRequest) -> Iterator[None]:
+    yield
+    if "kiosk_ui" in request.fixturenames:
+        kiosk: KioskUnderTest = request.getfixturevalue("kiosk_ui")
+        kiosk.session.go_home()
+        kiosk.session.set_language("tr")
+        kiosk.driver.pump(0.1)
+
+
+class KioskUnderTest:
+    """The running app, with the ways a person would use and see it."""
+
+    def __init__(self, driver, shots: Path) -> None:
+        self.driver = driver
+        self.app = driver.app
+        self.session = driver.app.session
+        self.shots = shots
+
+    @property
+    def screen(self) -> str:
+        return self.app.root.ids.manager.current
+
+    def wait_for_screen(self, name: str, timeout: float = 5.0) -> float:
+        """Pump frames until ``name`` is shown; the seconds it took."""
+        return self.driver.pump_until(lambda: self.screen == name, timeout, f"screen {name!r}")
+
+    def texts(self) -> list[str]:
+        return self.driver.visible_texts()
+
+    def widget(self, widget_id: str, screen: str | None = None):
+        owner = self.app.root if screen is None else self.app.root.ids.manager.get_screen(screen)
+        return owner.ids[widget_id]
+
+    def click(self, widget) -> None:
+        """A real mouse click through the X server (xdotool) at the widget's centre; returns
+        once the app has handled the release (llvmpipe frames can take a while)."""
+        from kivy.core.window import Window
+
+        released: list[bool] = []
+
+        def on_release(*_args: object) -> None:
+            released.append(True)
+
+        x, y = widget.to_window(*widget.center)
+        Window.fbind("on_touch_up", on_release)
+        try:
+            # No --sync: xdotool then waits forever when the pointer is already there.
+            subprocess.run(
+                ["xdotool", "mousemove", str(int(x)), str(int(Window.height - y)), "click", "1"],
+                check=True,
+                timeout=10,
+            )
+            self.driver.pump_until(lambda: bool(released), 5.0, "the click reaching the app")
+        finally:
+            Window.funbind("on_touch_up", on_release)
+        self.driver.pump(0.05)
+
+    def click_text(self, text: str) -> None:
+        """Click the visible button that shows exactly ``text``."""
+        from kivy.uix.button import Button
+
+        for candidate in self.driver.visible_widgets():
+            if isinstance(candidate, Button) and candidate.text == text and not candidate.disabled:
+                self.click(candidate)
+                return
+        raise AssertionError(f"no button {text!r} on screen; visible: {self.texts()}")
+
+    def screenshot(self, name: str) -> Path:
+        return self.driver.screenshot(self.shots / f"{name}.png")
+
+
+@pytest.fixture
+def tap(pcscd):
+    """``with tap("7000..."):`` holds an emulated card on the kiosk's reader."""
+    return lambda card: pcscd.tap(card, port=pcscd.ports[KIOSK_READER])

@@ -1,0 +1,199 @@
+"""Screenshot gallery: every driver screen, in both languages and high contrast, at one
+screen size, with checks on what a person would notice.
+
+Self-contained: it starts its own Xvfb exactly the size of the screen, its own central
+service (SQLite, demo cards), and the real kiosk app; screens are reached through the
+session as the buttons would reach them. Per scene it checks that every visible touch
+target is at least 15 mm, that no text overflows its label, and that no full card number
+is shown. Prints a JSON summary; exits 1 when a check fails.
+
+    python -m tests.ui.gallery --size 1280x800 --out docs/screenshots
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from hardware.card_number import CardNumber
+from kiosk.balance import Entry
+from kiosk.session import ReaderHealth, Screen
+
+ACTIVE = CardNumber.parse("7000070012806566")
+NOT_ACTIVATED = CardNumber.parse("7000071234567895")
+REPLACED = CardNumber.parse("7000075555000014")
+UNKNOWN = CardNumber.parse("7000075555000022")
+DIAGONAL_INCHES = 15.6
+FULL_NUMBER = re.compile(r"(?<!\d)(?:\d[ ]?){16}(?!\d)")
+
+
+@dataclass
+class SceneReport:
+    name: str
+    path: str
+    problems: list[str] = field(default_factory=list)
+
+
+def _start_xvfb(width: int, height: int) -> subprocess.Popen[bytes]:
+    read_fd, write_fd = os.pipe()
+    process = subprocess.Popen(
+        ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", f"{width}x{height}x24", "-nolisten", "tcp"],
+        pass_fds=(write_fd,),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    os.close(write_fd)
+    with os.fdopen(read_fd) as pipe:
+        os.environ["DISPLAY"] = ":" + pipe.readline().strip()
+    return process
+
+
+class Gallery:
+    def __init__(self, app, out: Path, size: tuple[int, int]) -> None:
+        from tests.ui.kivy_driver import KivyDriver
+
+        self.app = app
+        self.session = app.session
+        self.driver = KivyDriver(app)
+        self.out = out
+        self.size = size
+        self.reports: list[SceneReport] = []
+
+    def scene(self, name: str, reach: Callable[[], None], until: Screen | None = None) -> None:
+        reach()
+        if until is not None:
+            self.driver.pump_until(lambda: self.session.state.screen is until, 10.0, f"{name}: {until.value}")
+        self.driver.pump(0.25)
+        width, height = self.size
+        path = self.out / f"{width}x{height}-{name}.png"
+        self.driver.screenshot(path)
+        report = SceneReport(name, str(path))
+        report.problems.extend(self._check_widgets())
+        self.reports.append(report)
+
+    def _check_widgets(self) -> list[str]:
+        from kivy.uix.button import Button
+        from kivy.uix.label import Label
+
+        problems = []
+        touch_min = self.app.touch_min
+        for widget in self.driver.visible_widgets():
+            if isinstance(widget, Button) and not widget.disabled:
+                if min(widget.width, widget.height) + 0.5 < touch_min:
+                    problems.append(f"touch target {widget.text!r} is {widget.width:.0f}x{widget.height:.0f} px < {touch_min:.0f}")
+            if isinstance(widget, Label) and widget.text:
+                text_w, text_h = widget.texture_size
+                if text_w > widget.width + 1 or text_h > widget.height + 1:
+                    problems.append(f"text overflows: {widget.text[:40]!r} ({text_w}x{text_h} in {widget.width:.0f}x{widget.height:.0f})")
+                if FULL_NUMBER.search(widget.text):
+                    problems.append(f"full card number on screen: {widget.text[-4:]}")
+        return problems
+
+
+def run_scenes(gallery: Gallery, stop_service: Callable[[], None]) -> None:
+    session = gallery.session
+    for language in ("tr", "en"):
+        session.go_home()
+        session.set_language(language)
+        suffix = f"-{language}"
+        gallery.scene("attract" + suffix, lambda: None)
+        gallery.scene("reading" + suffix, session.card_presented)
+        gallery.scene("balance-active" + suffix, lambda: session.show_card(ACTIVE, Entry.TAPPED), Screen.BALANCE)
+        gallery.scene("balance-not-activated" + suffix, lambda: session.show_card(NOT_ACTIVATED, Entry.TAPPED), Screen.BALANCE)
+        gallery.scene("activation-help" + suffix, session.open_activation_help)
+        gallery.scene("balance-replaced" + suffix, lambda: session.show_card(REPLACED, Entry.TAPPED), Screen.BALANCE)
+
+        def type_partly() -> None:
+            session.open_keypad()
+            for digit in ACTIVE.digits[:9]:
+                session.keypad_press(digit)
+            session.keypad_submit()
+
+        gallery.scene("keypad" + suffix, type_partly)
+        gallery.scene("problem-unknown-card" + suffix, lambda: session.show_card(UNKNOWN, Entry.TYPED), Screen.PROBLEM)
+        gallery.scene("lost-card" + suffix, session.open_lost_card)
+
+        def no_reader() -> None:
+            session.go_home()
+            session.reader_health_changed(ReaderHealth.NO_READER)
+
+        gallery.scene("attract-no-reader" + suffix, no_reader)
+        session.reader_health_changed(ReaderHealth.READY)
+    session.go_home()
+    session.set_language("tr")
+    session.toggle_high_contrast()
+    gallery.scene("attract-high-contrast-tr", lambda: None)
+    gallery.scene("balance-high-contrast-tr", lambda: session.show_card(NOT_ACTIVATED, Entry.TAPPED), Screen.BALANCE)
+    session.toggle_high_contrast()
+    stop_service()
+    gallery.scene("problem-service-down-tr", lambda: session.show_card(ACTIVE, Entry.TAPPED), Screen.PROBLEM)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--size", default="1280x800")
+    parser.add_argument("--out", type=Path, required=True)
+    args = parser.parse_args(argv)
+    width, height = (int(part) for part in args.size.split("x"))
+    args.out.mkdir(parents=True, exist_ok=True)
+
+    xvfb = _start_xvfb(width, height)
+    os.environ.update(KIVY_LOG_MODE="MIXED", KIVY_NO_FILELOG="1", KIVY_USE_DEFAULTCONFIG="1",
+                      KIVY_HOME=tempfile.mkdtemp(prefix="kivy-home-"), SDL_VIDEODRIVER="x11")
+    from screens.kivy_setup import configure_kivy
+
+    configure_kivy(width, height, DIAGONAL_INCHES, fullscreen=False)
+    from kivy.config import Config
+
+    Config.set("graphics", "position", "custom")
+    Config.set("graphics", "left", "0")
+    Config.set("graphics", "top", "0")
+
+    from kiosk.config import load_config
+    from tests.rigs.central import running_central
+
+    workdir = Path(tempfile.mkdtemp(prefix="gallery-"))
+    try:
+        with running_central(f"sqlite:///{workdir / 'central.db'}", workdir) as service:
+            config_file = workdir / "kiosk.toml"
+            config_file.write_text(
+                f'[service]\nurl = "{service.base_url}"\ntoken = "{service.token}"\nretries = 0\ntimeout_seconds = 1\n'
+                "[screen]\nidle_timeout_seconds = 600\n",
+                encoding="utf-8",
+            )
+            from screens.app import CardInput, KioskApp
+
+            app = KioskApp(load_config(config_file, environ={}), card_input=CardInput.KEYPAD_ONLY)
+            gallery = Gallery(app, args.out, (width, height))
+            started = time.monotonic()
+            gallery.driver.start()
+            try:
+                def stop_service() -> None:
+                    service.process.terminate()
+                    service.process.wait(timeout=10)
+
+                run_scenes(gallery, stop_service)
+            finally:
+                gallery.driver.stop()
+    finally:
+        xvfb.terminate()
+    summary = {
+        "size": args.size,
+        "seconds": round(time.monotonic() - started, 1),
+        "scenes": [asdict(report) for report in gallery.reports],
+        "problems": sum(len(report.problems) for report in gallery.reports),
+    }
+    print(json.dumps(summary, ensure_ascii=False, indent=1))
+    return 1 if summary["problems"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

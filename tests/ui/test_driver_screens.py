@@ -1,0 +1,93 @@
+"""The driver's screens, used as a driver would: real mouse clicks through the X server
+(xdotool) on the real app, with look-ups in the real central service."""
+import subprocess
+
+import pytest
+
+pytestmark = pytest.mark.ui
+
+ACTIVE = "7000070012806566"
+NOT_ACTIVATED = "7000071234567895"
+
+
+def type_on_keypad(kiosk_ui, digits: str) -> None:
+    for digit in digits:
+        kiosk_ui.click_text(digit)
+
+
+def test_the_language_button_switches_every_text(kiosk_ui) -> None:
+    kiosk_ui.wait_for_screen("attract")
+    kiosk_ui.click(kiosk_ui.widget("language_button"))
+    english = kiosk_ui.texts()
+    assert "Tap your card" in english and "Type card number" in english
+    assert "Türkçe" in english
+    kiosk_ui.screenshot("ui-attract-en")
+    kiosk_ui.click(kiosk_ui.widget("language_button"))
+    assert "Kartınızı okutun" in kiosk_ui.texts()
+
+
+def test_a_typed_number_is_grouped_checked_and_shown(kiosk_ui) -> None:
+    kiosk_ui.click(kiosk_ui.widget("keypad_button", "attract"))
+    kiosk_ui.wait_for_screen("keypad")
+    type_on_keypad(kiosk_ui, ACTIVE[:9])
+    assert kiosk_ui.widget("typed_number", "keypad").text == "7000 0700 1"
+    kiosk_ui.click_text("Bakiyeyi göster")
+    assert "Kart numarası 16 hanedir; 9 hane girdiniz." in kiosk_ui.texts()
+    type_on_keypad(kiosk_ui, ACTIVE[9:])
+    assert kiosk_ui.widget("typed_number", "keypad").text == "7000 0700 1280 6566"
+    kiosk_ui.screenshot("ui-keypad-typed")
+    kiosk_ui.click_text("Bakiyeyi göster")
+    kiosk_ui.wait_for_screen("balance")
+    assert "1.234,56 Paropuan" in kiosk_ui.texts()
+    kiosk_ui.click_text("Tamam")
+    kiosk_ui.wait_for_screen("attract")
+
+
+def test_a_mistyped_number_is_caught_by_the_check_digit(kiosk_ui) -> None:
+    kiosk_ui.click(kiosk_ui.widget("keypad_button", "attract"))
+    type_on_keypad(kiosk_ui, ACTIVE[:15] + "7")
+    kiosk_ui.click_text("Bakiyeyi göster")
+    assert "Bu numara geçerli değil. Lütfen kontrol edip tekrar deneyin." in kiosk_ui.texts()
+    kiosk_ui.click_text("Sil")
+    assert kiosk_ui.widget("typed_number", "keypad").text == "7000 0700 1280 656"
+
+
+def test_activation_help_prefills_the_sms_and_its_qr_code_opens_it(kiosk_ui, tmp_path) -> None:
+    kiosk_ui.click(kiosk_ui.widget("keypad_button", "attract"))
+    type_on_keypad(kiosk_ui, NOT_ACTIVATED)
+    kiosk_ui.click_text("Bakiyeyi göster")
+    kiosk_ui.wait_for_screen("balance")
+    kiosk_ui.click(kiosk_ui.widget("activation_button", "balance"))
+    kiosk_ui.wait_for_screen("activation_help")
+    assert "PARO 1234567895 AD SOYAD GG.AA.YYYY" in kiosk_ui.texts()
+    shot = kiosk_ui.screenshot("ui-activation-help")
+    decoded = subprocess.run(["zbarimg", "--quiet", "--raw", str(shot)], capture_output=True, text=True, timeout=30)
+    assert decoded.stdout.strip() == "SMSTO:6738:PARO 1234567895 AD SOYAD GG.AA.YYYY"
+    kiosk_ui.click_text("Geri")
+    kiosk_ui.wait_for_screen("balance")
+
+
+def test_lost_card_help_in_english(kiosk_ui) -> None:
+    kiosk_ui.click(kiosk_ui.widget("language_button"))
+    kiosk_ui.click(kiosk_ui.widget("lost_card_button", "attract"))
+    kiosk_ui.wait_for_screen("lost_card")
+    shown = kiosk_ui.texts()
+    assert "1. Get a new Opet Kart free of charge at this station." in shown
+    assert any("444 6738" in text for text in shown)
+    kiosk_ui.screenshot("ui-lost-card-en")
+
+
+def test_every_screen_times_out_to_attract_in_turkish(kiosk_ui) -> None:
+    kiosk_ui.click(kiosk_ui.widget("language_button"))
+    kiosk_ui.click(kiosk_ui.widget("activation_button", "attract"))
+    kiosk_ui.wait_for_screen("activation_help")
+    kiosk_ui.wait_for_screen("attract", timeout=5)
+    assert "Kartınızı okutun" in kiosk_ui.texts()
+
+
+def test_high_contrast_toggle(kiosk_ui) -> None:
+    kiosk_ui.click(kiosk_ui.widget("contrast_button"))
+    assert tuple(kiosk_ui.app.bg_color) == (0, 0, 0, 1)
+    kiosk_ui.screenshot("ui-attract-high-contrast")
+    kiosk_ui.click(kiosk_ui.widget("contrast_button"))
+    assert tuple(kiosk_ui.app.bg_color) != (0, 0, 0, 1)

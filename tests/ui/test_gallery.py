@@ -1,0 +1,35 @@
+"""Every screen at every supported size and orientation, each in its own process (Kivy's
+window size is fixed per process): touch targets >= 15 mm, no overflowing text, no full
+card number on screen. The screenshots land in tests/artifacts/screenshots/gallery."""
+import json
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from tests.rigs.xvfb import screenshot_dir
+
+pytestmark = pytest.mark.ui
+
+SIZES = ("1280x800", "1920x1080", "1080x1920", "800x1280")
+
+
+def render(size: str) -> dict:
+    result = subprocess.run(
+        [sys.executable, "-m", "tests.ui.gallery", "--size", size, "--out", str(screenshot_dir() / "gallery")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.stdout, f"gallery {size} printed nothing: {result.stderr[-3000:]}"
+    return json.loads(result.stdout)
+
+
+def test_every_screen_at_every_size_passes_the_checks() -> None:
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        summaries = list(pool.map(render, SIZES))
+    for summary in summaries:
+        problems = {scene["name"]: scene["problems"] for scene in summary["scenes"] if scene["problems"]}
+        assert problems == {}, f"{summary['size']}: {problems}"
+        assert len(summary["scenes"]) == 23

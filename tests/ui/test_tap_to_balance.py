@@ -1,0 +1,70 @@
+"""End to end: an emulated card tapped through real pcscd + vpcd, read by the real card
+watcher, looked up over HTTP in the real central service, shown by the real Kivy app."""
+import time
+
+import pytest
+
+pytestmark = [pytest.mark.ui, pytest.mark.pcsc]
+
+ACTIVE = "7000070012806566"
+NOT_ACTIVATED = "7000071234567895"
+REPLACED = "7000075555000014"
+UNKNOWN = "7000075555000022"
+
+
+def test_a_tapped_card_shows_both_pots_in_turkish(kiosk_ui, tap) -> None:
+    kiosk_ui.wait_for_screen("attract")
+    assert "Kartınızı okutun" in kiosk_ui.texts()
+    kiosk_ui.screenshot("e2e-01-attract")
+    with tap(ACTIVE):
+        kiosk_ui.wait_for_screen("balance", timeout=5)
+        shown = kiosk_ui.texts()
+        kiosk_ui.screenshot("e2e-02-balance-active")
+    assert "Kart •••• •••• •••• 6566" in shown
+    assert "1.234,56 Paropuan" in shown  # fuel pot
+    assert "87,90 Paropuan" in shown  # autogas pot
+    assert "Kartınız aktif: puanlarınızı Opet istasyonlarında harcayabilirsiniz." in shown
+    assert not any(ACTIVE in text or "0012806566" in text for text in shown)
+
+
+def test_taking_the_card_away_returns_to_attract(kiosk_ui, tap) -> None:
+    with tap(ACTIVE):
+        kiosk_ui.wait_for_screen("balance")
+    took = kiosk_ui.wait_for_screen("attract", timeout=3)
+    # pcscd reports the removal within its 400 ms poll; then the configured 0.5 s linger.
+    assert took < 2.0
+    shown = kiosk_ui.texts()
+    assert not any("6566" in text for text in shown), shown
+
+
+def test_a_card_left_on_the_reader_times_out_to_attract(kiosk_ui, tap) -> None:
+    with tap(ACTIVE):
+        kiosk_ui.wait_for_screen("balance")
+        started = time.monotonic()
+        kiosk_ui.wait_for_screen("attract", timeout=6)
+        assert time.monotonic() - started >= 2.5  # the 3 s idle timeout, not a removal
+
+
+def test_a_card_not_yet_activated_says_how_to_activate(kiosk_ui, tap) -> None:
+    with tap(NOT_ACTIVATED):
+        kiosk_ui.wait_for_screen("balance")
+        shown = kiosk_ui.texts()
+        kiosk_ui.screenshot("e2e-03-balance-not-activated")
+    assert "42,50 Paropuan" in shown and "0,00 Paropuan" in shown
+    assert any("henüz aktif değil" in text for text in shown)
+
+
+def test_a_replaced_card_says_its_points_moved(kiosk_ui, tap) -> None:
+    with tap(REPLACED):
+        kiosk_ui.wait_for_screen("balance")
+        shown = kiosk_ui.texts()
+    assert any("yeni karta aktarıldı" in text for text in shown)
+
+
+def test_an_unknown_card_is_explained(kiosk_ui, tap) -> None:
+    with tap(UNKNOWN):
+        kiosk_ui.wait_for_screen("problem")
+        shown = kiosk_ui.texts()
+        kiosk_ui.screenshot("e2e-04-unknown-card")
+    assert "Kart bulunamadı" in shown
+    assert "•••• •••• •••• 0022" in shown
