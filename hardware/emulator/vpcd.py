@@ -32,8 +32,16 @@ class EmulatorError(Exception):
 class VirtualCard:
     """Holds ``card_app`` on a vpcd reader slot between :meth:`insert` and :meth:`remove`."""
 
-    def __init__(self, card_app: CardApp, host: str = VPCD_HOST, port: int = VPCD_PORT, connect_timeout: float = 2.0) -> None:
+    def __init__(
+        self,
+        card_app: CardApp,
+        host: str = VPCD_HOST,
+        port: int = VPCD_PORT,
+        connect_timeout: float = 2.0,
+        quickack: bool = True,
+    ) -> None:
         self.card_app = card_app
+        self.quickack = quickack  # False only to measure vpcd's delayed-ACK stall
         self.host = host
         self.port = port
         self._connect_timeout = connect_timeout
@@ -93,7 +101,7 @@ class VirtualCard:
 
     def _serve(self, sock: socket.socket) -> None:
         try:
-            while (message := _receive(sock)) is not None:
+            while (message := _receive(sock, self.quickack)) is not None:
                 if self._leaving.is_set():
                     continue  # leaving: vpcd gets no answer and drops the card
                 try:
@@ -121,18 +129,19 @@ class VirtualCard:
         return self.card_app.transmit(message)
 
 
-def _receive(sock: socket.socket) -> bytes | None:
+def _receive(sock: socket.socket, quickack: bool) -> bytes | None:
     """One vpcd message, or None when vpcd closed the connection."""
-    header = _receive_exactly(sock, 2)
+    header = _receive_exactly(sock, 2, quickack)
     if header is None:
         return None
-    return _receive_exactly(sock, int.from_bytes(header, "big"))
+    return _receive_exactly(sock, int.from_bytes(header, "big"), quickack)
 
 
-def _receive_exactly(sock: socket.socket, size: int) -> bytes | None:
+def _receive_exactly(sock: socket.socket, size: int, quickack: bool) -> bytes | None:
     chunks = bytearray()
     while len(chunks) < size:
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_QUICKACK, 1)
+        if quickack:  # the kernel clears it after each ACK: re-arm before every receive
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_QUICKACK, 1)
         chunk = sock.recv(size - len(chunks))
         if not chunk:
             return None

@@ -12,6 +12,7 @@ from hardware.profiles.encoding import NumberEncoding
 from hardware.profiles.iso7816 import FileAccess, Iso7816Profile
 from hardware.profiles.mifare import KeyType, MifareClassicProfile, MifareKey
 from hardware.profiles.uid import UidProfile
+from hardware.profiles.config import ProfileConfigError, build_profiles
 from hardware.reading import UnsupportedCard, read_identity
 from tests.hardware.conftest import NUMBER
 
@@ -152,3 +153,31 @@ def test_profiles_are_tried_in_order_until_one_fits():
     assert read_identity(ContactlessUidCard(uid), profiles) == (uid, "uid")
     with pytest.raises(UnsupportedCard, match="tried iso7816, mifare_classic"):
         read_identity(ContactlessUidCard(uid), profiles[:2])
+
+
+def test_profiles_are_built_from_configuration_in_order():
+    profiles = build_profiles(
+        ["uid", "iso7816", "mifare_classic"],
+        {"iso7816": {"encoding": "bcd", "file_access": "record", "record": 2}, "mifare_classic": {"sector": 2, "keys": [{"key": "A0A1A2A3A4A5", "type": "B"}]}},
+    )
+    assert [p.name for p in profiles] == ["uid", "iso7816", "mifare_classic"]
+    assert (profiles[1].encoding, profiles[1].access, profiles[1].record) == (NumberEncoding.BCD, FileAccess.RECORD, 2)
+    assert profiles[2].keys == (MifareKey(bytes.fromhex("A0A1A2A3A4A5"), KeyType.B),)
+
+
+@pytest.mark.parametrize(
+    ("order", "options", "message"),
+    [
+        ([], {}, "at least one"),
+        (["iso7816", "iso7816"], {}, "listed twice"),
+        (["magstripe"], {}, "unknown card profile 'magstripe'"),
+        (["iso7816"], {"iso7816": {"encoding": "ebcdic"}}, "iso7816.encoding must be one of ascii, bcd"),
+        (["mifare_classic"], {"mifare_classic": {"keys": [{"key": "A0A1A2"}]}}, "keys[0] is not 6 bytes"),
+        (["mifare_classic"], {"mifare_classic": {"sector": 1, "block": 3}}, "data blocks of a small sector are 0-2"),
+    ],
+)
+def test_bad_profile_configuration_is_named(order, options, message):
+    with pytest.raises(ProfileConfigError) as caught:
+        build_profiles(order, options)
+    assert message in str(caught.value)
+    assert "A0A1A2" not in str(caught.value)

@@ -16,10 +16,16 @@ mid-dialogue, a card inserted before pcscd's next presence poll is not seen at a
 
 Only a rig that started pcscd itself may stop, restart or reconfigure it
 (:meth:`PcscRig.restart`); tests that need that skip when pcscd was reused.
+
+The virtual readers are machine-wide, so a session holds an exclusive lock on them
+(``/tmp/opet-pcsc-rig.lock``) from start to end: two pytest processes tapping cards on the
+same readers (or one restarting pcscd under the other) would see each other's cards.
+A second session waits for the first to finish.
 """
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import shutil
 import signal
@@ -44,6 +50,8 @@ LIBPATH      {VPCD_DRIVER}
 CHANNELID    0x8C7B
 """
 START_TIMEOUT_S = 10.0
+LOCK_PATH = Path("/tmp/opet-pcsc-rig.lock")
+LOCK_TIMEOUT_S = 600.0
 
 
 class RigError(RuntimeError):
@@ -162,6 +170,11 @@ class PcscRig:
             os.kill(process.pid, signal.SIGKILL)
             process.wait(timeout=5)
 
+    def has_readers(self) -> bool:
+        """True when pcscd answers and lists both vpcd readers."""
+        listed = _readers_now()
+        return listed is not None and all(name in listed for name in self.readers)
+
     def restart(self, with_readers: bool = True) -> None:
         self.stop()
         self.start(with_readers)
@@ -185,15 +198,35 @@ def open_rig(workdir: Path) -> PcscRig:
     return rig
 
 
+@contextlib.contextmanager
+def readers_locked(timeout: float = LOCK_TIMEOUT_S) -> Iterator[None]:
+    """Holds the machine-wide lock on the virtual readers (waits for another session to end)."""
+    with LOCK_PATH.open("a") as lock_file:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise RigError(f"another test session held {LOCK_PATH} for {timeout:g} s") from None
+                time.sleep(0.2)  # another session's lifetime: nothing finer to wait on
+        try:
+            yield
+        finally:
+            fcntl.flock(lock_file, fcntl.LOCK_UN)
+
+
 @pytest.fixture(scope="session")
 def pcscd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PcscRig]:
     """pcscd with readers "Virtual PCD 00 00" (port 35963) and "... 00 01" (35964)."""
-    rig = open_rig(tmp_path_factory.mktemp("pcscd"))
-    try:
-        yield rig
-    finally:
-        if rig.owned:
-            rig.stop()
+    with readers_locked():
+        rig = open_rig(tmp_path_factory.mktemp("pcscd"))
+        try:
+            yield rig
+        finally:
+            if rig.owned:
+                rig.stop()
 
 
 @pytest.fixture
