@@ -1,13 +1,12 @@
 """Command and response APDUs (ISO 7816-4, short length fields) and named status-word errors.
 
-A :class:`Transmit` is anything that sends one command APDU to a card and returns the raw
-response; profiles are written against it so they run the same through PC/SC or straight
-against an emulated card app. :class:`CardChannel` adds the ISO dialogue rules on top:
+A :class:`CardConnection` is anything with an ATR that sends one command APDU to a card and
+returns the raw response; profiles are written against it so they run the same through PC/SC
+or straight against an emulated card app. :class:`CardChannel` adds the ISO dialogue rules on top:
 ``61xx`` (fetch the rest with GET RESPONSE) and ``6Cxx`` (re-issue with the right Le).
 """
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -165,12 +164,6 @@ class ResponseApdu:
     @property
     def sw2(self) -> int:
         return self.sw & 0xFF
-
-    def to_bytes(self) -> bytes:
-        return self.data + self.sw.to_bytes(2, "big")
-
-
-Transmit = Callable[[bytes], bytes]
 
 
 class CardConnection(Protocol):

@@ -48,15 +48,8 @@ class RecordingListener:
         except queue.Empty:
             raise AssertionError(f"no {kind} event within {timeout:g} s; events so far: {self.kinds()}") from None
 
-    def next_event(self, timeout: float = 3.0) -> Event:
-        """The next event, whatever its kind."""
-        try:
-            return self._queue.get(timeout=timeout)
-        except queue.Empty:
-            raise AssertionError(f"no event within {timeout:g} s; events so far: {self.kinds()}") from None
-
     def drain(self) -> list[Event]:
-        """Events not yet consumed by :meth:`wait_for` / :meth:`next_event`."""
+        """Events not yet consumed by :meth:`wait_for`."""
         pending = []
         while not self._queue.empty():
             pending.append(self._queue.get_nowait())
