@@ -46,10 +46,13 @@ _ERROR_CODES = {
 class BalanceClient:
     """Talks to ``GET /v1/cards/{number}`` with this kiosk's device token."""
 
-    def __init__(self, base_url: str, token: str, timeout_seconds: float = 3.0, retries: int = 2) -> None:
+    def __init__(
+        self, base_url: str, token: str, timeout_seconds: float = 3.0, retries: int = 2, verify: bool | str = True
+    ) -> None:
         self._base_url = base_url.rstrip("/")
         self._timeout = timeout_seconds
         self._session = requests.Session()
+        self._session.verify = verify
         self._session.headers["Authorization"] = f"Bearer {token}"
         self._session.headers["Accept"] = "application/json"
         retry = Retry(

@@ -5,6 +5,7 @@ import logging
 
 from hardware.watcher import CardRead, ProblemKind, ReaderProblem
 from kiosk.balance import Entry
+from kiosk.heartbeat import FleetHealth
 from kiosk.scheduling import Dispatch
 from kiosk.session import KioskSession, Problem, ReaderHealth
 
@@ -24,9 +25,10 @@ _HEALTH = {
 class CardEventBridge:
     """A ``CardListener`` that forwards every event to the session through ``dispatch``."""
 
-    def __init__(self, session: KioskSession, dispatch: Dispatch) -> None:
+    def __init__(self, session: KioskSession, dispatch: Dispatch, health: FleetHealth | None = None) -> None:
         self._session = session
         self._dispatch = dispatch
+        self._health = health
 
     def card_presented(self, reader: str) -> None:
         self._dispatch(self._session.card_presented)
@@ -53,5 +55,7 @@ class CardEventBridge:
             self._dispatch(lambda: self._session.card_unreadable(unreadable))
 
     def readers_changed(self, readers: list[str]) -> None:
+        if self._health is not None:
+            self._health.readers_changed(readers)
         health = ReaderHealth.READY if readers else ReaderHealth.NO_READER
         self._dispatch(lambda: self._session.reader_health_changed(health))

@@ -5,8 +5,10 @@ Example file (every key optional)::
     [service]
     url = "https://central.example:8600"
     token_file = "/etc/opet-kiosk/device-token"   # or token = "..."
+    ca_file = "/etc/opet-kiosk/ca.pem"   # private CA of the service's certificate; empty = system CAs
     timeout_seconds = 3.0
     retries = 2
+    heartbeat_seconds = 60
 
     [screen]
     idle_timeout_seconds = 30
@@ -46,8 +48,10 @@ class ServiceConfig:
     url: str = "http://127.0.0.1:8600"
     token: str = ""
     token_file: str = ""
+    ca_file: str = ""
     timeout_seconds: float = 3.0
     retries: int = 2
+    heartbeat_seconds: float = 60.0
 
     def device_token(self) -> str:
         """The token itself, read from ``token_file`` when one is named."""
@@ -57,6 +61,10 @@ class ServiceConfig:
             except OSError as exc:
                 raise ConfigError(f"service.token_file cannot be read: {exc.strerror}") from None
         return self.token
+
+    def tls_verify(self) -> bool | str:
+        """What ``requests`` verifies the service's certificate against."""
+        return self.ca_file or True
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,8 @@
 """The kiosk's composition root: config in, a running session with its card watcher out.
 
 The UI toolkit provides only ``dispatch`` (run on the UI thread) and a ``Scheduler``; this
-module builds the API client, the background pool, the session and the card watcher, and
-wires the watcher's events into the session.
+module builds the API client, the background pool, the session, the card watcher and the
+fleet heartbeat, and wires the watcher's events into the session and the heartbeat.
 """
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from hardware.watcher import CardWatcher
 from kiosk.api_client import BalanceClient
 from kiosk.card_events import CardEventBridge
 from kiosk.config import KioskConfig
+from kiosk.heartbeat import FleetHealth, HeartbeatSender, HeartbeatTransport, queue_for_environment
 from kiosk.scheduling import BackgroundWork, Dispatch, Scheduler
 from kiosk.session import KioskSession, SessionSettings
 
@@ -23,11 +24,10 @@ class KioskRuntime:
 
     def __init__(self, config: KioskConfig, dispatch: Dispatch, scheduler: Scheduler, watch_cards: bool = True) -> None:
         self.config = config
+        service = config.service
+        token = service.device_token()
         self.client = BalanceClient(
-            config.service.url,
-            config.service.device_token(),
-            timeout_seconds=config.service.timeout_seconds,
-            retries=config.service.retries,
+            service.url, token, service.timeout_seconds, service.retries, verify=service.tls_verify()
         )
         self.background = BackgroundWork(dispatch)
         screen = config.screen
@@ -40,18 +40,28 @@ class KioskRuntime:
             typed_lookups_per_minute=screen.typed_lookups_per_minute,
         )
         self.session = KioskSession(self.client.balance, self.background, scheduler, settings)
+        self.health = FleetHealth()
+        self.session.subscribe(self.health.observe)
+        self.heartbeat = HeartbeatSender(
+            self.health,
+            HeartbeatTransport(service.url, token, service.timeout_seconds, verify=service.tls_verify()),
+            queue_for_environment(),
+            interval_seconds=service.heartbeat_seconds,
+        )
         self.watcher: CardWatcher | None = None
         if watch_cards:
-            bridge = CardEventBridge(self.session, dispatch)
+            bridge = CardEventBridge(self.session, dispatch, self.health)
             self.watcher = CardWatcher(bridge, reader_filter=config.reader.name_filter or None)
 
     def start(self) -> None:
         if self.watcher is not None:
             self.watcher.start()
+        self.heartbeat.start()
         log.info("kiosk started; service %s", self.config.service.url)
 
     def stop(self) -> None:
         if self.watcher is not None:
             self.watcher.stop()
+        self.heartbeat.stop()
         self.background.shutdown()
         self.client.close()

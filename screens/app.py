@@ -13,6 +13,7 @@ from kivy.properties import ColorProperty, NumericProperty, ObjectProperty
 from kivy.uix.button import Button
 
 from hardware.card_number import CardNumber
+from kiosk import systemd_notify
 from kiosk.card_events import CardEventBridge
 from kiosk.config import KioskConfig
 from kiosk.demo import DemoReader, EmulatedTap
@@ -90,8 +91,15 @@ class KioskApp(App):
 
     def on_start(self) -> None:
         self.runtime.start()
+        # systemd's watchdog is fed from Kivy's own clock: a frozen UI stops the pings and
+        # systemd restarts the kiosk. Outside systemd these calls do nothing.
+        Clock.schedule_once(lambda _dt: systemd_notify.ready("attract screen shown"), 0)
+        interval = systemd_notify.watchdog_interval()
+        if interval:
+            Clock.schedule_interval(lambda _dt: systemd_notify.watchdog(), interval)
 
     def on_stop(self) -> None:
+        systemd_notify.stopping()
         self.runtime.stop()
 
     def _show(self, state: KioskState) -> None:

@@ -6,6 +6,8 @@ imported only inside fixtures, after the Xvfb rig has set DISPLAY.
 """
 from __future__ import annotations
 
+import os
+import socket
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,7 +29,7 @@ def kiosk_ui(xvfb_display: XDisplay, pcscd, central_service, tmp_path_factory: p
     config_file = tmp_path_factory.mktemp("kiosk") / "kiosk.toml"
     config_file.write_text(
         f'[service]\nurl = "{central_service.base_url}"\ntoken = "{central_service.token}"\n'
-        "timeout_seconds = 2\nretries = 1\n"
+        "timeout_seconds = 2\nretries = 1\nheartbeat_seconds = 1\n"
         f"[screen]\nidle_timeout_seconds = {UI_IDLE_TIMEOUT_SECONDS}\n"
         f"removal_linger_seconds = {UI_REMOVAL_LINGER_SECONDS}\n"
         f"width = {xvfb_display.width}\nheight = {xvfb_display.height}\n"
@@ -49,14 +51,24 @@ def kiosk_ui(xvfb_display: XDisplay, pcscd, central_service, tmp_path_factory: p
     from screens.app import CardInput, KioskApp
     from tests.ui.kivy_driver import KivyDriver
 
+    # A real sd_notify socket, as systemd gives a Type=notify unit with WatchdogSec=2.
+    notify_path = tmp_path_factory.mktemp("systemd") / "notify"
+    notify_socket = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    notify_socket.bind(str(notify_path))
+    notify_socket.setblocking(False)
+    os.environ.update(NOTIFY_SOCKET=str(notify_path), WATCHDOG_USEC="2000000")
+
     driver = KivyDriver(KioskApp(config, card_input=CardInput.READER))
     driver.start()
-    kiosk = KioskUnderTest(driver, screenshot_dir())
+    kiosk = KioskUnderTest(driver, screenshot_dir(), notify_socket)
     driver.pump_until(lambda: driver.app.runtime.watcher is not None and bool(driver.app.runtime.watcher.readers), 10.0, "the card watcher sees the readers")
     try:
         yield kiosk
     finally:
         driver.stop()
+        notify_socket.close()
+        for name in ("NOTIFY_SOCKET", "WATCHDOG_USEC"):
+            os.environ.pop(name)
 
 
 @pytest.fixture(autouse=True)
@@ -72,11 +84,21 @@ def _back_to_attract(request: pytest.FixtureRequest) -> Iterator[None]:
 class KioskUnderTest:
     """The running app, with the ways a person would use and see it."""
 
-    def __init__(self, driver, shots: Path) -> None:
+    def __init__(self, driver, shots: Path, notify_socket: socket.socket) -> None:
         self.driver = driver
         self.app = driver.app
         self.session = driver.app.session
         self.shots = shots
+        self._notify_socket = notify_socket
+
+    def systemd_messages(self) -> list[str]:
+        """What the app has sent to its NOTIFY_SOCKET since the last call."""
+        messages = []
+        while True:
+            try:
+                messages.append(self._notify_socket.recv(4096).decode())
+            except BlockingIOError:
+                return messages
 
     @property
     def screen(self) -> str:

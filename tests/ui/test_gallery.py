@@ -2,6 +2,7 @@
 window size is fixed per process): touch targets >= 15 mm, no overflowing text, no full
 card number on screen. The screenshots land in tests/artifacts/screenshots/gallery."""
 import json
+import os
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -21,6 +22,7 @@ def render(size: str) -> dict:
         capture_output=True,
         text=True,
         timeout=300,
+        env={k: v for k, v in os.environ.items() if k not in ("NOTIFY_SOCKET", "WATCHDOG_USEC", "DISPLAY")},
     )
     assert result.stdout, f"gallery {size} printed nothing: {result.stderr[-3000:]}"
     return json.loads(result.stdout)
