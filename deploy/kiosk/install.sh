@@ -70,7 +70,10 @@ if [[ ! -f "$ROOT$config" ]]; then
   template="$(<"$here/kiosk.toml")"
   tmp="$(mktemp)"
   trap 'rm -f "$tmp"' EXIT
-  printf '%s\n' "${template//@SERVICE_URL@/$service_url}" > "$tmp"
+  installed_ca=""
+  [[ -z "$ca_file" ]] || installed_ca=/etc/opet-kiosk/ca.pem
+  template="${template//@SERVICE_URL@/$service_url}"
+  printf '%s\n' "${template//@CA_FILE@/$installed_ca}" > "$tmp"
   put_file "$tmp" "$config" 0640 root opet-kiosk
   log "wrote $config"
 else

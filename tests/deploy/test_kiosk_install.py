@@ -126,6 +126,7 @@ def test_config_is_valid_for_the_kiosk_and_names_the_service(installed: Installe
     config = load_config(installed.root / "etc/opet-kiosk/kiosk.toml", environ={})
     assert config.service.url == SERVICE_URL  # the second run's URL did not overwrite it
     assert config.service.token_file == "/etc/opet-kiosk/device-token"
+    assert config.service.tls_verify() == "/etc/opet-kiosk/ca.pem"  # --ca-file was given
     assert "kept the existing /etc/opet-kiosk/kiosk.toml" in installed.second
     assert (installed.root / "etc/opet-kiosk/device-token").read_text() == "kiosk-token\n"
 
