@@ -68,6 +68,8 @@ class BalanceClient:
         adapter = HTTPAdapter(max_retries=retry, pool_connections=1, pool_maxsize=4)
         self._session.mount("http://", adapter)
         self._session.mount("https://", adapter)
+        self._probe_session = requests.Session()  # health probes: one try, no retries
+        self._probe_session.verify = verify
 
     def balance(self, number: CardNumber, entry: Entry) -> Balance:
         """The card's balance, or :class:`LookupFailed`."""
@@ -80,8 +82,16 @@ class BalanceClient:
             return _parse_balance(number, response)
         raise _failure_from(response)
 
+    def healthy(self) -> bool:
+        """One quick ``GET /healthz`` (no retries): does the service answer, database included?"""
+        try:
+            return self._probe_session.get(f"{self._base_url}/healthz", timeout=self._timeout).status_code == 200
+        except requests.RequestException:
+            return False
+
     def close(self) -> None:
         self._session.close()
+        self._probe_session.close()
 
 
 def _parse_balance(number: CardNumber, response: requests.Response) -> Balance:

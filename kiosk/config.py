@@ -9,6 +9,8 @@ Example file (every key optional)::
     timeout_seconds = 3.0
     retries = 2
     heartbeat_seconds = 60
+    probe_seconds = 15             # how often /healthz is asked while the service answers
+    probe_when_down_seconds = 2    # ... and while it does not
 
     [screen]
     idle_timeout_seconds = 30
@@ -52,6 +54,8 @@ class ServiceConfig:
     timeout_seconds: float = 3.0
     retries: int = 2
     heartbeat_seconds: float = 60.0
+    probe_seconds: float = 15.0
+    probe_when_down_seconds: float = 2.0
 
     def device_token(self) -> str:
         """The token itself, read from ``token_file`` when one is named."""

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import logging
 
+from hardware.card_number import CardNumber
 from hardware.watcher import CardWatcher
-from kiosk.api_client import BalanceClient
+from kiosk.api_client import BalanceClient, FailureKind, LookupFailed
+from kiosk.balance import Balance, Entry
 from kiosk.card_events import CardEventBridge
 from kiosk.config import KioskConfig
+from kiosk.connectivity import ServiceMonitor
 from kiosk.heartbeat import FleetHealth, HeartbeatSender, HeartbeatTransport, queue_for_environment
 from kiosk.scheduling import BackgroundWork, Dispatch, Scheduler
 from kiosk.session import KioskSession, SessionSettings
@@ -39,7 +42,14 @@ class KioskRuntime:
             require_luhn=screen.check_digit,
             typed_lookups_per_minute=screen.typed_lookups_per_minute,
         )
-        self.session = KioskSession(self.client.balance, self.background, scheduler, settings)
+        self.session = KioskSession(self._lookup, self.background, scheduler, settings)
+        self.monitor = ServiceMonitor(
+            self.client.healthy,
+            self.session.service_reachability_changed,
+            dispatch,
+            up_interval=service.probe_seconds,
+            down_interval=service.probe_when_down_seconds,
+        )
         self.health = FleetHealth()
         self.session.subscribe(self.health.observe)
         self.heartbeat = HeartbeatSender(
@@ -56,12 +66,23 @@ class KioskRuntime:
     def start(self) -> None:
         if self.watcher is not None:
             self.watcher.start()
+        self.monitor.start()
         self.heartbeat.start()
         log.info("kiosk started; service %s", self.config.service.url)
+
+    def _lookup(self, number: CardNumber, entry: Entry) -> Balance:
+        """A balance look-up that also tells the monitor when the service seems gone."""
+        try:
+            return self.client.balance(number, entry)
+        except LookupFailed as failure:
+            if failure.kind is FailureKind.UNAVAILABLE:
+                self.monitor.suspect()
+            raise
 
     def stop(self) -> None:
         if self.watcher is not None:
             self.watcher.stop()
         self.heartbeat.stop()
+        self.monitor.stop()
         self.background.shutdown()
         self.client.close()

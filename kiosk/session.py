@@ -82,6 +82,7 @@ class KioskState:
     balance: Balance | None = None
     problem: Problem | None = None
     reader: ReaderHealth = ReaderHealth.READY
+    service_reachable: bool = True
     typed_digits: str = ""
     keypad_error: KeypadError | None = None
     attendant_call: AttendantCall = AttendantCall.NOT_CALLED
@@ -173,6 +174,11 @@ class KioskSession:
         if health is not self._state.reader:
             self._update(reader=health)
 
+    def service_reachability_changed(self, reachable: bool) -> None:
+        """The central service stopped or started answering (help screens work either way)."""
+        if reachable is not self._state.service_reachable:
+            self._update(service_reachable=reachable)
+
     # --- touch -------------------------------------------------------------------
     def user_activity(self) -> None:
         """Any touch: the driver is still there, so the idle timeout starts again."""
@@ -246,7 +252,9 @@ class KioskSession:
         """Idle timeout or the card's linger ran out: defaults again, language included."""
         self._generation += 1
         self._shown_entry = None
-        self._state = replace(self._defaults(), reader=self._state.reader)
+        self._state = replace(
+            self._defaults(), reader=self._state.reader, service_reachable=self._state.service_reachable
+        )
         self._cancel_timer()
         self._notify()
 

@@ -62,6 +62,12 @@ def reader_banner(_: Gettext, health: ReaderHealth) -> str:
     }[health]
 
 
+def service_banner(_: Gettext, reachable: bool) -> str:
+    if reachable:
+        return ""
+    return _("The Paropuan service cannot be reached right now: balances cannot be shown. The help pages work.")
+
+
 def keypad_error_text(_: Gettext, error: KeypadError | None, typed: int) -> str:
     if error is KeypadError.INCOMPLETE:
         return _("A card number has 16 digits; you typed {count}.").format(count=typed)

@@ -50,12 +50,13 @@ class KioskScreen(Screen):
 class KioskRoot(BoxLayout):
     """Top bar, reader banner, the screens, and the demo bar (when there is one)."""
 
-    reader_banner = StringProperty("")
+    banner = StringProperty("")
     other_language = StringProperty("en")
     other_language_name = StringProperty(texts.LANGUAGE_NAMES["en"])
 
     def show(self, state: KioskState, tr: Translator) -> None:
-        self.reader_banner = texts.reader_banner(tr._, state.reader)
+        lines = (texts.service_banner(tr._, state.service_reachable), texts.reader_banner(tr._, state.reader))
+        self.banner = "\n".join(line for line in lines if line)
         self.other_language = "en" if state.language == "tr" else "tr"
         self.other_language_name = texts.LANGUAGE_NAMES[self.other_language]
         manager = self.ids.manager

@@ -37,7 +37,9 @@ if [[ ! -x .venv/bin/python ]]; then
   "$python" -m venv .venv
 fi
 stamp=".venv/.installed${extras}"
-if [[ ! -f "$stamp" || pyproject.toml -nt "$stamp" ]]; then
+# Reinstall when the dependencies or a translation changed (the install compiles catalogs).
+newer=$(find pyproject.toml setup.py screens/locale -newer "$stamp" -print -quit 2>/dev/null || true)
+if [[ ! -f "$stamp" || -n "$newer" ]]; then
   .venv/bin/python -m pip install -q --upgrade pip
   .venv/bin/python -m pip install -q -e ".${extras}"
   touch "$stamp"

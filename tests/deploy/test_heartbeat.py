@@ -2,10 +2,7 @@
 (queued while it is down, flushed oldest first when it is back)."""
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import socket
-import threading
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -26,7 +23,8 @@ from kiosk.heartbeat import (
     queue_for_environment,
 )
 from kiosk.session import KioskState, Problem, ReaderHealth, Screen
-from tests.rigs.central import CentralService, free_port
+from tests.rigs.central import CentralService
+from tests.rigs.network_path import NetworkPath
 
 NOW = dt.datetime(2026, 11, 27, 18, 20, tzinfo=dt.timezone.utc)
 
@@ -166,57 +164,12 @@ def test_a_refused_token_drops_the_beat_instead_of_queueing_it(service: CentralS
     assert len(queue) == 0
 
 
-class _NetworkPath:
-    """A TCP relay in front of the service that can be cut and restored: an outage of the
-    network path while the service itself keeps running."""
-
-    def __init__(self, target_port: int) -> None:
-        self.port = free_port()
-        self._target = ("127.0.0.1", target_port)
-        self._listener: socket.socket | None = None
-        self._connections: list[socket.socket] = []
-
-    def restore(self) -> None:
-        self._listener = socket.create_server(("127.0.0.1", self.port))
-        threading.Thread(target=self._accept, args=(self._listener,), daemon=True).start()
-
-    def cut(self) -> None:
-        """Refuse new connections and reset the open ones (a pooled keep-alive one too)."""
-        assert self._listener is not None
-        self._listener.shutdown(socket.SHUT_RDWR)  # wakes the blocked accept(); close alone would not
-        self._listener.close()
-        for connection in self._connections:
-            with contextlib.suppress(OSError):
-                connection.shutdown(socket.SHUT_RDWR)
-            connection.close()
-        self._connections.clear()
-
-    def _accept(self, listener: socket.socket) -> None:
-        while True:
-            try:
-                client, _ = listener.accept()
-            except OSError:
-                return
-            upstream = socket.create_connection(self._target)
-            self._connections += [client, upstream]
-            for source, sink in ((client, upstream), (upstream, client)):
-                threading.Thread(target=self._pump, args=(source, sink), daemon=True).start()
-
-    @staticmethod
-    def _pump(source: socket.socket, sink: socket.socket) -> None:
-        with contextlib.suppress(OSError):
-            while data := source.recv(65536):
-                sink.sendall(data)
-        with contextlib.suppress(OSError):
-            sink.shutdown(socket.SHUT_WR)
-
-
 def test_beats_queue_while_the_network_is_down_and_flush_oldest_first(service: CentralService, tmp_path: Path) -> None:
     token = service.add_device("kiosk", "outage-kiosk")
-    path = _NetworkPath(int(service.base_url.rsplit(":", 1)[1]))
+    path = NetworkPath(int(service.base_url.rsplit(":", 1)[1]))
     path.restore()
     clock = _Clock()
-    transport = _Recording(HeartbeatTransport(f"http://127.0.0.1:{path.port}", token, timeout_seconds=2))
+    transport = _Recording(HeartbeatTransport(path.url, token, timeout_seconds=2))
     queue = DiskQueue(tmp_path / "beats")
     sender = HeartbeatSender(FleetHealth(clock=clock), transport, queue)
     try:
