@@ -236,3 +236,30 @@ class Health(BaseModel):
     """Liveness answer."""
 
     status: str = "ok"
+
+
+class AssistanceReason(str, enum.Enum):
+    LOST_CARD = "lost_card"
+    OTHER = "other"
+
+
+class AssistanceRequestBody(BaseModel):
+    """A kiosk asks for an attendant; ``reason`` tells the attendant what to bring."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reason: AssistanceReason
+
+
+class AssistanceView(BaseModel):
+    """One call for an attendant, open until a till resolves it."""
+
+    id: int
+    kiosk: str
+    reason: AssistanceReason
+    created_at: dt.datetime
+    resolved_at: dt.datetime | None
+
+
+class AssistanceList(BaseModel):
+    requests: list[AssistanceView]

@@ -179,7 +179,9 @@ class Outcome(StrEnum):
     ACTIVATED = "activated"
     ALREADY_ACTIVE = "already_active"
     NO_CARD = "no_card"
-    DETAILS_MISMATCH = "details_mismatch"
+    WRONG_NAME = "wrong_name"
+    WRONG_BIRTH_DATE = "wrong_birth_date"
+    WRONG_NAME_AND_BIRTH_DATE = "wrong_name_and_birth_date"
     CARD_REPLACED = "card_replaced"
     CARD_BLOCKED = "card_blocked"
     NOT_REGISTERED = "not_registered"
@@ -202,11 +204,21 @@ _OUTCOME_REPLIES: dict[Outcome, str] = {
         "Gönderdiğiniz 10 haneyle (sonu {last4}) bir OPET Kart bulunamadı. Kartınızdaki 16 haneli "
         "numaranın son 10 hanesini kontrol edip yeniden gönderin."
     ),
-    # Name or birth date does not match our records. Write your full name as on the customer
-    # information form (middle names too) and check your birth date.
-    Outcome.DETAILS_MISMATCH: (
-        "Ad soyad veya doğum tarihi kayıtlarımızla eşleşmedi. Ad soyadınızı müşteri bilgi formundaki "
-        "gibi eksiksiz yazın, doğum tarihinizi kontrol edin."
+    # The name does not match our records. Write your full name as on the customer information
+    # form (middle names too), then send again.
+    Outcome.WRONG_NAME: (
+        "Ad soyad kayıtlarımızla eşleşmedi. Ad soyadınızı müşteri bilgi formundaki gibi, ikinci "
+        "adınız dahil eksiksiz yazıp yeniden gönderin."
+    ),
+    # The birth date does not match our records. Write it as day.month.year (20.03.1974).
+    Outcome.WRONG_BIRTH_DATE: (
+        "Doğum tarihi kayıtlarımızla eşleşmedi. Doğum tarihinizi gün.ay.yıl olarak (örneğin "
+        "20.03.1974) kontrol edip yeniden gönderin."
+    ),
+    # Neither the name nor the birth date matches our records: check both as on the form.
+    Outcome.WRONG_NAME_AND_BIRTH_DATE: (
+        "Ad soyad ve doğum tarihi kayıtlarımızla eşleşmedi. İkisini de müşteri bilgi formundaki "
+        "gibi yazıp yeniden gönderin."
     ),
     # The card ending in {last4} was replaced by a new card. Send again with the new card's digits.
     Outcome.CARD_REPLACED: (

@@ -2,8 +2,8 @@
 
 The text is parsed by :mod:`central.sms`; the cards sharing its last 10 digits are resolved
 by the holder's name and birth date (:func:`central.activation.activate`). The ``outcome``
-is a parse rejection code or an :class:`ActivationOutcome` value; the reply for a name or date
-mismatch deliberately does not say which of the two was wrong (central.sms words it).
+is a parse rejection code or an :class:`ActivationOutcome` value; a name or birth-date mismatch
+is answered with what to fix (failed attempts are rate-limited per card, see activation).
 """
 from __future__ import annotations
 
@@ -27,9 +27,9 @@ _REPLY_OUTCOME = {
     ActivationOutcome.ALREADY_ACTIVE: Outcome.ALREADY_ACTIVE,
     ActivationOutcome.UNKNOWN_CARD: Outcome.NO_CARD,
     ActivationOutcome.NOT_REGISTERED: Outcome.NOT_REGISTERED,
-    ActivationOutcome.WRONG_NAME: Outcome.DETAILS_MISMATCH,
-    ActivationOutcome.WRONG_BIRTH_DATE: Outcome.DETAILS_MISMATCH,
-    ActivationOutcome.WRONG_NAME_AND_BIRTH_DATE: Outcome.DETAILS_MISMATCH,
+    ActivationOutcome.WRONG_NAME: Outcome.WRONG_NAME,
+    ActivationOutcome.WRONG_BIRTH_DATE: Outcome.WRONG_BIRTH_DATE,
+    ActivationOutcome.WRONG_NAME_AND_BIRTH_DATE: Outcome.WRONG_NAME_AND_BIRTH_DATE,
     ActivationOutcome.CARD_REPLACED: Outcome.CARD_REPLACED,
     ActivationOutcome.CARD_BLOCKED: Outcome.CARD_BLOCKED,
 }
