@@ -2,7 +2,7 @@
 
 One ``requests`` session with connection pooling, a timeout on every call and bounded
 retries (urllib3 ``Retry``) for idempotent look-ups. Failures become the small set of
-:class:`LookupFailed` kinds the screens know how to explain; no exception leaving this
+:class:`RequestFailed` kinds the screens know how to explain; no exception leaving this
 module carries the request URL, because the URL holds the full card number.
 """
 from __future__ import annotations
@@ -26,8 +26,8 @@ class FailureKind(enum.Enum):
     UNAVAILABLE = "unavailable"
 
 
-class LookupFailed(Exception):
-    """A look-up that produced no balance. ``kind`` decides what the driver is told."""
+class RequestFailed(Exception):
+    """A request to the service that gave no answer to use; ``kind`` decides what the driver is told."""
 
     def __init__(self, kind: FailureKind, detail: str) -> None:
         super().__init__(f"{kind.value}: {detail}")
@@ -43,8 +43,9 @@ _ERROR_CODES = {
 }
 
 
-class BalanceClient:
-    """Talks to ``GET /v1/cards/{number}`` with this kiosk's device token."""
+class CentralClient:
+    """The kiosk's side of the central service, with this kiosk's device token: balance
+    look-ups, health probes and calls for an attendant."""
 
     def __init__(
         self, base_url: str, token: str, timeout_seconds: float = 3.0, retries: int = 2, verify: bool | str = True
@@ -72,15 +73,25 @@ class BalanceClient:
         self._probe_session.verify = verify
 
     def balance(self, number: CardNumber, entry: Entry) -> Balance:
-        """The card's balance, or :class:`LookupFailed`."""
+        """The card's balance, or :class:`RequestFailed`."""
         url = f"{self._base_url}/v1/cards/{number.digits}"
         try:
             response = self._session.get(url, params={"entry": entry.value}, timeout=self._timeout)
         except requests.RequestException as exc:
-            raise LookupFailed(FailureKind.UNAVAILABLE, f"service unreachable ({type(exc).__name__})") from None
+            raise RequestFailed(FailureKind.UNAVAILABLE, f"service unreachable ({type(exc).__name__})") from None
         if response.status_code == 200:
             return _parse_balance(number, response)
         raise _failure_from(response)
+
+    def call_attendant(self, reason: str) -> None:
+        """``POST /v1/assistance``: an attendant is asked to come to this kiosk. Not retried
+        on its own (a POST); a second press while a call is open is answered, not doubled."""
+        try:
+            response = self._session.post(f"{self._base_url}/v1/assistance", json={"reason": reason}, timeout=self._timeout)
+        except requests.RequestException as exc:
+            raise RequestFailed(FailureKind.UNAVAILABLE, f"service unreachable ({type(exc).__name__})") from None
+        if response.status_code not in (200, 201):
+            raise _failure_from(response)
 
     def healthy(self) -> bool:
         """One quick ``GET /healthz`` (no retries): does the service answer, database included?"""
@@ -106,10 +117,10 @@ def _parse_balance(number: CardNumber, response: requests.Response) -> Balance:
             as_of=datetime.fromisoformat(body["as_of"]),
         )
     except (ValueError, KeyError, TypeError):
-        raise LookupFailed(FailureKind.UNAVAILABLE, "the service answered with an unreadable balance") from None
+        raise RequestFailed(FailureKind.UNAVAILABLE, "the service answered with an unreadable balance") from None
 
 
-def _failure_from(response: requests.Response) -> LookupFailed:
+def _failure_from(response: requests.Response) -> RequestFailed:
     code = ""
     try:
         code = response.json()["error"]["code"]
@@ -118,4 +129,4 @@ def _failure_from(response: requests.Response) -> LookupFailed:
     kind = _ERROR_CODES.get(code)
     if kind is None:
         kind = FailureKind.UNAUTHORIZED if response.status_code in (401, 403) else FailureKind.UNAVAILABLE
-    return LookupFailed(kind, f"HTTP {response.status_code} {code or 'no error code'}")
+    return RequestFailed(kind, f"HTTP {response.status_code} {code or 'no error code'}")

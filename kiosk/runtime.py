@@ -10,7 +10,7 @@ import logging
 
 from hardware.card_number import CardNumber
 from hardware.watcher import CardWatcher
-from kiosk.api_client import BalanceClient, FailureKind, LookupFailed
+from kiosk.api_client import CentralClient, FailureKind, RequestFailed
 from kiosk.balance import Balance, Entry
 from kiosk.card_events import CardEventBridge
 from kiosk.config import KioskConfig
@@ -29,7 +29,7 @@ class KioskRuntime:
         self.config = config
         service = config.service
         token = service.device_token()
-        self.client = BalanceClient(
+        self.client = CentralClient(
             service.url, token, service.timeout_seconds, service.retries, verify=service.tls_verify()
         )
         self.background = BackgroundWork(dispatch)
@@ -42,7 +42,9 @@ class KioskRuntime:
             require_luhn=screen.check_digit,
             typed_lookups_per_minute=screen.typed_lookups_per_minute,
         )
-        self.session = KioskSession(self._lookup, self.background, scheduler, settings)
+        self.session = KioskSession(
+            self._lookup, self.background, scheduler, settings, call_attendant=self.client.call_attendant
+        )
         self.monitor = ServiceMonitor(
             self.client.healthy,
             self.session.service_reachability_changed,
@@ -74,7 +76,7 @@ class KioskRuntime:
         """A balance look-up that also tells the monitor when the service seems gone."""
         try:
             return self.client.balance(number, entry)
-        except LookupFailed as failure:
+        except RequestFailed as failure:
             if failure.kind is FailureKind.UNAVAILABLE:
                 self.monitor.suspect()
             raise

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from typing import Callable
 
 from hardware.card_number import CARD_NUMBER_LENGTH, CardNumber
-from kiosk.api_client import FailureKind, LookupFailed
+from kiosk.api_client import FailureKind, RequestFailed
 from kiosk.balance import Balance, Entry
 from kiosk.keypad import KeypadError, Throttle, check_typed_number
 from kiosk.scheduling import BackgroundWork, Outcome, Scheduler, Timer
@@ -268,7 +268,7 @@ class KioskSession:
             self._show(Screen.BALANCE, keep_card=True, balance=outcome.value)
             return
         error = outcome.error
-        if isinstance(error, LookupFailed):
+        if isinstance(error, RequestFailed):
             log.warning("look-up failed for card %s: %s", self._state.masked_number, error)
             problem = _PROBLEM_FOR_FAILURE[error.kind]
         else:

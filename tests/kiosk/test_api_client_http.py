@@ -2,10 +2,11 @@
 import logging
 import time
 
+import httpx
 import pytest
 
 from hardware.card_number import CardNumber
-from kiosk.api_client import BalanceClient, FailureKind, LookupFailed
+from kiosk.api_client import CentralClient, FailureKind, RequestFailed
 from kiosk.balance import CardStatus, Entry
 from tests.kiosk.silent_server import closed_port_url, silent_server
 
@@ -15,7 +16,7 @@ UNKNOWN = CardNumber.parse("7000075555000022")
 
 
 def test_balance_of_an_active_card(central_service) -> None:
-    client = BalanceClient(central_service.base_url, central_service.token)
+    client = CentralClient(central_service.base_url, central_service.token)
     balance = client.balance(ACTIVE, Entry.TAPPED)
     assert (balance.status, balance.fuel, balance.autogas) == (CardStatus.ACTIVE, 123456, 8790)
     assert balance.holder_registered and balance.can_spend
@@ -23,29 +24,29 @@ def test_balance_of_an_active_card(central_service) -> None:
 
 
 def test_balance_of_a_card_not_yet_activated(central_service) -> None:
-    balance = BalanceClient(central_service.base_url, central_service.token).balance(NOT_ACTIVATED, Entry.TYPED)
+    balance = CentralClient(central_service.base_url, central_service.token).balance(NOT_ACTIVATED, Entry.TYPED)
     assert balance.status is CardStatus.NOT_ACTIVATED
     assert not balance.can_spend
     assert balance.fuel == 4250
 
 
 def test_unknown_card(central_service) -> None:
-    with pytest.raises(LookupFailed) as raised:
-        BalanceClient(central_service.base_url, central_service.token).balance(UNKNOWN, Entry.TAPPED)
+    with pytest.raises(RequestFailed) as raised:
+        CentralClient(central_service.base_url, central_service.token).balance(UNKNOWN, Entry.TAPPED)
     assert raised.value.kind is FailureKind.UNKNOWN_CARD
     assert UNKNOWN.digits not in str(raised.value)
 
 
 def test_a_revoked_or_wrong_token_is_unauthorized(central_service) -> None:
-    with pytest.raises(LookupFailed) as raised:
-        BalanceClient(central_service.base_url, "not-a-token").balance(ACTIVE, Entry.TAPPED)
+    with pytest.raises(RequestFailed) as raised:
+        CentralClient(central_service.base_url, "not-a-token").balance(ACTIVE, Entry.TAPPED)
     assert raised.value.kind is FailureKind.UNAUTHORIZED
 
 
 def test_a_dead_service_fails_fast_without_the_number(caplog: pytest.LogCaptureFixture) -> None:
-    client = BalanceClient(closed_port_url(), "token", timeout_seconds=1.0, retries=2)
+    client = CentralClient(closed_port_url(), "token", timeout_seconds=1.0, retries=2)
     started = time.monotonic()
-    with caplog.at_level(logging.DEBUG), pytest.raises(LookupFailed) as raised:
+    with caplog.at_level(logging.DEBUG), pytest.raises(RequestFailed) as raised:
         client.balance(ACTIVE, Entry.TAPPED)
     assert raised.value.kind is FailureKind.UNAVAILABLE
     assert time.monotonic() - started < 2.0
@@ -54,11 +55,27 @@ def test_a_dead_service_fails_fast_without_the_number(caplog: pytest.LogCaptureF
 
 def test_a_hung_service_times_out_within_the_bounded_retries() -> None:
     with silent_server() as url:
-        client = BalanceClient(url, "token", timeout_seconds=0.3, retries=1)
+        client = CentralClient(url, "token", timeout_seconds=0.3, retries=1)
         started = time.monotonic()
-        with pytest.raises(LookupFailed) as raised:
+        with pytest.raises(RequestFailed) as raised:
             client.balance(ACTIVE, Entry.TAPPED)
         elapsed = time.monotonic() - started
     assert raised.value.kind is FailureKind.UNAVAILABLE
     # (1 try + 1 retry) x 0.3 s read timeout, plus a 0.1 s backoff: bounded, not hanging.
     assert 0.5 < elapsed < 2.0
+
+
+def test_calling_an_attendant_reaches_the_tills(central_service) -> None:
+    kiosk_token = central_service.add_device("kiosk", "island 7")
+    CentralClient(central_service.base_url, kiosk_token).call_attendant("lost_card")
+    till = central_service.add_device("till", "till 7")
+    calls = httpx.get(
+        f"{central_service.base_url}/v1/assistance", headers={"Authorization": f"Bearer {till}"}, timeout=5
+    ).json()["requests"]
+    assert [(c["kiosk"], c["reason"]) for c in calls if c["kiosk"] == "island 7"] == [("island 7", "lost_card")]
+
+
+def test_a_failed_attendant_call_says_why() -> None:
+    with pytest.raises(RequestFailed) as raised:
+        CentralClient(closed_port_url(), "token").call_attendant("lost_card")
+    assert raised.value.kind is FailureKind.UNAVAILABLE

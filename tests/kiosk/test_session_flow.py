@@ -5,7 +5,7 @@ from collections.abc import Iterator
 import pytest
 
 from hardware.card_number import CardNumber
-from kiosk.api_client import BalanceClient
+from kiosk.api_client import CentralClient
 from kiosk.balance import CardStatus, Entry
 from kiosk.scheduling import BackgroundWork
 from kiosk.session import KioskSession, KioskState, Problem, ReaderHealth, Screen, SessionSettings
@@ -22,7 +22,7 @@ class Harness:
     def __init__(self, base_url: str, token: str) -> None:
         self.ui = UiQueue()
         self.clock = ManualScheduler()
-        self.client = BalanceClient(base_url, token, timeout_seconds=1.0, retries=0)
+        self.client = CentralClient(base_url, token, timeout_seconds=1.0, retries=0)
         self.background = BackgroundWork(self.ui.dispatch)
         self.session = KioskSession(
             self.client.balance,

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 import pytest
 
 from hardware.card_number import CardNumber
-from kiosk.api_client import BalanceClient
+from kiosk.api_client import CentralClient
 from kiosk.balance import Entry
 from kiosk.keypad import KeypadError, Throttle, check_typed_number, group_digits
 from kiosk.scheduling import BackgroundWork
@@ -20,7 +20,7 @@ class Kiosk:
     def __init__(self, base_url: str, token: str, settings: SessionSettings, caller=None) -> None:
         self.ui = UiQueue()
         self.clock = ManualScheduler()
-        self.client = BalanceClient(base_url, token, timeout_seconds=1.0, retries=0)
+        self.client = CentralClient(base_url, token, timeout_seconds=1.0, retries=0)
         self.background = BackgroundWork(self.ui.dispatch)
         self.session = KioskSession(
             self.client.balance, self.background, self.clock, settings, caller, clock=lambda: self.clock.now
