@@ -17,10 +17,11 @@ mid-dialogue, a card inserted before pcscd's next presence poll is not seen at a
 Only a rig that started pcscd itself may stop, restart or reconfigure it
 (:meth:`PcscRig.restart`); tests that need that skip when pcscd was reused.
 
-The virtual readers are machine-wide, so a session holds an exclusive lock on them
-(``/tmp/opet-pcsc-rig.lock``) from start to end: two pytest processes tapping cards on the
-same readers (or one restarting pcscd under the other) would see each other's cards.
-A second session waits for the first to finish.
+The virtual readers are machine-wide, so a session that will use them holds an exclusive lock
+(``/tmp/opet-pcsc-rig.lock``, or ``$OPET_PCSC_RIG_LOCK``) from the end of collection to the
+end of the session: two pytest processes tapping cards on the same readers (or one restarting
+pcscd under the other) would see each other's cards. A second such session waits for the first before its first test (so
+the wait does not count against pytest-timeout); sessions not using ``pcscd`` never wait.
 """
 from __future__ import annotations
 
@@ -50,7 +51,7 @@ LIBPATH      {VPCD_DRIVER}
 CHANNELID    0x8C7B
 """
 START_TIMEOUT_S = 10.0
-LOCK_PATH = Path("/tmp/opet-pcsc-rig.lock")
+LOCK_PATH = Path(os.environ.get("OPET_PCSC_RIG_LOCK", "/tmp/opet-pcsc-rig.lock"))
 LOCK_TIMEOUT_S = 600.0
 
 
@@ -209,7 +210,7 @@ def readers_locked(timeout: float = LOCK_TIMEOUT_S) -> Iterator[None]:
                 break
             except BlockingIOError:
                 if time.monotonic() > deadline:
-                    raise RigError(f"another test session held {LOCK_PATH} for {timeout:g} s") from None
+                    raise RigError(f"{_lock_holder()} held {LOCK_PATH} for {timeout:g} s") from None
                 time.sleep(0.2)  # another session's lifetime: nothing finer to wait on
         try:
             yield
@@ -217,16 +218,61 @@ def readers_locked(timeout: float = LOCK_TIMEOUT_S) -> Iterator[None]:
             fcntl.flock(lock_file, fcntl.LOCK_UN)
 
 
+_READERS_LOCK = pytest.StashKey[contextlib.ExitStack]()
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Takes the readers' lock when a collected test uses ``pcscd`` (waiting for another session)."""
+    if session.config.option.collectonly:
+        return
+    if not any("pcscd" in getattr(item, "fixturenames", ()) for item in session.items):
+        return
+    stack = contextlib.ExitStack()
+    if LOCK_PATH.exists() and not _lock_free():
+        print(f"\nwaiting for the virtual card readers: another test session holds {LOCK_PATH}", flush=True)
+    stack.enter_context(readers_locked())
+    session.config.stash[_READERS_LOCK] = stack
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    stack = session.config.stash.get(_READERS_LOCK, None)
+    if stack is not None:
+        stack.close()
+
+
+def _lock_holder() -> str:
+    """Which process holds the readers' lock, from /proc/locks (for an actionable message)."""
+    inode = LOCK_PATH.stat().st_ino
+    for line in Path("/proc/locks").read_text().splitlines():
+        fields = line.split()
+        if len(fields) > 5 and fields[1] == "FLOCK" and fields[5].rsplit(":", 1)[-1] == str(inode):
+            pid = fields[4]
+            with contextlib.suppress(OSError):
+                command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+                return f"process {pid} ({command.strip()[:120]})"
+            return f"process {pid}"
+    return "another test session"
+
+
+def _lock_free() -> bool:
+    with LOCK_PATH.open("a") as probe:
+        try:
+            fcntl.flock(probe, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        fcntl.flock(probe, fcntl.LOCK_UN)
+        return True
+
+
 @pytest.fixture(scope="session")
 def pcscd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PcscRig]:
     """pcscd with readers "Virtual PCD 00 00" (port 35963) and "... 00 01" (35964)."""
-    with readers_locked():
-        rig = open_rig(tmp_path_factory.mktemp("pcscd"))
-        try:
-            yield rig
-        finally:
-            if rig.owned:
-                rig.stop()
+    rig = open_rig(tmp_path_factory.mktemp("pcscd"))
+    try:
+        yield rig
+    finally:
+        if rig.owned:
+            rig.stop()
 
 
 @pytest.fixture
