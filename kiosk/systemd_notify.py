@@ -29,7 +29,9 @@ def notify(*assignments: str, environ: Mapping[str, str] | None = None) -> bool:
         address = "\0" + address[1:]
     try:
         with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM | socket.SOCK_CLOEXEC) as sock:
-            sock.sendto("\n".join(assignments).encode(), address)
+            # Non-blocking: these calls come from the UI loop, and a receiver that stopped
+            # reading (its queue full) must cost a lost ping, never a frozen screen.
+            sock.sendto("\n".join(assignments).encode(), socket.MSG_DONTWAIT, address)
     except OSError as exc:
         # Never let a notification take the UI down; a missed WATCHDOG=1 is what systemd is for.
         log.warning("sd_notify failed: %s", exc.strerror or type(exc).__name__)
