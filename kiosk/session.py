@@ -95,6 +95,9 @@ class SessionSettings:
     removal_linger_seconds: float = 4.0
     default_language: str = "tr"
     high_contrast: bool = False
+    reading_timeout_seconds: float = 60.0
+    """Longest wait on the reading screen: look-ups are bounded well below this (timeout x
+    tries), so it only guards against an answer that never comes."""
     require_luhn: bool = True
     typed_lookups_per_minute: int = 6
 
@@ -314,6 +317,9 @@ class KioskSession:
         tapped_card_gone = self._shown_entry is Entry.TAPPED and not self._card_on_reader
         if screen is Screen.ATTRACT and at_defaults:
             self._cancel_timer()
+        elif screen is Screen.READING:
+            # A slow service must end in its answer or its error, not in a silent timeout.
+            self._arm_timer(self._settings.reading_timeout_seconds)
         elif screen in _CARD_SCREENS and tapped_card_gone and not touched:
             self._arm_timer(self._settings.removal_linger_seconds)
         else:

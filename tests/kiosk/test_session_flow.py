@@ -9,7 +9,7 @@ from kiosk.api_client import CentralClient
 from kiosk.balance import CardStatus, Entry
 from kiosk.scheduling import BackgroundWork
 from kiosk.session import KioskSession, KioskState, Problem, ReaderHealth, Screen, SessionSettings
-from tests.kiosk.silent_server import closed_port_url
+from tests.kiosk.silent_server import closed_port_url, silent_server
 from tests.kiosk.ui_thread import ManualScheduler, UiQueue
 
 ACTIVE = CardNumber.parse("7000070012806566")
@@ -135,3 +135,16 @@ def test_a_dead_service_says_so_and_recovers_on_the_next_tap() -> None:
         assert harness.wait_for(Screen.PROBLEM).problem is Problem.SERVICE_UNAVAILABLE
     finally:
         harness.close()
+
+
+def test_a_slow_service_ends_in_its_error_not_in_a_silent_timeout() -> None:
+    with silent_server() as url:
+        harness = Harness(url, "token")
+        try:
+            harness.session.card_presented()
+            harness.session.show_card(ACTIVE, Entry.TAPPED)
+            harness.clock.advance(IDLE + LINGER + 1)  # longer than any idle timeout
+            assert harness.session.state.screen is Screen.READING
+            assert harness.wait_for(Screen.PROBLEM).problem is Problem.SERVICE_UNAVAILABLE
+        finally:
+            harness.close()

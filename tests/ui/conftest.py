@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.rigs.network_path import NetworkPath
 from tests.rigs.xvfb import XDisplay, screenshot_dir
 
 UI_IDLE_TIMEOUT_SECONDS = 3.0
@@ -25,11 +26,23 @@ first one never reach it (they may run at the same time on a developer's machine
 
 
 @pytest.fixture(scope="session")
-def kiosk_ui(xvfb_display: XDisplay, pcscd, central_service, tmp_path_factory: pytest.TempPathFactory) -> Iterator["KioskUnderTest"]:
+def service_path(central_service) -> Iterator[NetworkPath]:
+    """The kiosk reaches the central service through this relay, which tests can cut."""
+    path = NetworkPath(int(central_service.base_url.rsplit(":", 1)[1]))
+    path.restore()
+    yield path
+    path.cut()
+
+
+@pytest.fixture(scope="session")
+def kiosk_ui(
+    xvfb_display: XDisplay, pcscd, central_service, service_path: NetworkPath, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator["KioskUnderTest"]:
     config_file = tmp_path_factory.mktemp("kiosk") / "kiosk.toml"
     config_file.write_text(
-        f'[service]\nurl = "{central_service.base_url}"\ntoken = "{central_service.token}"\n'
+        f'[service]\nurl = "{service_path.url}"\ntoken = "{central_service.token}"\n'
         "timeout_seconds = 2\nretries = 1\nheartbeat_seconds = 1\n"
+        "probe_seconds = 1\nprobe_when_down_seconds = 1\n"
         f"[screen]\nidle_timeout_seconds = {UI_IDLE_TIMEOUT_SECONDS}\n"
         f"removal_linger_seconds = {UI_REMOVAL_LINGER_SECONDS}\n"
         f"width = {xvfb_display.width}\nheight = {xvfb_display.height}\n"
@@ -107,6 +120,10 @@ class KioskUnderTest:
     def wait_for_screen(self, name: str, timeout: float = 5.0) -> float:
         """Pump frames until ``name`` is shown; the seconds it took."""
         return self.driver.pump_until(lambda: self.screen == name, timeout, f"screen {name!r}")
+
+    @property
+    def banner(self) -> str:
+        return self.app.root.banner
 
     def texts(self) -> list[str]:
         return self.driver.visible_texts()

@@ -2,6 +2,7 @@
 (xdotool) on the real app, with look-ups in the real central service."""
 import subprocess
 
+import httpx
 import pytest
 
 pytestmark = pytest.mark.ui
@@ -67,14 +68,21 @@ def test_activation_help_prefills_the_sms_and_its_qr_code_opens_it(kiosk_ui, tmp
     kiosk_ui.wait_for_screen("balance")
 
 
-def test_lost_card_help_in_english(kiosk_ui) -> None:
+def test_lost_card_help_calls_an_attendant(kiosk_ui, central_service) -> None:
     kiosk_ui.click(kiosk_ui.widget("language_button"))
     kiosk_ui.click(kiosk_ui.widget("lost_card_button", "attract"))
     kiosk_ui.wait_for_screen("lost_card")
     shown = kiosk_ui.texts()
     assert "1. Get a new Opet Kart free of charge at this station." in shown
     assert any("444 6738" in text for text in shown)
-    kiosk_ui.screenshot("ui-lost-card-en")
+    kiosk_ui.click_text("Call an attendant")
+    kiosk_ui.driver.pump_until(lambda: "An attendant is on the way." in kiosk_ui.texts(), 5.0, "the call confirmed")
+    kiosk_ui.screenshot("ui-lost-card-attendant-called-en")
+    till = central_service.add_device("till", "ui test till")
+    calls = httpx.get(
+        f"{central_service.base_url}/v1/assistance", headers={"Authorization": f"Bearer {till}"}, timeout=5
+    ).json()["requests"]
+    assert ("rig-kiosk", "lost_card") in [(call["kiosk"], call["reason"]) for call in calls]
 
 
 def test_every_screen_times_out_to_attract_in_turkish(kiosk_ui) -> None:

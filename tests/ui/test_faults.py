@@ -1,0 +1,56 @@
+"""Faults while the kiosk runs: the central service unreachable or hung (the network path cut
+or stalled by a real TCP relay) and pcscd stopped. The kiosk says what is wrong, keeps the
+help screens working, never crashes, and is back to normal within 5 s of the fault ending."""
+import pytest
+
+pytestmark = [pytest.mark.ui, pytest.mark.pcsc]
+
+ACTIVE = "7000070012806566"
+RECOVERY_BUDGET_S = 5.0
+SERVICE_BANNER = "Paropuan sistemine şu anda ulaşılamıyor"
+READER_BANNER = "Kart okuyucu yeniden başlatılıyor"
+
+
+def check_help_still_works(kiosk_ui) -> None:
+    kiosk_ui.session.go_home()
+    kiosk_ui.driver.pump(0.1)
+    kiosk_ui.click(kiosk_ui.widget("activation_button", "attract"))
+    kiosk_ui.wait_for_screen("activation_help")
+    kiosk_ui.click_text("Geri")
+    kiosk_ui.wait_for_screen("attract")
+
+
+def check_a_tap_shows_the_balance(kiosk_ui, tap) -> None:
+    with tap(ACTIVE):
+        kiosk_ui.wait_for_screen("balance", timeout=5)
+        assert "1.234,56 Paropuan" in kiosk_ui.texts()
+
+
+@pytest.mark.parametrize("fault", ["cut", "stall"])
+def test_service_unreachable_then_back(kiosk_ui, service_path, tap, fault: str) -> None:
+    getattr(service_path, fault)()
+    try:
+        kiosk_ui.driver.pump_until(lambda: SERVICE_BANNER in kiosk_ui.banner, 8.0, "the service banner")
+        with tap(ACTIVE):
+            kiosk_ui.wait_for_screen("problem", timeout=8)
+            assert "Bakiye şu anda alınamıyor" in kiosk_ui.texts()
+            kiosk_ui.screenshot(f"fault-service-{fault}")
+        check_help_still_works(kiosk_ui)
+    finally:
+        service_path.restore()
+    took = kiosk_ui.driver.pump_until(lambda: kiosk_ui.banner == "", RECOVERY_BUDGET_S, "recovery")
+    print(f"service {fault}: normal again {took:.2f} s after the path was restored")
+    check_a_tap_shows_the_balance(kiosk_ui, tap)
+
+
+def test_pcscd_stopped_then_back(kiosk_ui, pcscd, tap) -> None:
+    pcscd.stop()
+    try:
+        kiosk_ui.driver.pump_until(lambda: READER_BANNER in kiosk_ui.banner, 8.0, "the reader banner")
+        kiosk_ui.screenshot("fault-pcscd-stopped")
+        check_help_still_works(kiosk_ui)
+    finally:
+        pcscd.start()
+    took = kiosk_ui.driver.pump_until(lambda: kiosk_ui.banner == "", RECOVERY_BUDGET_S, "recovery")
+    print(f"pcscd: normal again {took:.2f} s after it was back")
+    check_a_tap_shows_the_balance(kiosk_ui, tap)
