@@ -31,7 +31,7 @@ def create_app(database_url: str, settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title=API_TITLE, version=API_VERSION, lifespan=lifespan)
     app.state.database = database
     app.state.settings = settings
-    app.state.metrics = Metrics(database)
+    app.state.metrics = Metrics(database, settings.kiosk_silent_after)
     app.state.typed_limiter = RateLimiter(settings.typed_lookups_per_minute, 60)
     app.state.activation_limiter = RateLimiter(settings.activation_failures_per_hour, 3600)
     install_error_handlers(app)

@@ -53,7 +53,8 @@ def _serve(args: argparse.Namespace) -> int:
     from central.app import create_app
 
     settings = Settings(typed_lookups_per_minute=args.typed_lookups_per_minute,
-                        activation_failures_per_hour=args.activation_failures_per_hour)
+                        activation_failures_per_hour=args.activation_failures_per_hour,
+                        kiosk_silent_after=dt.timedelta(seconds=args.kiosk_silent_after))
     app = create_app(args.database, settings)
     uvicorn.run(app, host=args.host, port=args.port, access_log=False, log_level="info", log_config=None)
     return 0
@@ -193,6 +194,8 @@ def _parser() -> argparse.ArgumentParser:
                        help="per-device budget of typed card numbers (default: %(default)s)")
     serve.add_argument("--activation-failures-per-hour", type=int, default=Settings.activation_failures_per_hour,
                        help="failed online activations allowed per card (default: %(default)s)")
+    serve.add_argument("--kiosk-silent-after", type=float, default=Settings.kiosk_silent_after.total_seconds(),
+                       help="seconds without a heartbeat before a kiosk counts as silent (default: %(default)s)")
     command("demo-data", _demo_data, "add the demo cards (idempotent)")
     add_device = command("add-device", _add_device, "register a device and print its token once, alone on stdout")
     add_device.add_argument("--kind", required=True, choices=[kind.value for kind in DeviceKind])

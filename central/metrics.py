@@ -1,13 +1,16 @@
 """Prometheus metrics of one service process (``GET /metrics``, text exposition format)."""
 from __future__ import annotations
 
+import datetime as dt
+
 from prometheus_client import CollectorRegistry, Counter, Histogram, disable_created_metrics, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 from sqlalchemy import select
 
 from central.db import Database
-from central.models import Device
+from central.fleet import KioskState, fleet_health
+from central.models import Device, utcnow
 
 disable_created_metrics()  # no *_created series: they only double the scrape
 
@@ -17,8 +20,9 @@ LATENCY_BUCKETS = (0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.
 class _HeartbeatCollector(Collector):
     """Reads the devices' last heartbeats from the database at scrape time."""
 
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, silent_after: dt.timedelta) -> None:
         self._database = database
+        self._silent_after = silent_after
 
     def collect(self):  # type: ignore[no-untyped-def]
         family = GaugeMetricFamily(
@@ -33,13 +37,18 @@ class _HeartbeatCollector(Collector):
             )
             for name, kind, seen in rows:
                 family.add_metric([name, kind], seen.timestamp())
+            kiosks = fleet_health(session, utcnow(), self._silent_after)
         yield family
+        states = GaugeMetricFamily("opet_central_kiosks", "Kiosks by state (see GET /v1/kiosks)", labels=["state"])
+        for state in KioskState:
+            states.add_metric([state.value], sum(kiosk.state is state for kiosk in kiosks))
+        yield states
 
 
 class Metrics:
     """The counters the service keeps, in a registry of its own."""
 
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, kiosk_silent_after: dt.timedelta) -> None:
         self.registry = CollectorRegistry()
         registry = self.registry
         self.requests = Counter("opet_central_http_requests", "HTTP requests answered",
@@ -62,7 +71,7 @@ class Metrics:
         self.idempotent_replays = Counter("opet_central_idempotent_replays",
                                           "Retried requests answered from the first result", ["operation"],
                                           registry=registry)
-        registry.register(_HeartbeatCollector(database))
+        registry.register(_HeartbeatCollector(database, kiosk_silent_after))
 
     def render(self) -> bytes:
         """The text exposition of every metric."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
@@ -263,3 +263,18 @@ class AssistanceView(BaseModel):
 
 class AssistanceList(BaseModel):
     requests: list[AssistanceView]
+
+
+class KioskView(BaseModel):
+    """One kiosk as its last heartbeat left it."""
+
+    name: str
+    state: Literal["healthy", "unhealthy", "silent"]
+    last_seen_at: dt.datetime | None
+    reader_state: str | None
+    app_version: str | None
+    errors_since_last_beat: dict[str, int]
+
+
+class FleetView(BaseModel):
+    kiosks: list[KioskView]

@@ -1,4 +1,4 @@
-"""Kiosk liveness: ``POST /v1/kiosks/heartbeat``."""
+"""Kiosk liveness: ``POST /v1/kiosks/heartbeat``, and the fleet view ``GET /v1/kiosks``."""
 from __future__ import annotations
 
 from typing import Annotated
@@ -9,8 +9,9 @@ from sqlalchemy import update
 from central.auth import AuthenticatedDevice, require_device
 from central.deps import database
 from central.error_handlers import error_responses
+from central.fleet import fleet_health
 from central.models import Device, DeviceKind, utcnow
-from central.schemas import HeartbeatAck, HeartbeatRequest
+from central.schemas import FleetView, HeartbeatAck, HeartbeatRequest, KioskView
 
 router = APIRouter(prefix="/v1/kiosks", tags=["kiosks"])
 
@@ -28,3 +29,27 @@ def heartbeat(
             update(Device).where(Device.id == device.id).values(last_seen_at=now, last_heartbeat=body.model_dump_json())
         )
     return HeartbeatAck(server_time=now)
+
+
+@router.get("", response_model=FleetView, responses=error_responses(401, 403))
+def fleet(
+    request: Request,
+    _device: Annotated[AuthenticatedDevice, Depends(require_device(DeviceKind.GATEWAY))],
+) -> FleetView:
+    """Every kiosk: healthy, unhealthy (no reader, pcscd restarting) or silent (no beat lately)."""
+    silent_after = request.app.state.settings.kiosk_silent_after
+    with database(request).reader() as session:
+        kiosks = fleet_health(session, utcnow(), silent_after)
+    return FleetView(
+        kiosks=[
+            KioskView(
+                name=kiosk.name,
+                state=kiosk.state.value,
+                last_seen_at=kiosk.last_seen_at,
+                reader_state=kiosk.reader_state,
+                app_version=kiosk.app_version,
+                errors_since_last_beat=kiosk.errors_since_last_beat,
+            )
+            for kiosk in kiosks
+        ]
+    )
