@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from central.auth import AuthenticatedDevice, require_device
 from central.deps import database
@@ -15,6 +15,10 @@ from central.models import AssistanceRequest, Device, DeviceKind, utcnow
 from central.schemas import AssistanceList, AssistanceReason, AssistanceRequestBody, AssistanceView
 
 router = APIRouter(prefix="/v1/assistance", tags=["assistance"])
+
+
+def _calls_with_kiosk_name() -> Select[tuple[AssistanceRequest, str]]:
+    return select(AssistanceRequest, Device.name).join(Device, Device.id == AssistanceRequest.device_id)
 
 
 def _view(request: AssistanceRequest, kiosk: str) -> AssistanceView:
@@ -61,8 +65,7 @@ def open_calls(
     """The calls no attendant has resolved yet, oldest first."""
     with database(request).reader() as session:
         rows = session.execute(
-            select(AssistanceRequest, Device.name)
-            .join(Device, Device.id == AssistanceRequest.device_id)
+            _calls_with_kiosk_name()
             .where(AssistanceRequest.resolved_at.is_(None))
             .order_by(AssistanceRequest.created_at, AssistanceRequest.id)
         )
@@ -77,11 +80,7 @@ def resolve_call(
 ) -> AssistanceView:
     """An attendant went to the kiosk; resolving twice is harmless."""
     with database(request).transaction() as session:
-        row = session.execute(
-            select(AssistanceRequest, Device.name)
-            .join(Device, Device.id == AssistanceRequest.device_id)
-            .where(AssistanceRequest.id == request_id)
-        ).one_or_none()
+        row = session.execute(_calls_with_kiosk_name().where(AssistanceRequest.id == request_id)).one_or_none()
         if row is None:
             raise ApiError(404, "unknown_assistance_request", "no such call for an attendant")
         call, kiosk = row
