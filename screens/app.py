@@ -96,7 +96,12 @@ class KioskApp(App):
         Clock.schedule_once(lambda _dt: systemd_notify.ready("attract screen shown"), 0)
         interval = systemd_notify.watchdog_interval()
         if interval:
-            Clock.schedule_interval(lambda _dt: systemd_notify.watchdog(), interval)
+            Clock.schedule_interval(self._feed_watchdog, interval)
+
+    def _feed_watchdog(self, _dt: float) -> None:
+        # Returns None on purpose: a callback returning False (a failed send) would
+        # unschedule the interval, and the pings would stop for good.
+        systemd_notify.watchdog()
 
     def on_stop(self) -> None:
         systemd_notify.stopping()

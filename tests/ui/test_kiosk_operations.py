@@ -9,6 +9,8 @@ pytestmark = pytest.mark.ui
 
 
 def test_systemd_hears_ready_then_watchdog_pings_from_the_ui_loop(kiosk_ui) -> None:
+    # Earlier tests left the notify socket unread: its queue filled and pings failed. They
+    # must resume once systemd reads again (a failed ping must not end the pinging).
     seen: list[str] = []
     kiosk_ui.driver.pump_until(
         lambda: seen.extend(kiosk_ui.systemd_messages()) or any("WATCHDOG=1" in m for m in seen), 5.0, "a watchdog ping"
