@@ -23,6 +23,12 @@ class NetworkPath:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    def retarget(self, target_port: int) -> None:
+        """New connections go to ``target_port`` (open ones are dropped): another server
+        takes over behind the same address."""
+        self._target = ("127.0.0.1", target_port)
+        self._drop_connections()
+
     def restore(self) -> None:
         """Accept and forward again."""
         self._stalled.clear()
@@ -59,7 +65,11 @@ class NetworkPath:
             self._connections.append(client)
             if self._stalled.is_set():
                 continue
-            upstream = socket.create_connection(self._target)
+            try:
+                upstream = socket.create_connection(self._target)
+            except OSError:  # the server behind is gone: so is this connection
+                client.close()
+                continue
             self._connections.append(upstream)
             for source, sink in ((client, upstream), (upstream, client)):
                 threading.Thread(target=self._pump, args=(source, sink), daemon=True).start()

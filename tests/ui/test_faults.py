@@ -1,7 +1,10 @@
 """Faults while the kiosk runs: the central service unreachable or hung (the network path cut
-or stalled by a real TCP relay) and pcscd stopped. The kiosk says what is wrong, keeps the
-help screens working, never crashes, and is back to normal within 5 s of the fault ending."""
+or stalled by a real TCP relay), the service process killed, and pcscd stopped. The kiosk says
+what is wrong, keeps the help screens working, never crashes, and is back to normal within 5 s
+of the fault ending."""
 import pytest
+
+from tests.rigs.central import running_central
 
 pytestmark = [pytest.mark.ui, pytest.mark.pcsc]
 
@@ -53,4 +56,24 @@ def test_pcscd_stopped_then_back(kiosk_ui, pcscd, tap) -> None:
         pcscd.start()
     took = kiosk_ui.driver.pump_until(lambda: kiosk_ui.banner == "", RECOVERY_BUDGET_S, "recovery")
     print(f"pcscd: normal again {took:.2f} s after it was back")
+    check_a_tap_shows_the_balance(kiosk_ui, tap)
+
+
+def test_service_process_killed_then_another_takes_over(kiosk_ui, service_path, central_service, tap, tmp_path) -> None:
+    """The kiosk's service is a real process that is killed; then a running service is
+    back behind the same address."""
+    own_port = int(central_service.base_url.rsplit(":", 1)[1])
+    with running_central(f"sqlite:///{tmp_path / 'second.db'}", tmp_path) as second:
+        service_path.retarget(int(second.base_url.rsplit(":", 1)[1]))
+        kiosk_ui.driver.pump(1.5)
+        assert kiosk_ui.banner == ""
+        second.process.kill()
+        second.process.wait(timeout=10)
+        try:
+            kiosk_ui.driver.pump_until(lambda: SERVICE_BANNER in kiosk_ui.banner, 8.0, "the service banner")
+            check_help_still_works(kiosk_ui)
+        finally:
+            service_path.retarget(own_port)
+    took = kiosk_ui.driver.pump_until(lambda: kiosk_ui.banner == "", RECOVERY_BUDGET_S, "recovery")
+    print(f"service killed: normal again {took:.2f} s after a service was back")
     check_a_tap_shows_the_balance(kiosk_ui, tap)
