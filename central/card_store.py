@@ -23,6 +23,26 @@ def find_card(session: Session, number: str) -> Card | None:
     return session.scalars(select(Card).where(Card.number == number)).one_or_none()
 
 
+def find_card_by_uid(session: Session, uid: str) -> Card | None:
+    """The card whose chip has ``uid`` (upper-case hex), unlocked."""
+    return session.scalars(select(Card).where(Card.uid == uid)).one_or_none()
+
+
+class UidTaken(ValueError):
+    """The UID is linked to another card, or the card to another UID."""
+
+
+def link_uid(session: Session, card: Card, uid: str) -> None:
+    """Links the chip ``uid`` to ``card`` (idempotent); :class:`UidTaken` if either is linked elsewhere."""
+    if card.uid == uid:
+        return
+    if card.uid is not None:
+        raise UidTaken("this card is already linked to another UID")
+    if find_card_by_uid(session, uid) is not None:
+        raise UidTaken("this UID is already linked to another card")
+    card.uid = uid
+
+
 def lock_cards(session: Session, card_ids: list[int]) -> dict[int, Card]:
     """Locks the cards with ``card_ids`` (ascending id order) and returns their fresh rows."""
     query = (

@@ -20,12 +20,12 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from central.card_store import Actor, change_status, find_card
+from central.card_store import Actor, UidTaken, change_status, find_card, link_uid
 from central.db import Database, default_database_url, migrate
 from central.demo_data import load_demo_data
 from central.earning import PPM
 from central.models import Attendant, CardStatus, Device, DeviceKind, EarnRule, FuelType, utcnow
-from central.numbers import MalformedNumber, parse_card_number
+from central.numbers import MalformedNumber, MalformedUid, parse_card_number, parse_uid
 from central.pins import hash_pin
 from central.settings import Settings
 from central.tokens import hash_token, new_token
@@ -157,6 +157,26 @@ def _block_card(args: argparse.Namespace) -> int:
     return 0
 
 
+def _link_uid(args: argparse.Namespace) -> int:
+    number = _number(args.number)
+    try:
+        uid = parse_uid(args.uid)
+    except MalformedUid as exc:
+        raise CliError(str(exc)) from None
+
+    def link(session: Session) -> None:
+        card = find_card(session, number)
+        if card is None:
+            raise CliError("no card with this number")
+        try:
+            link_uid(session, card, uid)
+        except UidTaken as exc:
+            raise CliError(str(exc)) from None
+
+    _write(args, link)
+    return 0
+
+
 def _number(text: str) -> str:
     try:
         return parse_card_number(text)
@@ -211,6 +231,9 @@ def _parser() -> argparse.ArgumentParser:
     earn_rule.add_argument("--rate-percent", required=True, help="e.g. 0.5")
     earn_rule.add_argument("--effective-from", required=True, help="station date, YYYY-MM-DD")
     command("block-card", _block_card, "block a card (lost or stolen)").add_argument("--number", required=True)
+    link = command("link-uid", _link_uid, "link a contactless chip UID to a card (idempotent)")
+    link.add_argument("--number", required=True)
+    link.add_argument("--uid", required=True, help="8, 14 or 20 hex digits")
     command("openapi", _openapi, "print the OpenAPI document", database=False)
     command("migrate", _migrate, "only bring the schema up to date")
     return parser

@@ -1,13 +1,17 @@
-"""The four demo cards of docs/ARCHITECTURE.md; the kiosk's demo config lists the same numbers."""
+"""The four demo cards of docs/ARCHITECTURE.md; the kiosk's demo config lists the same numbers.
+
+The active card also carries a contactless chip UID (:data:`DEMO_UIDS`).
+"""
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from central.card_store import Actor, record_event
+from central.card_store import Actor, UidTaken, link_uid, record_event
 from central.models import Card, CardStatus, Holder, Pot
 
 
@@ -33,11 +37,15 @@ DEMO_CARDS = (
     DemoCard("7000075555000014", ENDER, CardStatus.REPLACED, 0, 0, replaced_by="7000070012806566"),
 )
 
+DEMO_UIDS = {"7000070012806566": "04A1B2C3D4E5F6"}
+"""Demo card number -> the UID of its chip (played by ``hardware.emulator``'s ``ContactlessUidCard``)."""
+
 
 def load_demo_data(session: Session) -> int:
     """Adds the demo cards that are missing (existing ones are left as they are); returns how many.
 
-    Their balances enter the audit trail as ``opening_balance`` events.
+    Their balances enter the audit trail as ``opening_balance`` events; :data:`DEMO_UIDS` are
+    linked unless the card or the UID is already linked otherwise.
     """
     holders: dict[tuple[str, dt.date], Holder] = {}
     cards: dict[str, Card] = {
@@ -75,4 +83,7 @@ def load_demo_data(session: Session) -> int:
                 record_event(session, card, "opening_balance", Actor(), pot=pot, delta=card.points(pot))
         cards[demo.number] = card
         added += 1
+    for number, uid in DEMO_UIDS.items():
+        with contextlib.suppress(UidTaken):  # linked otherwise by hand: left as it is
+            link_uid(session, cards[number], uid)
     return added

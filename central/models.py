@@ -117,6 +117,8 @@ class Card(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     number: Mapped[str] = mapped_column(String(16), unique=True)
     last10: Mapped[str] = mapped_column(String(10), index=True)
+    uid: Mapped[str | None] = mapped_column(String(20), nullable=True, unique=True, index=True)
+    """The contactless chip's UID, upper-case hex; it stays with this card when it is replaced."""
     status: Mapped[str] = mapped_column(String(16), default=CardStatus.NOT_ACTIVATED.value)
     fuel_points: Mapped[int] = mapped_column(BigInteger, default=0)
     autogas_points: Mapped[int] = mapped_column(BigInteger, default=0)

@@ -1,18 +1,26 @@
-"""Card numbers as the service sees them: 16 digits with a Luhn check digit.
+"""Card numbers as the service sees them: 16 digits with a Luhn check digit; and the
+contactless chip UIDs that stand for them (4, 7 or 10 bytes as hex).
 
-A full number never leaves this service in an error or a log line; :func:`last4` and
-:func:`mask_digits` give the only forms that may.
+A full number or UID never leaves this service in an error or a log line; :func:`last4` and
+:func:`mask_path` give the only forms that may.
 """
 from __future__ import annotations
 
 import re
 
 CARD_DIGITS = 16
+UID_HEX_LENGTHS = (8, 14, 20)
 _LONG_DIGIT_RUN = re.compile(r"\d{10,}")
+_UID_IN_PATH = re.compile(r"(/by-uid/)([^/]*)")
+_HEX = frozenset("0123456789ABCDEF")
 
 
 class MalformedNumber(ValueError):
     """The text is not a 16-digit card number with a valid check digit."""
+
+
+class MalformedUid(ValueError):
+    """The text is not a 4-, 7- or 10-byte card UID in hex."""
 
 
 def luhn_valid(digits: str) -> bool:
@@ -36,6 +44,14 @@ def parse_card_number(raw: str) -> str:
     return digits
 
 
+def parse_uid(raw: str) -> str:
+    """The upper-case hex of ``raw`` (8, 14 or 20 hex digits, any case), or :class:`MalformedUid`."""
+    hex_digits = raw.upper()
+    if len(hex_digits) not in UID_HEX_LENGTHS or not set(hex_digits) <= _HEX:
+        raise MalformedUid("card UID must be 8, 14 or 20 hex digits (4, 7 or 10 bytes)")
+    return hex_digits
+
+
 def last4(digits: str) -> str:
     """The last four digits: the only part of a number that may be shown or logged."""
     return digits[-4:]
@@ -44,3 +60,8 @@ def last4(digits: str) -> str:
 def mask_digits(text: str) -> str:
     """``text`` with every run of 10 or more digits cut to ``…`` and its last four digits."""
     return _LONG_DIGIT_RUN.sub(lambda match: "…" + match.group()[-4:], text)
+
+
+def mask_path(path: str) -> str:
+    """``path`` with card numbers cut by :func:`mask_digits` and a ``/by-uid/`` segment to its last four."""
+    return mask_digits(_UID_IN_PATH.sub(lambda match: match.group(1) + "…" + match.group(2)[-4:], path))

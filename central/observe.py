@@ -1,6 +1,6 @@
-"""Per-request log line and metrics, with card numbers in paths cut to their last four digits.
+"""Per-request log line and metrics, with card numbers and UIDs in paths cut to their last four.
 
-Uvicorn's own access log is switched off (it would log full numbers from the path).
+Uvicorn's own access log is switched off (it would log full numbers and UIDs from the path).
 """
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import time
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from central.metrics import Metrics
-from central.numbers import mask_digits
+from central.numbers import mask_path
 
 log = logging.getLogger("central.access")
 
@@ -43,4 +43,4 @@ class RequestObserver:
             method = scope["method"]
             self.metrics.requests.labels(method, route, str(status)).inc()
             self.metrics.latency.labels(method, route).observe(elapsed)
-            log.info("%s %s %d %.1fms", method, mask_digits(scope["path"]), status, elapsed * 1000)
+            log.info("%s %s %d %.1fms", method, mask_path(scope["path"]), status, elapsed * 1000)

@@ -28,6 +28,11 @@ def luhn_is_valid(digits: str) -> bool:
     return total % 10 == 0
 
 
+def mask_last4(last4: str) -> str:
+    """``•••• •••• •••• 6566``: the masked form of a number of which only ``last4`` is known."""
+    return "•••• •••• •••• " + last4
+
+
 @dataclass(frozen=True, slots=True)
 class CardNumber:
     """A validated card number; construct with :meth:`parse`."""
@@ -55,7 +60,7 @@ class CardNumber:
     @property
     def masked(self) -> str:
         """``•••• •••• •••• 6566``: what screens and logs may show."""
-        return "•••• •••• •••• " + self.last4
+        return mask_last4(self.last4)
 
     @property
     def luhn_valid(self) -> bool:

@@ -3,7 +3,7 @@
 One ``requests`` session with connection pooling, a timeout on every call and bounded
 retries (urllib3 ``Retry``) for idempotent look-ups. Failures become the small set of
 :class:`RequestFailed` kinds the screens know how to explain; no exception leaving this
-module carries the request URL, because the URL holds the full card number.
+module carries the request URL, because the URL holds the full card number or UID.
 """
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 from hardware.card_number import CardNumber
+from hardware.card_uid import CardUid
 from kiosk.balance import Balance, CardStatus, Entry
 
 
@@ -38,6 +39,7 @@ class RequestFailed(Exception):
 _ERROR_CODES = {
     "unknown_card": FailureKind.UNKNOWN_CARD,
     "malformed_number": FailureKind.INVALID_NUMBER,
+    "malformed_uid": FailureKind.INVALID_NUMBER,
     "rate_limited": FailureKind.RATE_LIMITED,
     "unauthorized": FailureKind.UNAUTHORIZED,
 }
@@ -74,9 +76,21 @@ class CentralClient:
 
     def balance(self, number: CardNumber, entry: Entry) -> Balance:
         """The card's balance, or :class:`RequestFailed`."""
-        url = f"{self._base_url}/v1/cards/{number.digits}"
+        return self._get_balance(f"/v1/cards/{number.digits}", number, entry)
+
+    def balance_by_uid(self, uid: CardUid, entry: Entry) -> Balance:
+        """The balance of the card whose chip has ``uid`` (its ``number`` then None), or :class:`RequestFailed`."""
+        return self._get_balance(f"/v1/cards/by-uid/{uid.hex}", None, entry)
+
+    def look_up(self, card: CardNumber | CardUid, entry: Entry) -> Balance:
+        """The balance of a card read by its number or by its UID."""
+        if isinstance(card, CardUid):
+            return self.balance_by_uid(card, entry)
+        return self.balance(card, entry)
+
+    def _get_balance(self, path: str, number: CardNumber | None, entry: Entry) -> Balance:
         try:
-            response = self._session.get(url, params={"entry": entry.value}, timeout=self._timeout)
+            response = self._session.get(self._base_url + path, params={"entry": entry.value}, timeout=self._timeout)
         except requests.RequestException as exc:
             raise RequestFailed(FailureKind.UNAVAILABLE, f"service unreachable ({type(exc).__name__})") from None
         if response.status_code == 200:
@@ -105,9 +119,12 @@ class CentralClient:
         self._probe_session.close()
 
 
-def _parse_balance(number: CardNumber, response: requests.Response) -> Balance:
+def _parse_balance(number: CardNumber | None, response: requests.Response) -> Balance:
     try:
         body = response.json()
+        last4 = str(body["number_last4"])
+        if len(last4) != 4 or not last4.isdigit() or (number is not None and last4 != number.last4):
+            raise ValueError("number_last4")
         return Balance(
             number=number,
             status=CardStatus(body["status"]),
@@ -115,6 +132,7 @@ def _parse_balance(number: CardNumber, response: requests.Response) -> Balance:
             autogas=int(body["pots"]["autogas"]),
             holder_registered=bool(body["holder_registered"]),
             as_of=datetime.fromisoformat(body["as_of"]),
+            number_last4=last4,
         )
     except (ValueError, KeyError, TypeError):
         raise RequestFailed(FailureKind.UNAVAILABLE, "the service answered with an unreadable balance") from None

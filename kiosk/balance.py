@@ -5,7 +5,7 @@ import enum
 from dataclasses import dataclass
 from datetime import datetime
 
-from hardware.card_number import CardNumber
+from hardware.card_number import CardNumber, mask_last4
 
 
 class CardStatus(enum.Enum):
@@ -24,14 +24,29 @@ class Entry(enum.Enum):
 
 @dataclass(frozen=True)
 class Balance:
-    """Both point pots of a card, in integer hundredths of a Paropuan."""
+    """Both point pots of a card, in integer hundredths of a Paropuan.
 
-    number: CardNumber
+    ``number`` is None for a card looked up by its contactless UID: the service then tells
+    only the last four digits (``number_last4``).
+    """
+
+    number: CardNumber | None
     status: CardStatus
     fuel: int
     autogas: int
     holder_registered: bool
     as_of: datetime
+    number_last4: str
+
+    @property
+    def masked(self) -> str:
+        """The card number as screens may show it."""
+        return mask_last4(self.number_last4)
+
+    @property
+    def last10(self) -> str | None:
+        """The digits the SMS activation rule needs; None when the full number is unknown."""
+        return self.number.last10 if self.number is not None else None
 
     @property
     def can_spend(self) -> bool:

@@ -1,15 +1,11 @@
 """Carries the card watcher's events (its own thread) into the session (the UI thread)."""
 from __future__ import annotations
 
-import logging
-
 from hardware.watcher import CardRead, ProblemKind, ReaderProblem
 from kiosk.balance import Entry
 from kiosk.heartbeat import FleetHealth
 from kiosk.scheduling import Dispatch
 from kiosk.session import KioskSession, Problem, ReaderHealth
-
-log = logging.getLogger(__name__)
 
 _UNREADABLE = {
     ProblemKind.READ_FAILED: Problem.READ_FAILED,
@@ -34,14 +30,9 @@ class CardEventBridge:
         self._dispatch(self._session.card_presented)
 
     def card_read(self, read: CardRead) -> None:
-        number = read.number
-        if number is None:
-            # A UID-only card: its number must be resolved by the central service, which
-            # has no UID look-up yet; the driver is told the card is not recognised.
-            log.warning("card with UID only (profile %s) cannot be looked up yet", read.profile)
-            self._dispatch(lambda: self._session.card_unreadable(Problem.UNSUPPORTED_CARD))
-            return
-        self._dispatch(lambda: self._session.show_card(number, Entry.TAPPED))
+        """A number, or a UID-only card's UID: the central service resolves either."""
+        card = read.identity
+        self._dispatch(lambda: self._session.show_card(card, Entry.TAPPED))
 
     def card_removed(self, reader: str) -> None:
         self._dispatch(self._session.card_removed)

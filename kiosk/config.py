@@ -25,6 +25,8 @@ Example file (every key optional)::
 
     [reader]
     name_filter = ""          # substring of the reader name to use; empty = every reader
+    profiles = ["iso7816"]    # card profiles tried in this order: iso7816, mifare_classic, uid
+                              # (uid: the number is looked up by the card's UID centrally)
 
     [demo]
     cards = ["7000070012806566"]
@@ -37,6 +39,9 @@ import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Mapping
+
+from hardware.profiles import CardProfile
+from hardware.profiles.config import ProfileConfigError, build_profiles
 
 ENV_PREFIX = "OPET_KIOSK_"
 
@@ -87,6 +92,17 @@ class ScreenConfig:
 @dataclass(frozen=True)
 class ReaderConfig:
     name_filter: str = ""
+    profiles: tuple[str, ...] = ("iso7816",)
+
+    def __post_init__(self) -> None:
+        self.card_profiles()  # a wrong profile list fails at load time, not at the first tap
+
+    def card_profiles(self) -> tuple[CardProfile, ...]:
+        """The card watcher's profiles, in the configured order, with their default options."""
+        try:
+            return build_profiles(self.profiles)
+        except ProfileConfigError as exc:
+            raise ConfigError(f"reader.profiles: {exc}") from None
 
 
 @dataclass(frozen=True)

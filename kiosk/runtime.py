@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 
 from hardware.card_number import CardNumber
+from hardware.card_uid import CardUid
 from hardware.watcher import CardWatcher
 from kiosk.api_client import CentralClient, FailureKind, RequestFailed
 from kiosk.balance import Balance, Entry
@@ -63,7 +64,9 @@ class KioskRuntime:
         self.watcher: CardWatcher | None = None
         if watch_cards:
             bridge = CardEventBridge(self.session, dispatch, self.health)
-            self.watcher = CardWatcher(bridge, reader_filter=config.reader.name_filter or None)
+            self.watcher = CardWatcher(
+                bridge, config.reader.card_profiles(), reader_filter=config.reader.name_filter or None
+            )
 
     def start(self) -> None:
         if self.watcher is not None:
@@ -72,10 +75,10 @@ class KioskRuntime:
         self.heartbeat.start()
         log.info("kiosk started; service %s", self.config.service.url)
 
-    def _lookup(self, number: CardNumber, entry: Entry) -> Balance:
-        """A balance look-up that also tells the monitor when the service seems gone."""
+    def _lookup(self, card: CardNumber | CardUid, entry: Entry) -> Balance:
+        """A balance look-up (by number or UID) that also tells the monitor when the service seems gone."""
         try:
-            return self.client.balance(number, entry)
+            return self.client.look_up(card, entry)
         except RequestFailed as failure:
             if failure.kind is FailureKind.UNAVAILABLE:
                 self.monitor.suspect()

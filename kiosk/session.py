@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from typing import Callable
 
 from hardware.card_number import CARD_NUMBER_LENGTH, CardNumber
+from hardware.card_uid import CardUid
 from kiosk.api_client import FailureKind, RequestFailed
 from kiosk.balance import Balance, Entry
 from kiosk.keypad import KeypadError, Throttle, check_typed_number
@@ -73,8 +74,9 @@ _PROBLEM_FOR_FAILURE = {
 
 @dataclass(frozen=True)
 class KioskState:
-    """Everything a screen needs. A card number is kept only masked, inside ``balance``
-    (for the SMS help's last 10 digits), and while the driver types it (``typed_digits``)."""
+    """Everything a screen needs. A card number or UID is kept only masked (``masked_number``:
+    the UID's masked form while it is looked up, then the number's), inside ``balance`` (for
+    the SMS help's last 10 digits), and while the driver types it (``typed_digits``)."""
 
     screen: Screen = Screen.ATTRACT
     language: str = "tr"
@@ -102,7 +104,8 @@ class SessionSettings:
     typed_lookups_per_minute: int = 6
 
 
-Lookup = Callable[[CardNumber, Entry], Balance]
+Lookup = Callable[[CardNumber | CardUid, Entry], Balance]
+"""The balance of a card by its number, or by its contactless UID (tapped only)."""
 AttendantCaller = Callable[[str], None]
 """Asks for an attendant at this kiosk; the argument says why (``"lost_card"``)."""
 
@@ -149,15 +152,16 @@ class KioskSession:
         self._card_on_reader = True
         self._show(Screen.READING)
 
-    def show_card(self, number: CardNumber, entry: Entry) -> None:
-        """Look up ``number`` (tapped or typed) and show its balance when it arrives."""
+    def show_card(self, card: CardNumber | CardUid, entry: Entry) -> None:
+        """Look up ``card``, a number (tapped or typed) or a tapped card's UID, and show its
+        balance when it arrives."""
         self._generation += 1
         generation = self._generation
         self._shown_entry = entry
-        self._show(Screen.READING, masked_number=number.masked)
-        log.info("look-up started for card %s (%s)", number, entry.value)
+        self._show(Screen.READING, masked_number=card.masked)
+        log.info("look-up started for card %s (%s)", card, entry.value)
         self._background.submit(
-            lambda: self._lookup(number, entry),
+            lambda: self._lookup(card, entry),
             lambda outcome: self._lookup_finished(generation, outcome),
         )
 
@@ -268,7 +272,8 @@ class KioskSession:
         if generation != self._generation:
             return
         if outcome.value is not None:
-            self._show(Screen.BALANCE, keep_card=True, balance=outcome.value)
+            balance = outcome.value
+            self._show(Screen.BALANCE, keep_card=True, balance=balance, masked_number=balance.masked)
             return
         error = outcome.error
         if isinstance(error, RequestFailed):

@@ -137,7 +137,7 @@ class ActivationHelpScreen(KioskScreen):
     qr_texture = ObjectProperty(None, allownone=True)
 
     def show(self, state: KioskState, tr: Translator) -> None:
-        last10 = state.balance.number.last10 if state.balance is not None else None
+        last10 = state.balance.last10 if state.balance is not None else None
         self.sms_text = texts.sms_template(tr._, last10)
         self.digits_hint = texts.sms_digits_hint(tr._, last10)
         self.example_text = tr._("Example: {example}").format(example=texts.SMS_EXAMPLE)

@@ -1,4 +1,5 @@
-"""A card's balance, its online activation and its audit trail: ``/v1/cards/{number}...``."""
+"""A card's balance (by number or by chip UID), its online activation and its audit trail:
+``/v1/cards/{number}...`` and ``/v1/cards/by-uid/{uid_hex}``."""
 from __future__ import annotations
 
 from typing import Annotated
@@ -9,13 +10,13 @@ from sqlalchemy.orm import Session
 
 from central.activation import ActivationOutcome, activate
 from central.auth import AuthenticatedDevice, require_device
-from central.card_store import Actor, find_card, lock_cards
+from central.card_store import Actor, find_card, find_card_by_uid, lock_cards
 from central.deps import database, reader_session
 from central.errors import ApiError
 from central.error_handlers import error_responses
 from central.identity import IDENTITY_MESSAGES
 from central.models import CardEvent, DeviceKind, utcnow
-from central.numbers import MalformedNumber, last4, parse_card_number
+from central.numbers import MalformedNumber, MalformedUid, last4, parse_card_number, parse_uid
 from central.schemas import ActivationRequest, CardEvents, CardEventView, CardView, Entry
 from central.views import card_view
 
@@ -32,6 +33,16 @@ async def card_number(
         raise ApiError(400, "malformed_number", str(exc)) from None
 
 
+async def card_uid(
+    uid_hex: Annotated[str, Path(description="The card's contactless UID: 8, 14 or 20 hex digits, any case.")],
+) -> str:
+    """The path's UID in upper-case hex, or 400 ``malformed_uid``."""
+    try:
+        return parse_uid(uid_hex)
+    except MalformedUid as exc:
+        raise ApiError(400, "malformed_uid", str(exc)) from None
+
+
 def spend_typed_attempt(request: Request, device: AuthenticatedDevice) -> None:
     """Takes one typed-number attempt from the device's budget, or 429 ``rate_limited``."""
     retry_after = request.app.state.typed_limiter.acquire(device.id)
@@ -45,6 +56,29 @@ AnyDevice = Annotated[
     AuthenticatedDevice, Depends(require_device(DeviceKind.KIOSK, DeviceKind.TILL, DeviceKind.GATEWAY))
 ]
 Number = Annotated[str, Depends(card_number)]
+
+
+@router.get(
+    "/by-uid/{uid_hex}", response_model=CardView, responses=error_responses(400, 401, 403, 404, 422, 429)
+)
+def look_up_by_uid(
+    request: Request,
+    device: AnyDevice,
+    uid: Annotated[str, Depends(card_uid)],
+    session: Annotated[Session, Depends(reader_session)],
+    entry: Entry = Entry.TYPED,
+) -> CardView:
+    """The balance of the card whose chip has this UID (for cards whose number cannot be read).
+
+    A UID stays with the card it was linked to (``opet-central link-uid``): the chip of a
+    replaced card answers that card, status ``replaced``, exactly as its number does.
+    """
+    if entry is Entry.TYPED:
+        spend_typed_attempt(request, device)
+    card = find_card_by_uid(session, uid)
+    if card is None:
+        raise ApiError(404, "unknown_card", "no card with this UID")
+    return card_view(card, utcnow())
 
 
 @router.get("/{number}", response_model=CardView, responses=error_responses(400, 401, 403, 404, 422, 429))

@@ -30,7 +30,7 @@ NOW = dt.datetime(2026, 11, 27, 18, 20, tzinfo=dt.timezone.utc)
 
 
 def _balance() -> Balance:
-    return Balance(CardNumber.parse("7000070012806566"), CardStatus.ACTIVE, 123456, 8790, True, NOW)
+    return Balance(CardNumber.parse("7000070012806566"), CardStatus.ACTIVE, 123456, 8790, True, NOW, "6566")
 
 
 class _Clock:

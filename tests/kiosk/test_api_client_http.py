@@ -6,6 +6,7 @@ import httpx
 import pytest
 
 from hardware.card_number import CardNumber
+from hardware.card_uid import CardUid
 from kiosk.api_client import CentralClient, FailureKind, RequestFailed
 from kiosk.balance import CardStatus, Entry
 from tests.kiosk.silent_server import closed_port_url, silent_server
@@ -21,6 +22,17 @@ def test_balance_of_an_active_card(central_service) -> None:
     assert (balance.status, balance.fuel, balance.autogas) == (CardStatus.ACTIVE, 123456, 8790)
     assert balance.holder_registered and balance.can_spend
     assert balance.as_of.tzinfo is not None
+
+
+def test_balance_by_uid_knows_only_the_last_four_digits(central_service) -> None:
+    client = CentralClient(central_service.base_url, central_service.token)
+    balance = client.balance_by_uid(CardUid(bytes.fromhex("04a1b2c3d4e5f6")), Entry.TAPPED)
+    assert (balance.status, balance.fuel, balance.number, balance.masked) == (
+        CardStatus.ACTIVE, 123456, None, "•••• •••• •••• 6566")
+    with pytest.raises(RequestFailed) as raised:
+        client.balance_by_uid(CardUid(bytes.fromhex("04FFFFFFFFFF03")), Entry.TAPPED)
+    assert raised.value.kind is FailureKind.UNKNOWN_CARD
+    assert "FF03" not in str(raised.value)
 
 
 def test_balance_of_a_card_not_yet_activated(central_service) -> None:

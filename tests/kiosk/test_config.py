@@ -62,3 +62,20 @@ def test_booleans_from_the_environment() -> None:
     config = load_config(None, environ={"OPET_KIOSK_SCREEN_CHECK_DIGIT": "false", "OPET_KIOSK_SCREEN_HIGH_CONTRAST": "1"})
     assert config.screen.check_digit is False
     assert config.screen.high_contrast is True
+
+
+def test_card_profiles_come_from_the_file_or_the_environment(tmp_path: Path) -> None:
+    assert [p.name for p in load_config(None, environ={}).reader.card_profiles()] == ["iso7816"]
+    path = tmp_path / "kiosk.toml"
+    path.write_text('[reader]\nprofiles = ["iso7816", "uid"]\n', encoding="utf-8")
+    assert [p.name for p in load_config(path, environ={}).reader.card_profiles()] == ["iso7816", "uid"]
+    config = load_config(path, environ={"OPET_KIOSK_READER_PROFILES": "uid, iso7816"})
+    assert [p.name for p in config.reader.card_profiles()] == ["uid", "iso7816"]
+
+
+@pytest.mark.parametrize(
+    ("profiles", "complaint"), [("nfc", "unknown card profile 'nfc'"), ("uid,uid", "listed twice"), ("", "at least one")]
+)
+def test_a_wrong_profile_list_fails_at_load_time(profiles: str, complaint: str) -> None:
+    with pytest.raises(ConfigError, match=re.escape("reader.profiles: ") + ".*" + re.escape(complaint)):
+        load_config(None, environ={"OPET_KIOSK_READER_PROFILES": profiles})

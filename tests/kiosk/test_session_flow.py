@@ -5,6 +5,7 @@ from collections.abc import Iterator
 import pytest
 
 from hardware.card_number import CardNumber
+from hardware.card_uid import CardUid
 from kiosk.api_client import CentralClient
 from kiosk.balance import CardStatus, Entry
 from kiosk.scheduling import BackgroundWork
@@ -15,6 +16,8 @@ from tests.kiosk.ui_thread import ManualScheduler, UiQueue
 ACTIVE = CardNumber.parse("7000070012806566")
 AUTOGAS_ONLY = CardNumber.parse("7000079876543215")
 UNKNOWN = CardNumber.parse("7000075555000022")
+ACTIVE_UID = CardUid(bytes.fromhex("04A1B2C3D4E5F6"))  # the chip of ACTIVE in the demo data
+UNKNOWN_UID = CardUid(bytes.fromhex("04FFFFFFFFFF02"))
 IDLE, LINGER = 30.0, 4.0
 
 
@@ -25,7 +28,7 @@ class Harness:
         self.client = CentralClient(base_url, token, timeout_seconds=1.0, retries=0)
         self.background = BackgroundWork(self.ui.dispatch)
         self.session = KioskSession(
-            self.client.balance,
+            self.client.look_up,
             self.background,
             self.clock,
             SessionSettings(idle_timeout_seconds=IDLE, removal_linger_seconds=LINGER),
@@ -58,6 +61,28 @@ def test_a_tap_shows_reading_then_the_balance(kiosk: Harness) -> None:
     assert state.balance is not None
     assert (state.balance.fuel, state.balance.autogas, state.balance.status) == (123456, 8790, CardStatus.ACTIVE)
     assert [s.screen for s in kiosk.seen] == [Screen.READING, Screen.READING, Screen.BALANCE]
+
+
+def test_a_uid_only_card_is_looked_up_by_its_uid_and_kept_masked(kiosk: Harness) -> None:
+    kiosk.session.card_presented()
+    kiosk.session.show_card(ACTIVE_UID, Entry.TAPPED)
+    assert kiosk.session.state.masked_number == "UID …E5F6"
+    state = kiosk.wait_for(Screen.BALANCE)
+    assert state.balance is not None
+    assert (state.balance.fuel, state.balance.autogas, state.balance.status) == (123456, 8790, CardStatus.ACTIVE)
+    assert state.balance.number is None and state.balance.last10 is None
+    assert state.masked_number == "•••• •••• •••• 6566"
+    kiosk.session.open_activation_help()
+    assert kiosk.session.state.screen is Screen.ACTIVATION_HELP
+    for seen in kiosk.seen:
+        assert "04A1B2C3D4E5F6" not in repr(seen) and "0012806566" not in repr(seen)
+
+
+def test_an_unknown_uid_is_explained_with_its_masked_form(kiosk: Harness) -> None:
+    kiosk.session.card_presented()
+    kiosk.session.show_card(UNKNOWN_UID, Entry.TAPPED)
+    state = kiosk.wait_for(Screen.PROBLEM)
+    assert (state.problem, state.masked_number) == (Problem.UNKNOWN_CARD, "UID …FF02")
 
 
 def test_removing_the_card_returns_to_attract_after_the_linger(kiosk: Harness) -> None:

@@ -47,7 +47,7 @@ def kiosk_ui(
         f"removal_linger_seconds = {UI_REMOVAL_LINGER_SECONDS}\n"
         f"width = {xvfb_display.width}\nheight = {xvfb_display.height}\n"
         f"diagonal_inches = {SCREEN_DIAGONAL_INCHES}\n"
-        f'[reader]\nname_filter = "{pcscd.readers[KIOSK_READER]}"\n',
+        f'[reader]\nname_filter = "{pcscd.readers[KIOSK_READER]}"\nprofiles = ["iso7816", "uid"]\n',
         encoding="utf-8",
     )
     from kiosk.config import load_config

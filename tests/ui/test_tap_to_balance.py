@@ -4,12 +4,16 @@ import time
 
 import pytest
 
+from hardware.card_uid import CardUid
+from hardware.emulator import ContactlessUidCard
+
 pytestmark = [pytest.mark.ui, pytest.mark.pcsc]
 
 ACTIVE = "7000070012806566"
 NOT_ACTIVATED = "7000071234567895"
 REPLACED = "7000075555000014"
 UNKNOWN = "7000075555000022"
+ACTIVE_UID = "04A1B2C3D4E5F6"  # the chip of ACTIVE in the demo data
 
 
 def test_a_tapped_card_shows_both_pots_in_turkish(kiosk_ui, tap) -> None:
@@ -68,3 +72,13 @@ def test_an_unknown_card_is_explained(kiosk_ui, tap) -> None:
         kiosk_ui.screenshot("e2e-04-unknown-card")
     assert "Kart bulunamadı" in shown
     assert "•••• •••• •••• 0022" in shown
+
+
+def test_a_uid_only_card_is_looked_up_by_its_uid(kiosk_ui, tap) -> None:
+    with tap(ContactlessUidCard(CardUid(bytes.fromhex(ACTIVE_UID)))):
+        kiosk_ui.wait_for_screen("balance", timeout=5)
+        shown = kiosk_ui.texts()
+        kiosk_ui.screenshot("e2e-05-balance-uid-card")
+    assert "Kart •••• •••• •••• 6566" in shown
+    assert "1.234,56 Paropuan" in shown and "87,90 Paropuan" in shown
+    assert not any(ACTIVE_UID in text or "0012806566" in text for text in shown)
