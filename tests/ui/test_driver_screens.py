@@ -99,3 +99,51 @@ def test_high_contrast_toggle(kiosk_ui) -> None:
     kiosk_ui.screenshot("ui-attract-high-contrast")
     kiosk_ui.click(kiosk_ui.widget("contrast_button"))
     assert tuple(kiosk_ui.app.bg_color) != (0, 0, 0, 1)
+
+
+TITLES = {
+    "tr": {"attract": "Kartınızı okutun", "keypad": "Kart numaranızı girin", "lost_card": "Kartınız kayıp mı, kırık mı?",
+           "activation_help": "Kartınızı aktive edin", "problem": "Kart bulunamadı", "balance": "Benzin ve motorin"},
+    "en": {"attract": "Tap your card", "keypad": "Type your card number", "lost_card": "Lost or broken card?",
+           "activation_help": "Activate your card", "problem": "Card not found", "balance": "Petrol & diesel"},
+}
+
+
+@pytest.mark.pcsc
+@pytest.mark.parametrize("language", ["tr", "en"])
+def test_every_screen_by_touch_in_both_languages(kiosk_ui, tap, language: str) -> None:
+    titles = TITLES[language]
+
+    def arrive(screen: str) -> None:
+        kiosk_ui.wait_for_screen(screen)
+        assert titles[screen] in kiosk_ui.texts(), (screen, kiosk_ui.texts())
+        kiosk_ui.screenshot(f"touch-{language}-{screen}")
+
+    if language == "en":
+        kiosk_ui.click(kiosk_ui.widget("language_button"))
+    arrive("attract")
+    for opener, screen, closer in (
+        ("keypad_button", "keypad", "cancel_button"),
+        ("lost_card_button", "lost_card", "ok_button"),
+        ("activation_button", "activation_help", "back_button"),
+    ):
+        kiosk_ui.click(kiosk_ui.widget(opener, "attract"))
+        arrive(screen)
+        kiosk_ui.click(kiosk_ui.widget(closer, screen))
+        arrive("attract")
+    with tap(NOT_ACTIVATED):
+        arrive("balance")
+        kiosk_ui.click(kiosk_ui.widget("activation_button", "balance"))
+        arrive("activation_help")
+        kiosk_ui.click(kiosk_ui.widget("back_button", "activation_help"))
+        arrive("balance")
+        kiosk_ui.click(kiosk_ui.widget("ok_button", "balance"))
+        arrive("attract")
+    kiosk_ui.wait_for_screen("attract", timeout=3)
+    if language == "en":  # the driver who chose English has left: Turkish again
+        kiosk_ui.driver.pump_until(lambda: "Kartınızı okutun" in kiosk_ui.texts(), 5.0, "Turkish again")
+        kiosk_ui.click(kiosk_ui.widget("language_button"))
+    with tap("7000075555000022"):
+        arrive("problem")
+        kiosk_ui.click(kiosk_ui.widget("ok_button", "problem"))
+        arrive("attract")
