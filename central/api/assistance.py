@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Path, Request, Response
 from sqlalchemy import Select, select
 
 from central.auth import AuthenticatedDevice, require_device
@@ -75,7 +75,7 @@ def open_calls(
 @router.post("/{request_id}/resolve", response_model=AssistanceView, responses=error_responses(401, 403, 404, 422))
 def resolve_call(
     request: Request,
-    request_id: int,
+    request_id: Annotated[int, Path(ge=1, le=2**63 - 1)],
     _device: Annotated[AuthenticatedDevice, Depends(require_device(DeviceKind.TILL))],
 ) -> AssistanceView:
     """An attendant went to the kiosk; resolving twice is harmless."""

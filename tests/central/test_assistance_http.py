@@ -40,3 +40,11 @@ def test_who_may_do_what(central_service: CentralService) -> None:
     till = central_service.add_device("till", "shop till 2")
     missing = httpx.post(f"{base}/v1/assistance/999999/resolve", headers=auth(till), timeout=5)
     assert (missing.status_code, missing.json()["error"]["code"]) == (404, "unknown_assistance_request")
+
+
+def test_an_out_of_range_call_id_is_refused_not_a_server_error(central_service: CentralService) -> None:
+    till = central_service.add_device("till", "shop till 3")
+    response = httpx.post(
+        f"{central_service.base_url}/v1/assistance/72067282739862102016/resolve", headers=auth(till), timeout=5
+    )
+    assert response.status_code == 422 and response.json()["error"]["code"]
