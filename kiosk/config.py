@@ -26,6 +26,11 @@ Example file (every key optional)::
     [reader]
     name_filter = ""          # substring of the reader name to use; empty = every reader
     profiles = ["iso7816"]    # card profiles tried in this order: iso7816, mifare_classic, uid
+
+    [reader.mifare_classic]   # options of a profile (hardware/profiles/config.py)
+    sector = 1
+    block = 0
+    keys = [{ key = "FFFFFFFFFFFF", type = "A" }]
                               # (uid: the number is looked up by the card's UID centrally)
 
     [demo]
@@ -91,16 +96,23 @@ class ScreenConfig:
 
 @dataclass(frozen=True)
 class ReaderConfig:
+    """``[reader]``; each profile's options are a sub-table (``[reader.mifare_classic]``
+    sector, block, keys...: see hardware/profiles/config.py)."""
+
     name_filter: str = ""
     profiles: tuple[str, ...] = ("iso7816",)
+    iso7816: dict[str, Any] = field(default_factory=dict)
+    mifare_classic: dict[str, Any] = field(default_factory=dict)
+    uid: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.card_profiles()  # a wrong profile list fails at load time, not at the first tap
 
     def card_profiles(self) -> tuple[CardProfile, ...]:
-        """The card watcher's profiles, in the configured order, with their default options."""
+        """The card watcher's profiles, in the configured order, with their options."""
         try:
-            return build_profiles(self.profiles)
+            options = {"iso7816": self.iso7816, "mifare_classic": self.mifare_classic, "uid": self.uid}
+            return build_profiles(self.profiles, options)
         except ProfileConfigError as exc:
             raise ConfigError(f"reader.profiles: {exc}") from None
 

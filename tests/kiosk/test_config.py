@@ -79,3 +79,23 @@ def test_card_profiles_come_from_the_file_or_the_environment(tmp_path: Path) -> 
 def test_a_wrong_profile_list_fails_at_load_time(profiles: str, complaint: str) -> None:
     with pytest.raises(ConfigError, match=re.escape("reader.profiles: ") + ".*" + re.escape(complaint)):
         load_config(None, environ={"OPET_KIOSK_READER_PROFILES": profiles})
+
+
+def test_reader_profiles_take_their_options_from_sub_tables(tmp_path: Path) -> None:
+    path = tmp_path / "kiosk.toml"
+    path.write_text(
+        '[reader]\nprofiles = ["mifare_classic", "uid"]\n'
+        '[reader.mifare_classic]\nsector = 2\nblock = 1\nkeys = [{ key = "A0A1A2A3A4A5", type = "A" }]\n',
+        encoding="utf-8",
+    )
+    mifare, uid = load_config(path, environ={}).reader.card_profiles()
+    assert (mifare.name, uid.name) == ("mifare_classic", "uid")
+    assert (mifare.sector, mifare.block) == (2, 1)
+
+
+def test_a_wrong_profile_option_is_a_config_error_without_the_key(tmp_path: Path) -> None:
+    path = tmp_path / "kiosk.toml"
+    path.write_text('[reader]\nprofiles = ["mifare_classic"]\n[reader.mifare_classic]\nkeys = [{ key = "A0A1" }]\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="reader.profiles") as raised:
+        load_config(path, environ={})
+    assert "A0A1" not in str(raised.value)
