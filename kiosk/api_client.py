@@ -55,7 +55,9 @@ class CentralClient:
         self._base_url = base_url.rstrip("/")
         self._timeout = timeout_seconds
         self._session = requests.Session()
-        self._session.verify = verify
+        # Passed with every request: a session's verify loses to REQUESTS_CA_BUNDLE in the
+        # environment (requests merges the environment into each request first).
+        self._verify = verify
         self._session.headers["Authorization"] = f"Bearer {token}"
         self._session.headers["Accept"] = "application/json"
         retry = Retry(
@@ -72,7 +74,6 @@ class CentralClient:
         self._session.mount("http://", adapter)
         self._session.mount("https://", adapter)
         self._probe_session = requests.Session()  # health probes: one try, no retries
-        self._probe_session.verify = verify
 
     def balance(self, number: CardNumber, entry: Entry) -> Balance:
         """The card's balance, or :class:`RequestFailed`."""
@@ -90,7 +91,9 @@ class CentralClient:
 
     def _get_balance(self, path: str, number: CardNumber | None, entry: Entry) -> Balance:
         try:
-            response = self._session.get(self._base_url + path, params={"entry": entry.value}, timeout=self._timeout)
+            response = self._session.get(
+                self._base_url + path, params={"entry": entry.value}, timeout=self._timeout, verify=self._verify
+            )
         except requests.RequestException as exc:
             raise RequestFailed(FailureKind.UNAVAILABLE, f"service unreachable ({type(exc).__name__})") from None
         if response.status_code == 200:
@@ -101,7 +104,9 @@ class CentralClient:
         """``POST /v1/assistance``: an attendant is asked to come to this kiosk. Not retried
         on its own (a POST); a second press while a call is open is answered, not doubled."""
         try:
-            response = self._session.post(f"{self._base_url}/v1/assistance", json={"reason": reason}, timeout=self._timeout)
+            response = self._session.post(
+                f"{self._base_url}/v1/assistance", json={"reason": reason}, timeout=self._timeout, verify=self._verify
+            )
         except requests.RequestException as exc:
             raise RequestFailed(FailureKind.UNAVAILABLE, f"service unreachable ({type(exc).__name__})") from None
         if response.status_code not in (200, 201):
@@ -110,7 +115,8 @@ class CentralClient:
     def healthy(self) -> bool:
         """One quick ``GET /healthz`` (no retries): does the service answer, database included?"""
         try:
-            return self._probe_session.get(f"{self._base_url}/healthz", timeout=self._timeout).status_code == 200
+            probe = self._probe_session.get(f"{self._base_url}/healthz", timeout=self._timeout, verify=self._verify)
+            return probe.status_code == 200
         except requests.RequestException:
             return False
 

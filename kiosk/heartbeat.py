@@ -200,7 +200,7 @@ class HeartbeatTransport:
         self._timeout = timeout_seconds
         self._session = requests.Session()
         self._session.headers["Authorization"] = f"Bearer {token}"
-        self._session.verify = verify
+        self._verify = verify  # per request: see CentralClient
         self._basic_only = False
 
     def send(self, beat: Beat) -> Delivery:
@@ -220,7 +220,7 @@ class HeartbeatTransport:
 
     def _post(self, body: Beat) -> int | None:
         try:
-            return self._session.post(self._url, json=body, timeout=self._timeout).status_code
+            return self._session.post(self._url, json=body, timeout=self._timeout, verify=self._verify).status_code
         except requests.RequestException as exc:
             log.info("heartbeat not sent: %s", type(exc).__name__)
             return None

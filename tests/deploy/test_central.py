@@ -13,6 +13,9 @@ from pathlib import Path
 import pytest
 import requests
 
+from hardware.card_number import CardNumber
+from kiosk.api_client import CentralClient, FailureKind, RequestFailed
+from kiosk.balance import Entry
 from tests.deploy.helpers import DEPLOY, build_app_wheel, make_target_root, require_tool, run
 from tests.rigs.central import CentralService, free_port
 
@@ -91,6 +94,19 @@ def tls_front(central_service: CentralService, pki: Path, tmp_path_factory: pyte
 def test_kiosk_reaches_the_service_through_tls_trusting_the_private_ca(tls_front: str, pki: Path) -> None:
     response = requests.get(f"{tls_front}/healthz", verify=str(pki / "ca.pem"), timeout=5)
     assert response.status_code == 200 and response.json() == {"status": "ok"}
+
+
+def test_the_kiosk_client_verifies_the_service_against_the_configured_ca(
+    tls_front: str, pki: Path, central_service: CentralService
+) -> None:
+    card = CardNumber.parse("7000070012806566")
+    with_ca = CentralClient(tls_front, central_service.token, verify=str(pki / "ca.pem"))
+    assert with_ca.look_up(card, Entry.TAPPED).fuel == 123456
+    without_ca = CentralClient(tls_front, central_service.token, retries=0)
+    with pytest.raises(RequestFailed) as raised:
+        without_ca.look_up(card, Entry.TAPPED)
+    assert raised.value.kind is FailureKind.UNAVAILABLE
+    assert not without_ca.healthy()
 
 
 def test_a_client_without_the_private_ca_refuses_the_service(tls_front: str) -> None:
