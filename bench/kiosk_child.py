@@ -1,0 +1,101 @@
+"""The kiosk (or an empty Kivy window of the same size) run by Kivy's own main loop, reporting
+its first frame: a child process for bench.kiosk_cold_start and bench.kiosk_idle_cpu.
+
+    .venv/bin/python -m bench.kiosk_child --app kiosk --config kiosk.toml [--screen balance]
+    .venv/bin/python -m bench.kiosk_child --app empty --config kiosk.toml
+
+It does what ``opet-kiosk --windowed --keypad-only`` does (load the config, configure_kivy,
+log redaction, import the app, ``run()``), with the window at 0,0, and prints on stdout:
+
+    FIRST_FRAME <time.monotonic()>   after the buffer swap of the first frame after on_start
+    BALANCE_DRAWN <time.monotonic()> (--screen balance) after the swap of the balance screen
+
+``time.monotonic()`` is CLOCK_MONOTONIC, the same clock in every process, so the parent can
+subtract its own launch time. ``--screen balance`` looks up the demo card 7000070012806566
+(a real HTTP look-up, as a typed number) once the attract screen is up. The empty app uses
+the same configure_kivy settings (size, DPI, maxfps 30) and nothing else.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--app", choices=("kiosk", "empty"), default="kiosk")
+    parser.add_argument("--config", required=True, help="kiosk.toml (the empty app takes only its size)")
+    parser.add_argument("--screen", choices=("attract", "balance"), default="attract")
+    parser.add_argument("--card-input", choices=("keypad-only", "reader"), default="keypad-only")
+    args = parser.parse_args()
+
+    from kiosk import log_privacy
+    from kiosk.config import load_config
+    from screens.kivy_setup import configure_kivy
+
+    config = load_config(args.config)
+    configure_kivy(config.screen.width, config.screen.height, config.screen.diagonal_inches, fullscreen=False)
+    from kivy.config import Config
+
+    Config.set("graphics", "position", "custom")
+    Config.set("graphics", "left", "0")
+    Config.set("graphics", "top", "0")
+    log_privacy.install("kivy")
+
+    if args.app == "kiosk":
+        from screens.app import CardInput, KioskApp
+
+        app = KioskApp(config, card_input=CardInput(args.card_input))
+    else:
+        from kivy.app import App
+        from kivy.uix.widget import Widget
+
+        class EmptyApp(App):
+            title = "Empty"
+
+            def build(self) -> Widget:
+                return Widget()
+
+        app = EmptyApp()
+
+    from kivy.clock import Clock
+    from kivy.core.window import Window
+
+    started: list[bool] = []
+    pending: list[str] = []
+    app.bind(on_start=lambda *_a: (started.append(True), pending.append("FIRST_FRAME")))
+
+    if args.app == "kiosk" and args.screen == "balance":
+        from hardware.card_number import CardNumber
+        from kiosk.balance import Entry
+        from kiosk.session import Screen
+
+        def look_up(_dt: float) -> None:
+            def on_state(state) -> None:
+                if state.screen is Screen.BALANCE and state.balance is not None and "BALANCE_DRAWN" not in reported:
+                    pending.append("BALANCE_DRAWN")
+
+            app.session.subscribe(on_state)
+            app.session.show_card(CardNumber.parse("7000070012806566"), Entry.TYPED)
+
+        app.bind(on_start=lambda *_a: Clock.schedule_once(look_up, 0.5))
+
+    reported: set[str] = set()
+    original_flip = Window.flip
+
+    def flip() -> None:
+        original_flip()
+        while pending:
+            what = pending.pop(0)
+            if what not in reported:
+                reported.add(what)
+                print(f"{what} {time.monotonic():.6f}", flush=True)
+
+    Window.flip = flip
+    app.run()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

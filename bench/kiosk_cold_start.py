@@ -1,0 +1,87 @@
+"""Cold start of the kiosk beside an empty Kivy window of the same size: launch to the attract
+screen drawn, and resident (RSS) and proportional (PSS) memory, medians of --runs each.
+
+    .venv/bin/python -m bench.kiosk_cold_start [--runs 3] [--settle 1.0]
+
+Each run launches ``python -m bench.kiosk_child`` (what ``opet-kiosk --windowed --keypad-only``
+does, plus a line printed after the swap of the first frame after on_start) on a private Xvfb
+(1280x800), with the real central service on a temporary SQLite database; the kiosk and the
+empty app alternate. Time = that frame's CLOCK_MONOTONIC stamp minus the launch; memory is
+read from /proc/<pid>/smaps_rollup --settle seconds after the first frame, then the child is
+stopped. Python's own start-up is in both figures, so it cancels in the difference.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench.kiosk_rig import load_average, memory_mib, stop_process, write_kiosk_toml, xvfb
+from tests.rigs.central import running_central
+
+TARGET_MIB = 40.0
+TARGET_SECONDS = 0.15
+
+
+def one_start(app: str, config: Path, settle: float) -> tuple[float, float, float]:
+    """(seconds to first frame, RSS MiB, PSS MiB) of one launch."""
+    launched = time.monotonic()
+    child = subprocess.Popen(
+        [sys.executable, "-m", "bench.kiosk_child", "--app", app, "--config", str(config)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        stdin=subprocess.DEVNULL,
+        text=True,
+        cwd=Path(__file__).resolve().parents[1],
+    )
+    try:
+        line = child.stdout.readline()
+        if not line.startswith("FIRST_FRAME"):
+            raise RuntimeError(f"{app}: child exited with {child.wait(timeout=10)} before its first frame")
+        first_frame = float(line.split()[1]) - launched
+        time.sleep(settle)
+        rss, pss = memory_mib(child.pid)
+        return first_frame, rss, pss
+    finally:
+        stop_process(child)
+        child.stdout.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--settle", type=float, default=1.0, help="seconds after the first frame before reading memory")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="bench-cold-") as tmp, xvfb():
+        workdir = Path(tmp)
+        with running_central(f"sqlite:///{workdir / 'central.db'}", workdir) as central:
+            config = write_kiosk_toml(workdir / "kiosk.toml", central.base_url, central.token)
+            print(f"{load_average()} at start; Xvfb {os.environ['DISPLAY']} 1280x800; {args.runs} runs each")
+            results: dict[str, list[tuple[float, float, float]]] = {"kiosk": [], "empty": []}
+            one_start("empty", config, 0.1)  # warm the page cache once, not counted
+            for _ in range(args.runs):
+                for app in ("kiosk", "empty"):
+                    results[app].append(one_start(app, config, args.settle))
+    medians = {app: [statistics.median(column) for column in zip(*runs)] for app, runs in results.items()}
+    print(f"{'':22s} {'first frame s':>13s} {'RSS MiB':>9s} {'PSS MiB':>9s}   (runs: first frame s)")
+    for app, label in (("kiosk", "opet-kiosk (attract)"), ("empty", "empty Kivy window")):
+        start, rss, pss = medians[app]
+        runs = " ".join(f"{run[0]:.3f}" for run in results[app])
+        print(f"{label:22s} {start:13.3f} {rss:9.1f} {pss:9.1f}   ({runs})")
+    start_diff = medians["kiosk"][0] - medians["empty"][0]
+    rss_diff = medians["kiosk"][1] - medians["empty"][1]
+    pss_diff = medians["kiosk"][2] - medians["empty"][2]
+    print(f"{'kiosk - empty':22s} {start_diff:13.3f} {rss_diff:9.1f} {pss_diff:9.1f}")
+    print(f"target: kiosk's own cost under {TARGET_SECONDS} s -> {'met' if start_diff < TARGET_SECONDS else 'MISSED'}; "
+          f"under {TARGET_MIB:.0f} MiB (PSS) -> {'met' if pss_diff < TARGET_MIB else 'MISSED'}, "
+          f"(RSS) -> {'met' if rss_diff < TARGET_MIB else 'MISSED'}")
+    print(load_average() + " at end")
+
+
+if __name__ == "__main__":
+    main()
