@@ -24,12 +24,10 @@ class XDisplay:
     height: int
 
 
-@pytest.fixture(scope="session")
-def xvfb_display(tmp_path_factory: pytest.TempPathFactory) -> Iterator[XDisplay]:
-    """Start Xvfb on a free display number; point DISPLAY and Kivy's settings at it."""
+def start_xvfb(width: int, height: int) -> tuple[subprocess.Popen[bytes], str]:
+    """Xvfb on a free display number (it picks and tells it); returns it and ``":N"``."""
     if shutil.which("Xvfb") is None:
-        pytest.fail("Xvfb is not installed: run scripts/bootstrap.sh --test")
-    width, height = SCREEN_SIZE
+        raise RuntimeError("Xvfb is not installed: run scripts/bootstrap.sh --test")
     read_fd, write_fd = os.pipe()
     process = subprocess.Popen(
         ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", f"{width}x{height}x24", "-nolisten", "tcp", "-noreset"],
@@ -42,11 +40,22 @@ def xvfb_display(tmp_path_factory: pytest.TempPathFactory) -> Iterator[XDisplay]
         number = pipe.readline().strip()
     if not number:
         process.kill()
-        pytest.fail("Xvfb did not start")
+        raise RuntimeError("Xvfb did not start")
+    return process, f":{number}"
+
+
+@pytest.fixture(scope="session")
+def xvfb_display(tmp_path_factory: pytest.TempPathFactory) -> Iterator[XDisplay]:
+    """Start Xvfb on a free display number; point DISPLAY and Kivy's settings at it."""
+    width, height = SCREEN_SIZE
+    try:
+        process, display = start_xvfb(width, height)
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
     kivy_home = tmp_path_factory.mktemp("kivy-home")
     saved = {key: os.environ.get(key) for key in _KIVY_ENV}
     os.environ.update(
-        DISPLAY=f":{number}",
+        DISPLAY=display,
         KIVY_HOME=str(kivy_home),
         KIVY_NO_ARGS="1",
         KIVY_LOG_MODE="MIXED",
@@ -55,7 +64,7 @@ def xvfb_display(tmp_path_factory: pytest.TempPathFactory) -> Iterator[XDisplay]
         SDL_VIDEODRIVER="x11",
     )
     try:
-        yield XDisplay(f":{number}", width, height)
+        yield XDisplay(display, width, height)
     finally:
         process.terminate()
         process.wait(timeout=10)

@@ -15,7 +15,6 @@ import argparse
 import json
 import os
 import re
-import subprocess
 import sys
 import tempfile
 import time
@@ -26,6 +25,7 @@ from pathlib import Path
 from hardware.card_number import CardNumber
 from kiosk.balance import Entry
 from kiosk.session import ReaderHealth, Screen
+from tests.rigs.xvfb import start_xvfb
 
 ACTIVE = CardNumber.parse("7000070012806566")
 NOT_ACTIVATED = CardNumber.parse("7000071234567895")
@@ -40,20 +40,6 @@ class SceneReport:
     name: str
     path: str
     problems: list[str] = field(default_factory=list)
-
-
-def _start_xvfb(width: int, height: int) -> subprocess.Popen[bytes]:
-    read_fd, write_fd = os.pipe()
-    process = subprocess.Popen(
-        ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", f"{width}x{height}x24", "-nolisten", "tcp"],
-        pass_fds=(write_fd,),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    os.close(write_fd)
-    with os.fdopen(read_fd) as pipe:
-        os.environ["DISPLAY"] = ":" + pipe.readline().strip()
-    return process
 
 
 class Gallery:
@@ -145,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
     width, height = (int(part) for part in args.size.split("x"))
     args.out.mkdir(parents=True, exist_ok=True)
 
-    xvfb = _start_xvfb(width, height)
+    xvfb, os.environ["DISPLAY"] = start_xvfb(width, height)
     os.environ.update(KIVY_LOG_MODE="MIXED", KIVY_NO_FILELOG="1", KIVY_USE_DEFAULTCONFIG="1",
                       KIVY_HOME=tempfile.mkdtemp(prefix="kivy-home-"), SDL_VIDEODRIVER="x11")
     from screens.kivy_setup import configure_kivy
