@@ -1,7 +1,7 @@
 """The screen classes: each turns a KioskState into the properties its .kv rules show."""
 from __future__ import annotations
 
-from kivy.animation import Animation
+from kivy.clock import Clock, ClockEvent
 from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.screenmanager import Screen
@@ -24,22 +24,34 @@ class PotTile(BoxLayout):
 
 
 class TapHint(Widget):
-    """A card with a ring that pulses outwards, only while the attract screen is shown."""
+    """A card with a ring that widens in a few steps, only while the attract screen is shown.
+
+    Steps, not a smooth animation: every change redraws the whole window, and a continuous
+    animation at the frame cap cost a full core under software rendering (measured with
+    bench.kiosk_idle_cpu); four steps a cycle cost a few redraws a second.
+    """
+
+    STEPS = (0.0, 0.3, 0.6, 0.9)
+    STEP_SECONDS = 0.4
 
     pulse = NumericProperty(0.0)
-    _animation: Animation | None = None
+    _ticker: ClockEvent | None = None
+    _step = 0
 
     def start(self) -> None:
-        if self._animation is None:
-            self._animation = Animation(pulse=1.0, duration=1.6, t="out_quad") + Animation(pulse=0.0, duration=0.0)
-            self._animation.repeat = True
-            self._animation.start(self)
+        if self._ticker is None:
+            self._ticker = Clock.schedule_interval(self._advance, self.STEP_SECONDS)
 
     def stop(self) -> None:
-        if self._animation is not None:
-            self._animation.cancel(self)
-            self._animation = None
+        if self._ticker is not None:
+            self._ticker.cancel()
+            self._ticker = None
+            self._step = 0
             self.pulse = 0.0
+
+    def _advance(self, _dt: float) -> None:
+        self._step = (self._step + 1) % len(self.STEPS)
+        self.pulse = self.STEPS[self._step]
 
 
 class KioskScreen(Screen):
