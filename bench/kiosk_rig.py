@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import contextlib
 import os
-import subprocess
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+
+from tests.rigs.central import stop_process
+from tests.rigs.xvfb import start_xvfb
 
 SCREEN_SIZE = (1280, 800)
 DIAGONAL_INCHES = 15.6
@@ -16,19 +18,10 @@ DIAGONAL_INCHES = 15.6
 def xvfb(width: int = SCREEN_SIZE[0], height: int = SCREEN_SIZE[1]) -> Iterator[dict[str, str]]:
     """Starts Xvfb on a free display number; yields the environment a Kivy process needs there
     (also applied to ``os.environ`` for this process while the context lasts)."""
-    read_fd, write_fd = os.pipe()
-    process = subprocess.Popen(
-        ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", f"{width}x{height}x24", "-nolisten", "tcp", "-noreset"],
-        pass_fds=(write_fd,),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    os.close(write_fd)
-    with os.fdopen(read_fd) as pipe:
-        number = pipe.readline().strip()
+    process, display = start_xvfb(width, height)
     kivy_home = tempfile.TemporaryDirectory(prefix="bench-kivy-home-")
     env = {
-        "DISPLAY": f":{number}",
+        "DISPLAY": display,
         "KIVY_HOME": kivy_home.name,
         "KIVY_NO_ARGS": "1",
         "KIVY_LOG_MODE": "MIXED",
@@ -39,17 +32,10 @@ def xvfb(width: int = SCREEN_SIZE[0], height: int = SCREEN_SIZE[1]) -> Iterator[
     }
     saved = {key: os.environ.get(key) for key in env}
     try:
-        if not number:
-            raise RuntimeError("Xvfb did not start")
         os.environ.update(env)
         yield env
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+        stop_process(process)
         kivy_home.cleanup()
         for key, value in saved.items():
             if value is None:
@@ -99,14 +85,3 @@ def memory_mib(pid: int | str = "self") -> tuple[float, float]:
 def load_average() -> str:
     one, five, fifteen = os.getloadavg()
     return f"load average {one:.2f} {five:.2f} {fifteen:.2f} on {os.cpu_count()} cores"
-
-
-def stop_process(process: subprocess.Popen) -> None:
-    """SIGTERM by pid, then SIGKILL."""
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)

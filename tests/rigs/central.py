@@ -91,7 +91,8 @@ def _wait_healthy(base_url: str, process: subprocess.Popen[bytes], log_path: Pat
     raise RuntimeError(f"opet-central serve not healthy after {START_TIMEOUT_S}s:\n{log_path.read_text()[-3000:]}")
 
 
-def _stop(process: subprocess.Popen[bytes]) -> None:
+def stop_process(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM, then SIGKILL if it has not ended within 10 s."""
     if process.poll() is None:
         process.terminate()
         try:
@@ -126,7 +127,7 @@ def running_central(
         try:
             _wait_healthy(base_url, process, log_path)
         except RuntimeError:
-            _stop(process)
+            stop_process(process)
             if attempt == 2 or "address already in use" not in log_path.read_text().lower():
                 raise
             continue
@@ -134,7 +135,7 @@ def running_central(
     try:
         yield CentralService(base_url, token, database_url, log_path, process)
     finally:
-        _stop(process)
+        stop_process(process)
 
 
 @pytest.fixture(scope="session")
