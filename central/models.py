@@ -103,7 +103,7 @@ class Holder(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     full_name: Mapped[str] = mapped_column(String(200))
-    birth_date: Mapped[dt.date] = mapped_column(Date)
+    birth_date: Mapped[dt.date] = mapped_column(Date, index=True)
     phone: Mapped[str | None] = mapped_column(String(20), nullable=True)
     consent: Mapped[bool] = mapped_column(Boolean, default=False)
     registered_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
@@ -214,6 +214,8 @@ class Replacement(Base):
     fuel_moved: Mapped[int] = mapped_column(BigInteger)
     autogas_moved: Mapped[int] = mapped_column(BigInteger)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    confirmation_code: Mapped[str | None] = mapped_column(String(6), nullable=True, unique=True, index=True)
+    """Shown to the attendant and the holder; null for replacements made before migration 0005."""
 
 
 class CardEvent(Base):
@@ -262,3 +264,43 @@ class AssistanceRequest(Base):
     reason: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
     resolved_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, nullable=True)
+
+
+class AttendantSession(Base):
+    """An attendant signed in on one kiosk or till; the bearer token is stored only as its SHA-256.
+
+    It ends at ``ended_at``: logout, idle longer than the service's setting, or its absolute
+    ``expires_at``. Each use moves ``last_used_at``.
+    """
+
+    __tablename__ = "attendant_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True, index=True)
+    attendant_id: Mapped[int] = mapped_column(ForeignKey("attendants.id"))
+    device_id: Mapped[int] = mapped_column(ForeignKey("devices.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    last_used_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    ended_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    end_reason: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    """``logout``, ``idle`` or ``max_age``."""
+
+
+class AttendantAction(Base):
+    """The attendant audit: sign-ins, look-ups, searches, replacements, registrations.
+
+    ``detail`` is short text for people; it never holds a full card number, a PIN, a token or a name.
+    """
+
+    __tablename__ = "attendant_actions"
+    __table_args__ = (Index("ix_attendant_actions_attendant_id_id", "attendant_id", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    attendant_id: Mapped[int | None] = mapped_column(ForeignKey("attendants.id"), nullable=True)
+    device_id: Mapped[int | None] = mapped_column(ForeignKey("devices.id"), nullable=True)
+    action: Mapped[str] = mapped_column(String(32))
+    card_id: Mapped[int | None] = mapped_column(ForeignKey("cards.id"), nullable=True)
+    new_card_id: Mapped[int | None] = mapped_column(ForeignKey("cards.id"), nullable=True)
+    detail: Mapped[str | None] = mapped_column(String(120), nullable=True)

@@ -54,3 +54,19 @@ def test_second_migration_opens_the_balances_of_existing_cards(empty_database_ur
             assert rules == 3
     finally:
         database.dispose()
+
+
+def test_attendant_mode_migration_goes_down_and_up_again(empty_database_url: str):
+    from alembic import command
+
+    from central.db import alembic_config
+
+    migrate(empty_database_url)
+    command.downgrade(alembic_config(empty_database_url), "0004")
+    migrate(empty_database_url)
+    database = Database.connect(empty_database_url)
+    try:
+        with database.reader() as session:
+            assert session.execute(text("SELECT count(*) FROM attendant_actions")).scalar_one() == 0
+    finally:
+        database.dispose()
