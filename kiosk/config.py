@@ -33,6 +33,10 @@ Example file (every key optional)::
     keys = [{ key = "FFFFFFFFFFFF", type = "A" }]
                               # (uid: the number is looked up by the card's UID centrally)
 
+    [attendant]
+    idle_timeout_seconds = 90     # attendant mode closes itself (and signs out) after this
+    hold_seconds = 3              # the hidden gesture: hold the top-left corner this long
+
     [demo]
     cards = ["7000070012806566"]
     emulator_port = 35963
@@ -118,6 +122,12 @@ class ReaderConfig:
 
 
 @dataclass(frozen=True)
+class AttendantConfig:
+    idle_timeout_seconds: float = 90.0
+    hold_seconds: float = 3.0
+
+
+@dataclass(frozen=True)
 class DemoConfig:
     cards: tuple[str, ...] = ()
     emulator_port: int = 35963
@@ -128,6 +138,7 @@ class KioskConfig:
     service: ServiceConfig = field(default_factory=ServiceConfig)
     screen: ScreenConfig = field(default_factory=ScreenConfig)
     reader: ReaderConfig = field(default_factory=ReaderConfig)
+    attendant: AttendantConfig = field(default_factory=AttendantConfig)
     demo: DemoConfig = field(default_factory=DemoConfig)
 
 

@@ -12,6 +12,8 @@ from hardware.card_number import CardNumber
 from hardware.card_uid import CardUid
 from hardware.watcher import CardWatcher
 from kiosk.api_client import CentralClient, FailureKind, RequestFailed
+from kiosk.attendant_client import AttendantClient
+from kiosk.attendant_desk import AttendantDesk, DeskSettings
 from kiosk.balance import Balance, Entry
 from kiosk.card_events import CardEventBridge
 from kiosk.config import KioskConfig
@@ -46,6 +48,16 @@ class KioskRuntime:
         self.session = KioskSession(
             self._lookup, self.background, scheduler, settings, call_attendant=self.client.call_attendant
         )
+        self.attendant_client = AttendantClient(
+            service.url, token, service.timeout_seconds, change_tries=service.retries + 1, verify=service.tls_verify()
+        )
+        self.desk = AttendantDesk(
+            self.attendant_client,
+            self.background,
+            scheduler,
+            DeskSettings(idle_timeout_seconds=config.attendant.idle_timeout_seconds, require_luhn=screen.check_digit),
+            on_active_changed=self._attendant_mode_changed,
+        )
         self.monitor = ServiceMonitor(
             self.client.healthy,
             self.session.service_reachability_changed,
@@ -75,6 +87,10 @@ class KioskRuntime:
         self.heartbeat.start()
         log.info("kiosk started; service %s", self.config.service.url)
 
+    def _attendant_mode_changed(self, active: bool) -> None:
+        """While attendant mode is open, tapped cards go to its desk, not to a driver's balance."""
+        self.session.divert_cards(self.desk if active else None)
+
     def _lookup(self, card: CardNumber | CardUid, entry: Entry) -> Balance:
         """A balance look-up (by number or UID) that also tells the monitor when the service seems gone."""
         try:
@@ -89,5 +105,7 @@ class KioskRuntime:
             self.watcher.stop()
         self.heartbeat.stop()
         self.monitor.stop()
+        self.desk.close()
         self.background.shutdown()
         self.client.close()
+        self.attendant_client.close()

@@ -12,7 +12,7 @@ import enum
 import logging
 import time
 from dataclasses import dataclass, replace
-from typing import Callable
+from typing import Callable, Protocol
 
 from hardware.card_number import CARD_NUMBER_LENGTH, CardNumber
 from hardware.card_uid import CardUid
@@ -110,6 +110,16 @@ AttendantCaller = Callable[[str], None]
 """Asks for an attendant at this kiosk; the argument says why (``"lost_card"``)."""
 
 
+class DivertedCards(Protocol):
+    """Who takes tapped cards while the driver's screens are set aside (attendant mode)."""
+
+    def card_presented(self) -> None: ...
+
+    def card_read(self, card: CardNumber | CardUid) -> None: ...
+
+    def card_unreadable(self) -> None: ...
+
+
 class KioskSession:
     """Turns card, network, touch and timer events into :class:`KioskState` changes."""
 
@@ -134,6 +144,7 @@ class KioskSession:
         self._shown_entry: Entry | None = None
         self._card_on_reader = False
         self._timer: Timer | None = None
+        self._diverted: DivertedCards | None = None
 
     @property
     def state(self) -> KioskState:
@@ -143,10 +154,19 @@ class KioskSession:
         """Call ``listener`` with every new state (on the UI thread)."""
         self._listeners.append(listener)
 
+    def divert_cards(self, target: DivertedCards | None) -> None:
+        """Tapped cards go to ``target`` until it is None again (attendant mode); the driver's
+        screens go back to attract, forgetting the last card."""
+        self._diverted = target
+        self.go_home()
+
     # --- card events -------------------------------------------------------------
     def card_presented(self) -> None:
         """A card is on the reader and being read: immediate feedback; whatever was on
         screen (another card, the keypad, a help page) is replaced."""
+        if self._diverted is not None:
+            self._diverted.card_presented()
+            return
         self._generation += 1
         self._shown_entry = Entry.TAPPED
         self._card_on_reader = True
@@ -155,6 +175,9 @@ class KioskSession:
     def show_card(self, card: CardNumber | CardUid, entry: Entry) -> None:
         """Look up ``card``, a number (tapped or typed) or a tapped card's UID, and show its
         balance when it arrives."""
+        if self._diverted is not None and entry is Entry.TAPPED:
+            self._diverted.card_read(card)
+            return
         self._generation += 1
         generation = self._generation
         self._shown_entry = entry
@@ -169,11 +192,16 @@ class KioskSession:
         """A tapped card left the reader: back to attract after a short linger, so that a
         quick contactless tap still shows its balance."""
         self._card_on_reader = False
+        if self._diverted is not None:
+            return
         if self._shown_entry is Entry.TAPPED and self._state.screen is not Screen.ATTRACT:
             self._arm_timer(self._settings.removal_linger_seconds)
 
     def card_unreadable(self, problem: Problem) -> None:
         """The reader saw a card but could not read its number."""
+        if self._diverted is not None:
+            self._diverted.card_unreadable()
+            return
         self._generation += 1
         self._show(Screen.PROBLEM, problem=problem)
 

@@ -18,6 +18,8 @@ class NetworkPath:
         self._listener: socket.socket | None = None
         self._connections: list[socket.socket] = []
         self._stalled = threading.Event()
+        self._answers_to_lose = 0
+        self._lock = threading.Lock()
 
     @property
     def url(self) -> str:
@@ -32,6 +34,7 @@ class NetworkPath:
     def restore(self) -> None:
         """Accept and forward again."""
         self._stalled.clear()
+        self.lose_answers(0)
         if self._listener is None:
             self._listener = socket.create_server(("127.0.0.1", self.port))
             threading.Thread(target=self._accept, args=(self._listener,), daemon=True).start()
@@ -43,6 +46,19 @@ class NetworkPath:
             self._listener.close()
             self._listener = None
         self._drop_connections()
+
+    def lose_answers(self, count: int) -> None:
+        """The next ``count`` answers never arrive: each request reaches the server, which acts
+        on it, and the connection breaks just as its answer starts back (``restore`` ends it)."""
+        with self._lock:
+            self._answers_to_lose = count
+
+    def _lose_this_answer(self) -> bool:
+        with self._lock:
+            if self._answers_to_lose <= 0:
+                return False
+            self._answers_to_lose -= 1
+            return True
 
     def stall(self) -> None:
         """Accept connections but carry nothing: requests hang until the client's timeout."""
@@ -71,13 +87,17 @@ class NetworkPath:
                 client.close()
                 continue
             self._connections.append(upstream)
-            for source, sink in ((client, upstream), (upstream, client)):
-                threading.Thread(target=self._pump, args=(source, sink), daemon=True).start()
+            threading.Thread(target=self._pump, args=(client, upstream), daemon=True).start()
+            threading.Thread(target=self._pump, args=(upstream, client, True), daemon=True).start()
 
-    @staticmethod
-    def _pump(source: socket.socket, sink: socket.socket) -> None:
+    def _pump(self, source: socket.socket, sink: socket.socket, answers: bool = False) -> None:
         with contextlib.suppress(OSError):
             while data := source.recv(65536):
+                if answers and self._lose_this_answer():
+                    for end in (sink, source):
+                        with contextlib.suppress(OSError):
+                            end.shutdown(socket.SHUT_RDWR)
+                    return
                 sink.sendall(data)
         with contextlib.suppress(OSError):
             sink.shutdown(socket.SHUT_WR)

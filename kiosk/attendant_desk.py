@@ -1,0 +1,562 @@
+"""Attendant mode: sign in, replace a lost card, register a new one — the state behind its screens.
+
+Like :class:`kiosk.session.KioskSession`, every method runs on the UI thread, requests run in
+the background pool, and each change is one immutable :class:`DeskState` handed to listeners.
+While the desk is open, card events come here instead of to the driver's session (the runtime
+diverts them), so a tapped card becomes the new card of a replacement or the card to register.
+
+Secrets stay out of the state: the PIN is kept only until it is sent (the state has its
+length), the session token only inside :class:`kiosk.attendant_client.SignedIn`, and a tapped
+card's number only privately, until the request that needs it (the state has its last four).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import logging
+import uuid
+from dataclasses import dataclass, field, replace
+from typing import Callable
+
+from hardware.card_number import CardNumber
+from hardware.card_uid import CardUid
+from kiosk.attendant_client import (
+    AttendantClient,
+    AttendantFailureKind,
+    AttendantRequestFailed,
+    HolderCard,
+    HolderDetails,
+    RegistrationDone,
+    ReplacementDone,
+    SignedIn,
+)
+from kiosk.balance import CardStatus
+from kiosk.holder_form import FormError, FormField, accepts, birth_date, normalized_name, phone
+from kiosk.keypad import KeypadError, check_typed_number
+from kiosk.scheduling import BackgroundWork, Outcome, Scheduler, Timer
+
+log = logging.getLogger(__name__)
+
+
+class DeskStep(enum.Enum):
+    CLOSED = "closed"
+    SIGN_IN = "sign_in"
+    MENU = "menu"
+    FIND_BY_NUMBER = "find_by_number"
+    FIND_BY_IDENTITY = "find_by_identity"
+    CHOOSE_CARD = "choose_card"
+    CONFIRM_IDENTITY = "confirm_identity"
+    TAP_NEW_CARD = "tap_new_card"
+    CONFIRM_MOVE = "confirm_move"
+    MOVE_DONE = "move_done"
+    MOVE_UNCERTAIN = "move_uncertain"
+    MOVE_REFUSED = "move_refused"
+    TAP_CARD_TO_REGISTER = "tap_card_to_register"
+    REGISTRATION_FORM = "registration_form"
+    REGISTERED = "registered"
+
+
+class DeskNotice(enum.Enum):
+    """A message for the attendant on the current step (why something did not happen)."""
+
+    WRONG_PIN = "wrong_pin"
+    LOCKED = "locked"
+    SESSION_ENDED = "session_ended"
+    UNKNOWN_CARD = "unknown_card"
+    NO_MATCH = "no_match"
+    NOT_REGISTERED = "not_registered"
+    ALREADY_REPLACED = "already_replaced"
+    SAME_CARD = "same_card"
+    NEW_CARD_TAKEN = "new_card_taken"
+    CARD_BLOCKED = "card_blocked"
+    ALREADY_REGISTERED = "already_registered"
+    REJECTED = "rejected"
+    KIOSK_NOT_AUTHORIZED = "kiosk_not_authorized"
+    UNAVAILABLE = "unavailable"
+    NUMBER_INCOMPLETE = "number_incomplete"
+    NUMBER_CHECK_DIGIT = "number_check_digit"
+    NO_NUMBER_ON_CARD = "no_number_on_card"
+    CARD_UNREADABLE = "card_unreadable"
+    NAME_MISSING = "name_missing"
+    NAME_NEEDS_SURNAME = "name_needs_surname"
+    BIRTH_DATE_INCOMPLETE = "birth_date_incomplete"
+    BIRTH_DATE_INVALID = "birth_date_invalid"
+    PHONE_INVALID = "phone_invalid"
+    CODE_MISSING = "code_missing"
+    PIN_TOO_SHORT = "pin_too_short"
+
+
+_NOTICE_FOR_FAILURE = {kind: DeskNotice(kind.value) for kind in AttendantFailureKind}
+_NOTICE_FOR_FORM_ERROR = {error: DeskNotice(error.value) for error in FormError}
+_NOTICE_FOR_KEYPAD_ERROR = {KeypadError.INCOMPLETE: DeskNotice.NUMBER_INCOMPLETE, KeypadError.CHECK_DIGIT: DeskNotice.NUMBER_CHECK_DIGIT}
+
+_FIELDS_OF_STEP = {
+    DeskStep.SIGN_IN: (FormField.ATTENDANT_CODE, FormField.PIN),
+    DeskStep.FIND_BY_NUMBER: (FormField.CARD_NUMBER,),
+    DeskStep.FIND_BY_IDENTITY: (FormField.FULL_NAME, FormField.BIRTH_DATE, FormField.PHONE),
+    DeskStep.TAP_NEW_CARD: (FormField.CARD_NUMBER,),
+    DeskStep.TAP_CARD_TO_REGISTER: (FormField.CARD_NUMBER,),
+    DeskStep.REGISTRATION_FORM: (FormField.FULL_NAME, FormField.BIRTH_DATE, FormField.PHONE),
+}
+_BACK = {
+    DeskStep.FIND_BY_NUMBER: DeskStep.MENU,
+    DeskStep.FIND_BY_IDENTITY: DeskStep.MENU,
+    DeskStep.CHOOSE_CARD: DeskStep.FIND_BY_IDENTITY,
+    DeskStep.CONFIRM_IDENTITY: DeskStep.MENU,
+    DeskStep.TAP_NEW_CARD: DeskStep.CONFIRM_IDENTITY,
+    DeskStep.CONFIRM_MOVE: DeskStep.TAP_NEW_CARD,
+    DeskStep.MOVE_DONE: DeskStep.MENU,
+    DeskStep.MOVE_UNCERTAIN: DeskStep.MENU,
+    DeskStep.MOVE_REFUSED: DeskStep.MENU,
+    DeskStep.TAP_CARD_TO_REGISTER: DeskStep.MENU,
+    DeskStep.REGISTRATION_FORM: DeskStep.TAP_CARD_TO_REGISTER,
+    DeskStep.REGISTERED: DeskStep.MENU,
+}
+_TAP_STEPS = (DeskStep.TAP_NEW_CARD, DeskStep.TAP_CARD_TO_REGISTER)
+
+
+@dataclass(frozen=True)
+class DeskState:
+    """What attendant mode shows. ``typed`` holds each field of the step as typed, except the
+    PIN, which is only its length (``pin_length``)."""
+
+    step: DeskStep = DeskStep.CLOSED
+    busy: bool = False
+    attendant_name: str = ""
+    typed: dict[FormField, str] = field(default_factory=dict)
+    pin_length: int = 0
+    focus: FormField | None = None
+    consent: bool = False
+    notice: DeskNotice | None = None
+    attempts_left: int | None = None
+    retry_after_seconds: int | None = None
+    cards: tuple[HolderCard, ...] = ()
+    chosen: HolderCard | None = None
+    new_card_last4: str = ""
+    moved: ReplacementDone | None = None
+    registered: RegistrationDone | None = None
+    registered_name: str = ""
+
+    @property
+    def active(self) -> bool:
+        return self.step is not DeskStep.CLOSED
+
+    def text(self, form_field: FormField) -> str:
+        return self.typed.get(form_field, "")
+
+
+@dataclass(frozen=True)
+class DeskSettings:
+    idle_timeout_seconds: float = 90.0
+    require_luhn: bool = True
+
+
+class AttendantDesk:
+    """Turns the attendant's touches, the reader's cards and the service's answers into :class:`DeskState`."""
+
+    def __init__(
+        self,
+        client: AttendantClient,
+        background: BackgroundWork,
+        scheduler: Scheduler,
+        settings: DeskSettings = DeskSettings(),
+        on_active_changed: Callable[[bool], None] | None = None,
+    ) -> None:
+        self._client = client
+        self._background = background
+        self._scheduler = scheduler
+        self._settings = settings
+        self._on_active_changed = on_active_changed
+        self._state = DeskState()
+        self._listeners: list[Callable[[DeskState], None]] = []
+        self._signed_in: SignedIn | None = None
+        self._pin = ""
+        self._new_card: CardNumber | None = None
+        self._old_number_typed: str | None = None  # to tell the old card tapped as the new one
+        self._pending_change: tuple[object, str] | None = None  # (what is being sent, its Idempotency-Key)
+        self._generation = 0
+        self._timer: Timer | None = None
+
+    @property
+    def state(self) -> DeskState:
+        return self._state
+
+    def subscribe(self, listener: Callable[[DeskState], None]) -> None:
+        self._listeners.append(listener)
+
+    # --- opening and closing ---------------------------------------------------------
+    def open(self) -> None:
+        """The hidden gesture: ask for the attendant's code and PIN."""
+        if self._state.active:
+            return
+        self._reset(DeskStep.SIGN_IN)
+        if self._on_active_changed is not None:
+            self._on_active_changed(True)
+
+    def close(self) -> None:
+        """Sign out (in the background) and give the kiosk back to drivers."""
+        if not self._state.active:
+            return
+        signed_in, self._signed_in = self._signed_in, None
+        if signed_in is not None:
+            log.info("attendant %s signed out", signed_in.code)
+            client = self._client
+            self._background.submit(lambda: client.sign_out(signed_in), _log_sign_out)
+        self._generation += 1
+        self._pin = ""
+        self._new_card = None
+        self._pending_change = None
+        self._cancel_timer()
+        self._state = DeskState()
+        self._notify()
+        if self._on_active_changed is not None:
+            self._on_active_changed(False)
+
+    def activity(self) -> None:
+        """A touch: the attendant is still there."""
+        if self._state.active:
+            self._arm_idle_timer()
+
+    # --- typing ----------------------------------------------------------------------
+    def focus(self, form_field: FormField) -> None:
+        if form_field in _FIELDS_OF_STEP.get(self._state.step, ()):
+            self._update(focus=form_field)
+
+    def type_key(self, key: str) -> None:
+        """A key of the on-screen keyboard (a letter, a digit, a space) into the focused field."""
+        focused = self._state.focus
+        if focused is None or self._state.busy:
+            return
+        current = self._pin if focused is FormField.PIN else self._state.text(focused)
+        typed = accepts(focused, current, key)
+        if typed is not None:
+            self._set_field(focused, typed)
+
+    def erase(self) -> None:
+        focused = self._state.focus
+        if focused is None or self._state.busy:
+            return
+        current = self._pin if focused is FormField.PIN else self._state.text(focused)
+        self._set_field(focused, current[:-1])
+
+    def set_consent(self, consent: bool) -> None:
+        if self._state.step is DeskStep.REGISTRATION_FORM:
+            self._update(consent=consent)
+
+    # --- signing in --------------------------------------------------------------------
+    def sign_in(self) -> None:
+        code = self._state.text(FormField.ATTENDANT_CODE)
+        if not code:
+            self._update(notice=DeskNotice.CODE_MISSING, focus=FormField.ATTENDANT_CODE)
+            return
+        if len(self._pin) < 4:
+            self._update(notice=DeskNotice.PIN_TOO_SHORT, focus=FormField.PIN)
+            return
+        pin, self._pin = self._pin, ""
+        self._update(pin_length=0, busy=True, notice=None)
+        client = self._client
+        self._run(lambda: client.sign_in(code, pin), self._signed_in_now)
+
+    def _signed_in_now(self, outcome: Outcome[SignedIn]) -> None:
+        if outcome.value is not None:
+            self._signed_in = outcome.value
+            log.info("attendant %s signed in", outcome.value.code)
+            self._reset(DeskStep.MENU, attendant_name=outcome.value.name)
+            return
+        failure = _as_failure(outcome.error)
+        self._update(
+            busy=False,
+            notice=_NOTICE_FOR_FAILURE.get(failure.kind, DeskNotice.UNAVAILABLE),
+            attempts_left=failure.attempts_left,
+            retry_after_seconds=failure.retry_after_seconds,
+            focus=FormField.PIN,
+        )
+
+    def sign_out(self) -> None:
+        self.close()
+
+    # --- replacement -----------------------------------------------------------------
+    def start_replacement(self) -> None:
+        self._go(DeskStep.FIND_BY_NUMBER)
+
+    def find_by_identity_instead(self) -> None:
+        self._go(DeskStep.FIND_BY_IDENTITY)
+
+    def find(self) -> None:
+        """Look the old card up by the number typed, or by the holder's name, birth date and phone."""
+        session = self._signed_in
+        if session is None or self._state.busy:
+            return
+        client = self._client
+        if self._state.step is DeskStep.FIND_BY_NUMBER:
+            checked = check_typed_number(self._state.text(FormField.CARD_NUMBER), self._settings.require_luhn)
+            if isinstance(checked, KeypadError):
+                self._update(notice=_NOTICE_FOR_KEYPAD_ERROR[checked])
+                return
+            self._old_number_typed = checked.digits
+            self._update(busy=True, notice=None)
+            self._run(lambda: [client.find_by_number(session, checked)], self._found)
+        elif self._state.step is DeskStep.FIND_BY_IDENTITY:
+            identity = self._identity()
+            if isinstance(identity, FormError):
+                self._update(notice=_NOTICE_FOR_FORM_ERROR[identity])
+                return
+            name, born, mobile = identity
+            self._old_number_typed = None
+            self._update(busy=True, notice=None)
+            self._run(lambda: client.find_by_identity(session, name, born, mobile), self._found)
+
+    def _found(self, outcome: Outcome[list[HolderCard]]) -> None:
+        if outcome.error is not None:
+            self._failed(outcome.error)
+            return
+        cards = tuple(outcome.value or ())
+        if not cards:
+            self._update(busy=False, notice=DeskNotice.NO_MATCH)
+        elif len(cards) == 1:
+            self._go(DeskStep.CONFIRM_IDENTITY, chosen=cards[0], cards=cards)
+        else:
+            self._go(DeskStep.CHOOSE_CARD, cards=cards)
+
+    def choose(self, index: int) -> None:
+        if self._state.step is DeskStep.CHOOSE_CARD and 0 <= index < len(self._state.cards):
+            self._go(DeskStep.CONFIRM_IDENTITY, chosen=self._state.cards[index], cards=self._state.cards)
+
+    def identity_confirmed(self) -> None:
+        """The attendant compared the holder's ID document with the masked details on screen."""
+        chosen = self._state.chosen
+        if self._state.step is not DeskStep.CONFIRM_IDENTITY or chosen is None:
+            return
+        refusal = _why_not_replaceable(chosen)
+        if refusal is not None:
+            self._update(notice=refusal)
+            return
+        self._go(DeskStep.TAP_NEW_CARD, chosen=chosen)
+
+    def confirm_move(self) -> None:
+        """Send the replacement; a lost answer is retried with the same Idempotency-Key."""
+        if self._state.step not in (DeskStep.CONFIRM_MOVE, DeskStep.MOVE_UNCERTAIN) or self._state.busy:
+            return
+        session, chosen, new_card = self._signed_in, self._state.chosen, self._new_card
+        if session is None or chosen is None or new_card is None:
+            return
+        key = self._key_for(("replacement", chosen.card_ref, new_card.digits))
+        client = self._client
+        self._update(busy=True, notice=None)
+        log.info("replacement of card %s by card %s sent", chosen.number_last4, new_card.last4)
+        self._run(lambda: client.replace(session, chosen.card_ref, new_card, key), self._moved)
+
+    def _moved(self, outcome: Outcome[ReplacementDone]) -> None:
+        if outcome.value is not None:
+            done = outcome.value
+            log.info("replacement %s done (replayed: %s)", done.confirmation_code, done.replayed)
+            self._pending_change = None
+            self._new_card = None
+            self._go(DeskStep.MOVE_DONE, moved=done, chosen=self._state.chosen, new_card_last4=done.new_last4)
+            return
+        failure = _as_failure(outcome.error)
+        if failure.kind is AttendantFailureKind.UNAVAILABLE:
+            log.warning("replacement answer lost: %s", failure.detail)
+            self._go(DeskStep.MOVE_UNCERTAIN, chosen=self._state.chosen, new_card_last4=self._state.new_card_last4,
+                     notice=DeskNotice.UNAVAILABLE)
+        elif failure.kind is AttendantFailureKind.SESSION_ENDED:
+            self._session_ended()
+        else:
+            self._pending_change = None
+            self._go(DeskStep.MOVE_REFUSED, chosen=self._state.chosen, new_card_last4=self._state.new_card_last4,
+                     notice=_NOTICE_FOR_FAILURE.get(failure.kind, DeskNotice.REJECTED))
+
+    # --- registration ----------------------------------------------------------------
+    def start_registration(self) -> None:
+        self._go(DeskStep.TAP_CARD_TO_REGISTER)
+
+    def submit_registration(self) -> None:
+        session, card = self._signed_in, self._new_card
+        if self._state.step is not DeskStep.REGISTRATION_FORM or self._state.busy or session is None or card is None:
+            return
+        identity = self._identity()
+        if isinstance(identity, FormError):
+            self._update(notice=_NOTICE_FOR_FORM_ERROR[identity])
+            return
+        name, born, mobile = identity
+        details = HolderDetails(name, born, mobile, self._state.consent)
+        key = self._key_for(("registration", card.digits, details))
+        client = self._client
+        self._update(busy=True, notice=None)
+        self._run(lambda: client.register(session, card, details, key), lambda outcome: self._registered(outcome, name))
+
+    def _registered(self, outcome: Outcome[RegistrationDone], name: str) -> None:
+        if outcome.value is not None:
+            self._pending_change = None
+            self._new_card = None
+            self._go(DeskStep.REGISTERED, registered=outcome.value, registered_name=name)
+            return
+        self._failed(outcome.error)
+
+    # --- card events (diverted here while the desk is open) ---------------------------
+    def card_presented(self) -> None:
+        self.activity()
+
+    def card_read(self, card: CardNumber | CardUid) -> None:
+        """A tapped card: the new card of a replacement, or the card to register."""
+        self.activity()
+        if self._state.step not in _TAP_STEPS or self._state.busy:
+            return
+        if isinstance(card, CardUid):
+            self._update(notice=DeskNotice.NO_NUMBER_ON_CARD, focus=FormField.CARD_NUMBER)
+            return
+        self._take_card(card)
+
+    def card_unreadable(self) -> None:
+        if self._state.step in _TAP_STEPS:
+            self._update(notice=DeskNotice.CARD_UNREADABLE)
+
+    def use_typed_card(self) -> None:
+        """The number printed on the card, typed (a card the reader cannot read)."""
+        if self._state.step not in _TAP_STEPS:
+            return
+        checked = check_typed_number(self._state.text(FormField.CARD_NUMBER), self._settings.require_luhn)
+        if isinstance(checked, KeypadError):
+            self._update(notice=_NOTICE_FOR_KEYPAD_ERROR[checked])
+        else:
+            self._take_card(checked)
+
+    def _take_card(self, card: CardNumber) -> None:
+        chosen = self._state.chosen
+        if self._state.step is DeskStep.TAP_NEW_CARD:
+            if chosen is not None and chosen.number_last4 == card.last4 and self._is_old_card(card):
+                self._update(notice=DeskNotice.SAME_CARD)
+                return
+            self._new_card = card
+            self._go(DeskStep.CONFIRM_MOVE, chosen=chosen, new_card_last4=card.last4)
+        else:
+            self._new_card = card
+            self._go(DeskStep.REGISTRATION_FORM, new_card_last4=card.last4)
+
+    def _is_old_card(self, card: CardNumber) -> bool:
+        return self._old_number_typed == card.digits
+
+    # --- navigation --------------------------------------------------------------------
+    def back(self) -> None:
+        step = self._state.step
+        if self._state.busy or step not in _BACK:
+            return
+        target = _BACK[step]
+        if target is DeskStep.CONFIRM_IDENTITY:
+            self._go(target, chosen=self._state.chosen, cards=self._state.cards)
+        elif target is DeskStep.TAP_NEW_CARD:
+            self._new_card = None
+            self._go(target, chosen=self._state.chosen)
+        else:
+            self._new_card = None
+            self._go(target)
+
+    # --- internals ---------------------------------------------------------------------
+    def _identity(self) -> tuple[str, dt.date, str] | FormError:
+        name = normalized_name(self._state.text(FormField.FULL_NAME))
+        if isinstance(name, FormError):
+            return name
+        born = birth_date(self._state.text(FormField.BIRTH_DATE))
+        if isinstance(born, FormError):
+            return born
+        mobile = phone(self._state.text(FormField.PHONE))
+        if isinstance(mobile, FormError):
+            return mobile
+        return name, born, mobile
+
+    def _key_for(self, change: object) -> str:
+        """The same change keeps its Idempotency-Key across retries; a different one gets a new key."""
+        if self._pending_change is None or self._pending_change[0] != change:
+            self._pending_change = (change, uuid.uuid4().hex)
+        return self._pending_change[1]
+
+    def _failed(self, error: BaseException | None) -> None:
+        failure = _as_failure(error)
+        if failure.kind is AttendantFailureKind.SESSION_ENDED:
+            self._session_ended()
+        else:
+            self._update(busy=False, notice=_NOTICE_FOR_FAILURE.get(failure.kind, DeskNotice.REJECTED))
+
+    def _session_ended(self) -> None:
+        """The service ended the session (idle there, or signed out elsewhere): sign in again."""
+        self._signed_in = None
+        self._reset(DeskStep.SIGN_IN, notice=DeskNotice.SESSION_ENDED)
+
+    def _set_field(self, form_field: FormField, text: str) -> None:
+        if form_field is FormField.PIN:
+            self._pin = text
+            self._update(pin_length=len(text), notice=None)
+        else:
+            self._update(typed={**self._state.typed, form_field: text}, notice=None)
+
+    def _go(self, step: DeskStep, **changes: object) -> None:
+        """A new step: its fields start empty and the first one has the focus."""
+        fields_of_step = _FIELDS_OF_STEP.get(step, ())
+        self._state = replace(
+            DeskState(step=step, attendant_name=self._state.attendant_name, focus=fields_of_step[0] if fields_of_step else None),
+            **changes,
+        )
+        self._arm_idle_timer()
+        self._notify()
+
+    def _reset(self, step: DeskStep, **changes: object) -> None:
+        self._pin = ""
+        self._new_card = None
+        self._pending_change = None
+        self._go(step, **changes)
+
+    def _run(self, work: Callable[[], object], on_done: Callable[[Outcome], None]) -> None:
+        generation = self._generation
+
+        def finished(outcome: Outcome) -> None:
+            if generation == self._generation and self._state.active:
+                on_done(outcome)
+
+        self._background.submit(work, finished)
+
+    def _update(self, **changes: object) -> None:
+        self._state = replace(self._state, **changes)
+        self._notify()
+
+    def _notify(self) -> None:
+        for listener in list(self._listeners):
+            listener(self._state)
+
+    def _arm_idle_timer(self) -> None:
+        self._cancel_timer()
+        self._timer = self._scheduler.call_later(self._settings.idle_timeout_seconds, self._idle)
+
+    def _idle(self) -> None:
+        self._timer = None
+        if self._state.busy:  # never drop a change on its way: wait for its answer
+            self._arm_idle_timer()
+        else:
+            log.info("attendant mode closed after %.0f s idle", self._settings.idle_timeout_seconds)
+            self.close()
+
+    def _cancel_timer(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
+
+def _why_not_replaceable(card: HolderCard) -> DeskNotice | None:
+    if card.status is CardStatus.REPLACED:
+        return DeskNotice.ALREADY_REPLACED
+    if card.status is CardStatus.BLOCKED:
+        return DeskNotice.CARD_BLOCKED
+    if card.holder is None:
+        return DeskNotice.NOT_REGISTERED
+    return None
+
+
+def _as_failure(error: BaseException | None) -> AttendantRequestFailed:
+    if isinstance(error, AttendantRequestFailed):
+        return error
+    log.error("attendant request crashed: %r", type(error).__name__)
+    return AttendantRequestFailed(AttendantFailureKind.UNAVAILABLE, "crashed")
+
+
+def _log_sign_out(outcome: Outcome[None]) -> None:
+    if outcome.error is not None:
+        log.warning("sign-out not confirmed by the service: %s", type(outcome.error).__name__)
