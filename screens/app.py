@@ -14,12 +14,13 @@ from kivy.uix.button import Button
 
 from hardware.card_number import CardNumber
 from kiosk import systemd_notify
+from kiosk.attendant_desk import AttendantDesk
 from kiosk.card_events import CardEventBridge
 from kiosk.config import KioskConfig
 from kiosk.demo import DemoReader, EmulatedTap
 from kiosk.runtime import KioskRuntime
 from kiosk.scheduling import Timer
-from kiosk.session import KioskState
+from screens.gestures import LongPressLabel  # noqa: F401  (registers the class kiosk.kv uses)
 from screens.i18n import Translator
 from screens.views import KioskRoot
 
@@ -76,12 +77,14 @@ class KioskApp(App):
         watch_cards = card_input in (CardInput.READER, CardInput.DEMO_PCSC)
         self.runtime = KioskRuntime(kiosk_config, run_on_ui_thread, ClockScheduler(), watch_cards=watch_cards)
         self.session = self.runtime.session
+        self.desk: AttendantDesk = self.runtime.desk
         self.tr = Translator(self.session.state.language)
         self.touch_min = mm(TOUCH_TARGET_MM)
 
     def build(self) -> KioskRoot:
         root = KioskRoot()
         self.session.subscribe(self._show)
+        self.desk.subscribe(self._show)
         Window.bind(on_touch_down=self._on_any_touch)
         if self._card_input in (CardInput.DEMO_PCSC, CardInput.DEMO_READER):
             self._add_demo_bar(root)
@@ -107,10 +110,19 @@ class KioskApp(App):
         systemd_notify.stopping()
         self.runtime.stop()
 
-    def _show(self, state: KioskState) -> None:
+    def _show(self, _changed: object) -> None:
+        """Either state changed: show attendant mode while it is open, else the driver's screens."""
+        state = self.session.state
         self.tr.switch(state.language)
         self._apply_palette(state.high_contrast)
-        self.root.show(state, self.tr)
+        if self.desk.state.active:
+            self.root.show_attendant(state, self.desk.state, self.tr)
+        else:
+            self.root.show(state, self.tr)
+
+    def open_attendant_mode(self) -> None:
+        """The hidden gesture (hold the title at the top left): attendant sign-in."""
+        self.desk.open()
 
     def _apply_palette(self, high_contrast: bool) -> None:
         palette = HIGH_CONTRAST_PALETTE if high_contrast else NORMAL_PALETTE
@@ -119,6 +131,7 @@ class KioskApp(App):
 
     def _on_any_touch(self, _window: object, _touch: object) -> bool:
         self.session.user_activity()
+        self.desk.activity()
         return False
 
     def _add_demo_bar(self, root: KioskRoot) -> None:

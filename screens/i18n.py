@@ -46,8 +46,14 @@ class Translator(Observable):
         if language == self.language:
             return
         self.language = language
-        for callback, args, kwargs in list(self._observers):
-            callback(*args, None, None)
+        observers, self._observers = self._observers, []
+        for observer in observers:
+            callback, args, _kwargs = observer
+            try:
+                callback(*args, None, None)
+            except ReferenceError:  # a widget built in Python and since dropped (keyboard keys)
+                continue
+            self._observers.append(observer)
 
     def fbind(self, name: str, func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         if name == "_":

@@ -9,8 +9,10 @@ from kivy.uix.widget import Widget
 
 from kiosk.formatting import format_as_of, format_points
 from kiosk.keypad import group_digits
+from kiosk.attendant_desk import DeskState
 from kiosk.session import AttendantCall, KioskState
 from screens import texts
+from screens.attendant import attendant_screen
 from screens.i18n import Translator
 from screens.qr import sms_qr_texture
 
@@ -67,14 +69,25 @@ class KioskRoot(BoxLayout):
     other_language_name = StringProperty(texts.LANGUAGE_NAMES["en"])
 
     def show(self, state: KioskState, tr: Translator) -> None:
-        lines = (texts.service_banner(tr._, state.service_reachable), texts.reader_banner(tr._, state.reader))
-        self.banner = "\n".join(line for line in lines if line)
-        self.other_language = "en" if state.language == "tr" else "tr"
-        self.other_language_name = texts.LANGUAGE_NAMES[self.other_language]
+        self._show_top(state, tr)
         manager = self.ids.manager
         screen = manager.get_screen(state.screen.value)
         screen.show(state, tr)
         manager.current = state.screen.value
+
+    def show_attendant(self, state: KioskState, desk: DeskState, tr: Translator) -> None:
+        """Attendant mode instead of the driver's screens (built the first time it opens)."""
+        self._show_top(state, tr)
+        manager = self.ids.manager
+        screen = attendant_screen(manager)
+        screen.show_desk(state, desk, tr)
+        manager.current = screen.name
+
+    def _show_top(self, state: KioskState, tr: Translator) -> None:
+        lines = (texts.service_banner(tr._, state.service_reachable), texts.reader_banner(tr._, state.reader))
+        self.banner = "\n".join(line for line in lines if line)
+        self.other_language = "en" if state.language == "tr" else "tr"
+        self.other_language_name = texts.LANGUAGE_NAMES[self.other_language]
 
 
 class AttractScreen(KioskScreen):

@@ -24,10 +24,15 @@ from pathlib import Path
 
 from hardware.card_number import CardNumber
 from kiosk.balance import Entry
+from kiosk.holder_form import FormField
 from kiosk.session import ReaderHealth, Screen
+from tests.rigs.network_path import NetworkPath
 from tests.rigs.xvfb import start_xvfb
 
 ACTIVE = CardNumber.parse("7000070012806566")
+NEW_CARDS = (CardNumber.parse("7000072026000012"), CardNumber.parse("7000072026000020"))
+REGISTER_CARDS = {"tr": CardNumber.parse("7000072026000038"), "en": CardNumber.parse("7000072026000046")}
+ATTENDANT_CODE, ATTENDANT_PIN = "1001", "1234"
 NOT_ACTIVATED = CardNumber.parse("7000071234567895")
 REPLACED = CardNumber.parse("7000075555000014")
 UNKNOWN = CardNumber.parse("7000075555000022")
@@ -53,10 +58,15 @@ class Gallery:
         self.size = size
         self.reports: list[SceneReport] = []
 
-    def scene(self, name: str, reach: Callable[[], None], until: Screen | None = None) -> None:
+    def scene(
+        self, name: str, reach: Callable[[], None], until: Screen | None = None,
+        ready: Callable[[], bool] | None = None,
+    ) -> None:
         reach()
         if until is not None:
             self.driver.pump_until(lambda: self.session.state.screen is until, 10.0, f"{name}: {until.value}")
+        if ready is not None:
+            self.driver.pump_until(ready, 15.0, f"{name}: ready")
         self.driver.pump(0.25)
         width, height = self.size
         path = self.out / f"{width}x{height}-{name}.png"
@@ -123,6 +133,99 @@ def run_scenes(gallery: Gallery, stop_service: Callable[[], None]) -> None:
     gallery.scene("problem-service-down-tr", lambda: session.show_card(ACTIVE, Entry.TAPPED), Screen.PROBLEM)
 
 
+def run_attendant_scenes(gallery: Gallery, answers: NetworkPath) -> None:
+    """Every step of attendant mode, in Turkish and English: a replacement found by number, one
+    found by identity (typed in Turkish letters), a lost answer, a registration."""
+    desk = gallery.app.desk
+    session = gallery.session
+
+    def settled() -> bool:
+        return not desk.state.busy
+
+    def type_into(form_field: FormField, text: str) -> None:
+        desk.focus(form_field)
+        for key in text:
+            desk.type_key(key)
+
+    for language, (old_card, new_card) in (("tr", (ACTIVE, NEW_CARDS[0])), ("en", (NOT_ACTIVATED, NEW_CARDS[1]))):
+        session.set_language(language)
+        suffix = f"-{language}"
+
+        def open_and_type() -> None:
+            desk.open()
+            type_into(FormField.ATTENDANT_CODE, ATTENDANT_CODE)
+            type_into(FormField.PIN, "99")
+
+        gallery.scene("attendant-sign-in" + suffix, open_and_type)
+
+        def wrong_pin() -> None:
+            type_into(FormField.PIN, "99")
+            desk.sign_in()
+
+        gallery.scene("attendant-wrong-pin" + suffix, wrong_pin, ready=settled)
+
+        def sign_in() -> None:
+            type_into(FormField.PIN, ATTENDANT_PIN)
+            desk.sign_in()
+
+        gallery.scene("attendant-menu" + suffix, sign_in, ready=settled)
+        if language == "tr":
+            def by_number() -> None:
+                desk.start_replacement()
+                type_into(FormField.CARD_NUMBER, old_card.digits[:11])
+
+            gallery.scene("attendant-find-by-number" + suffix, by_number)
+
+            def found_by_number() -> None:
+                type_into(FormField.CARD_NUMBER, old_card.digits[11:])
+                desk.find()
+
+            gallery.scene("attendant-confirm-identity" + suffix, found_by_number, ready=settled)
+        else:
+            def by_identity() -> None:
+                desk.start_replacement()
+                desk.find_by_identity_instead()
+                type_into(FormField.BIRTH_DATE, "02111988")
+                type_into(FormField.PHONE, "05329876543")
+                type_into(FormField.FULL_NAME, "ayşe şahin")
+
+            gallery.scene("attendant-find-by-identity" + suffix, by_identity)
+            gallery.scene("attendant-confirm-identity" + suffix, desk.find, ready=settled)
+        gallery.scene("attendant-tap-new-card" + suffix, desk.identity_confirmed)
+        gallery.scene("attendant-confirm-move" + suffix, lambda card=new_card: session.show_card(card, Entry.TAPPED))
+        if language == "tr":
+            def answer_lost() -> None:
+                answers.lose_answers(10)
+                desk.confirm_move()
+
+            gallery.scene("attendant-move-uncertain" + suffix, answer_lost, ready=settled)
+            answers.restore()
+        gallery.scene("attendant-move-done" + suffix, desk.confirm_move, ready=settled)
+
+        def register_tap() -> None:
+            desk.back()
+            desk.start_registration()
+
+        gallery.scene("attendant-register-tap" + suffix, register_tap)
+
+        def registration_form() -> None:
+            session.show_card(REGISTER_CARDS[language], Entry.TAPPED)
+            type_into(FormField.FULL_NAME, "şükrü ığdır")
+            type_into(FormField.BIRTH_DATE, "2903198")
+
+        gallery.scene("attendant-registration-form" + suffix, registration_form)
+
+        def registered() -> None:
+            type_into(FormField.BIRTH_DATE, "4")
+            type_into(FormField.PHONE, "05551112233")
+            desk.set_consent(True)
+            desk.submit_registration()
+
+        gallery.scene("attendant-registered" + suffix, registered, ready=settled)
+        desk.sign_out()
+    session.set_language("tr")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--size", default="1280x800")
@@ -149,9 +252,12 @@ def main(argv: list[str] | None = None) -> int:
     workdir = Path(tempfile.mkdtemp(prefix="gallery-"))
     try:
         with running_central(f"sqlite:///{workdir / 'central.db'}", workdir) as service:
+            # Through a relay, so that the gallery can show what a lost answer looks like.
+            path = NetworkPath(int(service.base_url.rsplit(":", 1)[1]))
+            path.restore()
             config_file = workdir / "kiosk.toml"
             config_file.write_text(
-                f'[service]\nurl = "{service.base_url}"\ntoken = "{service.token}"\nretries = 0\ntimeout_seconds = 1\n'
+                f'[service]\nurl = "{path.url}"\ntoken = "{service.token}"\nretries = 0\ntimeout_seconds = 1\n'
                 "[screen]\nidle_timeout_seconds = 600\n",
                 encoding="utf-8",
             )
@@ -166,6 +272,7 @@ def main(argv: list[str] | None = None) -> int:
                     service.process.terminate()
                     service.process.wait(timeout=10)
 
+                run_attendant_scenes(gallery, path)
                 run_scenes(gallery, stop_service)
             finally:
                 gallery.driver.stop()

@@ -34,4 +34,4 @@ def test_every_screen_at_every_size_passes_the_checks() -> None:
     for summary in summaries:
         problems = {scene["name"]: scene["problems"] for scene in summary["scenes"] if scene["problems"]}
         assert problems == {}, f"{summary['size']}: {problems}"
-        assert len(summary["scenes"]) == 23
+        assert len(summary["scenes"]) == 46  # 23 driver scenes, 23 attendant steps
