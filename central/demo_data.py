@@ -1,6 +1,8 @@
 """The four demo cards of docs/ARCHITECTURE.md; the kiosk's demo config lists the same numbers.
 
-The active card also carries a contactless chip UID (:data:`DEMO_UIDS`).
+The active card also carries a contactless chip UID (:data:`DEMO_UIDS`). For attendant mode
+there are a demo attendant (:data:`DEMO_ATTENDANT`), phones on the holder records (the
+holder search needs them) and two blank new cards to replace a card with (:data:`DEMO_NEW_CARDS`).
 """
 from __future__ import annotations
 
@@ -12,7 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from central.card_store import Actor, UidTaken, link_uid, record_event
-from central.models import Card, CardStatus, Holder, Pot
+from central.models import Attendant, Card, CardStatus, Holder, Pot
+from central.pins import hash_pin
 
 
 @dataclass(frozen=True)
@@ -29,6 +32,8 @@ class DemoCard:
 
 ENDER = ("ENDER AYTEKİN", dt.date(1974, 3, 20))
 AYSE = ("AYŞE ŞAHİN", dt.date(1988, 11, 2))
+DEMO_PHONES = {ENDER: "+905551234567", AYSE: "+905329876543"}
+"""The holders' phones; filled in on holder records that have none (older demo databases)."""
 
 DEMO_CARDS = (
     DemoCard("7000070012806566", ENDER, CardStatus.ACTIVE, 123456, 8790),
@@ -40,12 +45,19 @@ DEMO_CARDS = (
 DEMO_UIDS = {"7000070012806566": "04A1B2C3D4E5F6"}
 """Demo card number -> the UID of its chip (played by ``hardware.emulator``'s ``ContactlessUidCard``)."""
 
+DEMO_NEW_CARDS = ("7000072026000012", "7000072026000020")
+"""Blank cards as a station hands them out (no holder, no points): targets for a demo replacement."""
+
+DEMO_ATTENDANT = ("1001", "DEMO GÖREVLİ", "1234")
+"""Code, name and PIN of the demo attendant."""
+
 
 def load_demo_data(session: Session) -> int:
     """Adds the demo cards that are missing (existing ones are left as they are); returns how many.
 
     Their balances enter the audit trail as ``opening_balance`` events; :data:`DEMO_UIDS` are
-    linked unless the card or the UID is already linked otherwise.
+    linked unless the card or the UID is already linked otherwise. Also adds the blank
+    :data:`DEMO_NEW_CARDS` (counted) and :data:`DEMO_ATTENDANT`, and fills in missing holder phones.
     """
     holders: dict[tuple[str, dt.date], Holder] = {}
     cards: dict[str, Card] = {
@@ -63,7 +75,8 @@ def load_demo_data(session: Session) -> int:
         if demo.holder is not None:
             holder = holders.get(demo.holder)
             if holder is None:
-                holder = Holder(full_name=demo.holder[0], birth_date=demo.holder[1], consent=True)
+                holder = Holder(full_name=demo.holder[0], birth_date=demo.holder[1], consent=True,
+                                phone=DEMO_PHONES[demo.holder])
                 holders[demo.holder] = holder
         card = Card(
             number=demo.number,
@@ -86,4 +99,24 @@ def load_demo_data(session: Session) -> int:
     for number, uid in DEMO_UIDS.items():
         with contextlib.suppress(UidTaken):  # linked otherwise by hand: left as it is
             link_uid(session, cards[number], uid)
-    return added
+    for key, holder in holders.items():
+        if holder.phone is None and key in DEMO_PHONES:
+            holder.phone = DEMO_PHONES[key]
+    _add_attendant(session)
+    return added + _add_new_cards(session)
+
+
+def _add_new_cards(session: Session) -> int:
+    """Adds the blank :data:`DEMO_NEW_CARDS` that are missing; returns how many."""
+    existing = set(session.scalars(select(Card.number).where(Card.number.in_(DEMO_NEW_CARDS))))
+    missing = [number for number in DEMO_NEW_CARDS if number not in existing]
+    session.add_all(Card(number=number, last10=number[-10:], status=CardStatus.NOT_ACTIVATED.value,
+                         fuel_points=0, autogas_points=0) for number in missing)
+    return len(missing)
+
+
+def _add_attendant(session: Session) -> None:
+    """Adds :data:`DEMO_ATTENDANT` unless its code exists (its PIN is then left as it is)."""
+    code, name, pin = DEMO_ATTENDANT
+    if session.scalar(select(Attendant.id).where(Attendant.code == code)) is None:
+        session.add(Attendant(code=code, name=name, pin_hash=hash_pin(pin)))

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from central import cli
 from central.db import Database
-from central.models import Card, CardEvent, Device
+from central.models import Attendant, Card, CardEvent, Device, Holder
 from central.tokens import hash_token
 
 
@@ -41,8 +41,10 @@ def test_demo_data_is_idempotent(url):
     assert run(url, "demo-data")[0] == 0
     database = Database.connect(url)
     with database.reader() as session:
-        assert session.scalar(select(func.count()).select_from(Card)) == 4
+        assert session.scalar(select(func.count()).select_from(Card)) == 6  # four demo cards, two blank new ones
         assert session.scalar(select(func.count()).select_from(CardEvent)) == 4  # the non-zero demo pots
+        assert session.scalar(select(func.count()).select_from(Attendant)) == 1
+        assert session.scalars(select(Holder.phone).order_by(Holder.id)).all() == ["+905551234567", "+905329876543"]
     database.dispose()
 
 
