@@ -6,7 +6,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from central.api import assistance, cards, holders, kiosks, ledger, operations, sms
+from central.api import assistance, attendant, cards, holders, kiosks, ledger, operations, sms
 from central.db import Database
 from central.error_handlers import install_error_handlers
 from central.metrics import Metrics
@@ -36,6 +36,6 @@ def create_app(database_url: str, settings: Settings | None = None) -> FastAPI:
     app.state.activation_limiter = RateLimiter(settings.activation_failures_per_hour, 3600)
     install_error_handlers(app)
     app.add_middleware(RequestObserver, metrics=app.state.metrics)
-    for module in (cards, ledger, holders, sms, kiosks, assistance, operations):
+    for module in (cards, ledger, holders, attendant, sms, kiosks, assistance, operations):
         app.include_router(module.router)
     return app

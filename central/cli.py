@@ -20,6 +20,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from central.audit import list_actions
 from central.card_store import Actor, UidTaken, change_status, find_card, link_uid
 from central.db import Database, default_database_url, migrate
 from central.demo_data import load_demo_data
@@ -27,6 +28,7 @@ from central.earning import PPM
 from central.models import Attendant, CardStatus, Device, DeviceKind, EarnRule, FuelType, utcnow
 from central.numbers import MalformedNumber, MalformedUid, parse_card_number, parse_uid
 from central.pins import hash_pin
+from central.schemas import AttendantActionView
 from central.settings import Settings
 from central.tokens import hash_token, new_token
 
@@ -54,7 +56,9 @@ def _serve(args: argparse.Namespace) -> int:
 
     settings = Settings(typed_lookups_per_minute=args.typed_lookups_per_minute,
                         activation_failures_per_hour=args.activation_failures_per_hour,
-                        kiosk_silent_after=dt.timedelta(seconds=args.kiosk_silent_after))
+                        kiosk_silent_after=dt.timedelta(seconds=args.kiosk_silent_after),
+                        attendant_idle_timeout=dt.timedelta(seconds=args.attendant_idle_timeout),
+                        attendant_session_max=dt.timedelta(seconds=args.attendant_session_max))
     app = create_app(args.database, settings)
     uvicorn.run(app, host=args.host, port=args.port, access_log=False, log_level="info", log_config=None)
     return 0
@@ -123,6 +127,18 @@ def _unlock_attendant(args: argparse.Namespace) -> int:
 
     if not _write(args, unlock):
         raise CliError(f"no attendant {args.code!r}")
+    return 0
+
+
+def _attendant_actions(args: argparse.Namespace) -> int:
+    if args.limit < 1:
+        raise CliError("--limit must be at least 1")
+
+    def rows(session: Session) -> list[AttendantActionView]:
+        return list_actions(session, args.attendant, args.limit)
+
+    for row in _write(args, rows):
+        print(row.model_dump_json())
     return 0
 
 
@@ -216,6 +232,12 @@ def _parser() -> argparse.ArgumentParser:
                        help="failed online activations allowed per card (default: %(default)s)")
     serve.add_argument("--kiosk-silent-after", type=float, default=Settings.kiosk_silent_after.total_seconds(),
                        help="seconds without a heartbeat before a kiosk counts as silent (default: %(default)s)")
+    serve.add_argument("--attendant-idle-timeout", type=float,
+                       default=Settings.attendant_idle_timeout.total_seconds(),
+                       help="seconds without a request that end an attendant session (default: %(default)s)")
+    serve.add_argument("--attendant-session-max", type=float,
+                       default=Settings.attendant_session_max.total_seconds(),
+                       help="seconds after sign-in that end an attendant session (default: %(default)s)")
     command("demo-data", _demo_data, "add the demo cards (idempotent)")
     add_device = command("add-device", _add_device, "register a device and print its token once, alone on stdout")
     add_device.add_argument("--kind", required=True, choices=[kind.value for kind in DeviceKind])
@@ -226,6 +248,10 @@ def _parser() -> argparse.ArgumentParser:
     add_attendant.add_argument("--code", required=True)
     add_attendant.add_argument("--name", required=True)
     command("unlock-attendant", _unlock_attendant, "lift a PIN lockout").add_argument("--code", required=True)
+    actions = command("attendant-actions", _attendant_actions,
+                      "print the attendant audit as JSON lines, newest first")
+    actions.add_argument("--attendant", default=None, help="only this attendant code")
+    actions.add_argument("--limit", type=int, default=100, help="at most this many rows (default: %(default)s)")
     earn_rule = command("add-earn-rule", _add_earn_rule, "add an earn rate in force from a date")
     earn_rule.add_argument("--fuel-type", required=True, choices=[fuel.value for fuel in FuelType])
     earn_rule.add_argument("--rate-percent", required=True, help="e.g. 0.5")

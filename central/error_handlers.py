@@ -9,7 +9,7 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from central.errors import ApiError
@@ -18,10 +18,14 @@ log = logging.getLogger("central.errors")
 
 
 class ErrorDetail(BaseModel):
-    """A machine-readable code and a sentence for people."""
+    """A machine-readable code and a sentence for people; some codes add a field (omitted otherwise)."""
 
     code: str
     message: str
+    attempts_left: int | None = Field(
+        default=None, description="bad_attendant_pin of a known attendant: wrong PINs left before the lockout")
+    retry_after_seconds: int | None = Field(
+        default=None, description="attendant_locked: seconds until the lockout ends (also in Retry-After)")
 
 
 class ErrorBody(BaseModel):
@@ -31,10 +35,12 @@ class ErrorBody(BaseModel):
 
 
 
-def error_response(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
-    """A JSON response in the error shape."""
-    body = ErrorBody(error=ErrorDetail(code=code, message=message))
-    return JSONResponse(body.model_dump(), status_code=status, headers=headers)
+def error_response(
+    status: int, code: str, message: str, headers: dict[str, str] | None = None, extra: dict[str, int] | None = None
+) -> JSONResponse:
+    """A JSON response in the error shape (fields of ``extra`` added to ``error``)."""
+    body = ErrorBody(error=ErrorDetail(code=code, message=message, **(extra or {})))
+    return JSONResponse(body.model_dump(exclude_none=True), status_code=status, headers=headers)
 
 
 def error_responses(*statuses: int) -> dict[int | str, dict[str, object]]:
@@ -58,7 +64,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(ApiError)
     async def _api_error(_request: Request, exc: ApiError) -> JSONResponse:
-        return error_response(exc.status, exc.code, exc.message, exc.headers)
+        return error_response(exc.status, exc.code, exc.message, exc.headers, exc.extra)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from central.audit import Action, ActionRecord, add_action
 from central.card_store import Actor, lock_card, record_event, refuse_if_retired
 from central.errors import ApiError
 from central.models import Holder, utcnow
@@ -12,7 +13,11 @@ from central.views import card_view
 
 
 def register(session: Session, actor: Actor, request: RegistrationRequest) -> CardView:
-    """Creates the holder record of the card (the card itself if it was never used)."""
+    """Creates the holder record of the card (the card itself if it was never used).
+
+    The name is stored in Turkish upper case with single spaces; an attendant's registration
+    is also written to the attendant audit.
+    """
     card = lock_card(session, request.card_number, create=True, device_id=actor.device_id)
     refuse_if_retired(card)
     if card.holder_id is not None:
@@ -28,6 +33,8 @@ def register(session: Session, actor: Actor, request: RegistrationRequest) -> Ca
     session.flush()
     card.holder_id = holder.id
     record_event(session, card, "registered", actor)
+    if actor.attendant_id is not None:
+        add_action(session, ActionRecord(Action.REGISTRATION, actor.device_id, actor.attendant_id, card_id=card.id))
     session.flush()
     session.refresh(card)
     return card_view(card, utcnow())

@@ -4,43 +4,91 @@ One transaction: both cards are locked (ascending id), the old card's pots are e
 the new card, the old card becomes ``replaced`` and the new card takes the holder and, if the
 old card was activated, the activation. ``replacements.old_card_id`` is unique, so a card can
 be replaced only once even if two attendants try at the same moment.
+
+The old card is named by its number plus the holder's name and birth date, or (attendant
+mode) by a card ref of the attendant's session after the attendant checked the holder's ID.
+Each replacement gets a unique confirmation code for the attendant and the holder, and a row
+in the attendant audit.
 """
 from __future__ import annotations
 
+import secrets
+from collections.abc import Callable
+
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from central.audit import Action, ActionRecord, add_action
 from central.card_store import Actor, change_points, change_status, ensure_card_row, find_card, lock_cards, refuse_if_retired
 from central.errors import ApiError
 from central.identity import IDENTITY_MESSAGES, IdentityCheck, check_identity
-from central.models import CardStatus, Pot, Replacement, utcnow
-from central.schemas import Pots, ReplacementReceipt, ReplacementRequest
+from central.models import Card, CardStatus, Pot, Replacement, utcnow
+from central.numbers import last4
+from central.schemas import CardRefReplacementRequest, Pots, ReplacementReceipt, ReplacementRequest
 from central.views import card_view
+
+CONFIRMATION_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+"""Crockford's base32: no I, L, O or U, so a code read aloud or off a screen is not misread."""
+CONFIRMATION_LENGTH = 6
+
+
+def new_confirmation_code(session: Session) -> str:
+    """A random code no replacement has yet (the unique index guards against a concurrent twin)."""
+    while True:
+        code = "".join(secrets.choice(CONFIRMATION_ALPHABET) for _ in range(CONFIRMATION_LENGTH))
+        if session.scalar(select(Replacement.id).where(Replacement.confirmation_code == code)) is None:
+            return code
 
 
 def replace_card(session: Session, actor: Actor, request: ReplacementRequest) -> ReplacementReceipt:
-    """Moves everything from the old card to the new card, or raises without changing anything."""
+    """By number: the holder's name and birth date must match the old card's record."""
     if request.old_card_number == request.new_card_number:
         raise ApiError(422, "same_card", "the new card must be a different card")
     old_row = find_card(session, request.old_card_number)
     if old_row is None:
         raise ApiError(404, "unknown_card", "no card with the old card's number")
-    new_id = ensure_card_row(session, request.new_card_number, actor.device_id)
-    cards = lock_cards(session, [old_row.id, new_id])
-    old, new = cards[old_row.id], cards[new_id]
+
+    def confirm(old: Card) -> None:
+        assert old.holder is not None
+        identity = check_identity(old.holder, request.full_name, request.birth_date)
+        if identity is not IdentityCheck.MATCH:
+            raise ApiError(422, identity.value, IDENTITY_MESSAGES[identity])
+
+    return _move(session, actor, old_row.id, request.new_card_number, confirm)
+
+
+def replace_card_by_ref(
+    session: Session, actor: Actor, old_card_id: int, request: CardRefReplacementRequest
+) -> ReplacementReceipt:
+    """By a card ref of the attendant's session: the attendant has checked the holder's ID document."""
+    old_row = session.get(Card, old_card_id)
+    if old_row is None:
+        raise ApiError(404, "unknown_card", "no such card in this attendant session")
+    if old_row.number == request.new_card_number:
+        raise ApiError(422, "same_card", "the new card must be a different card")
+    return _move(session, actor, old_card_id, request.new_card_number, lambda _old: None)
+
+
+def _move(
+    session: Session, actor: Actor, old_id: int, new_number: str, confirm: Callable[[Card], None]
+) -> ReplacementReceipt:
+    """Moves everything from the old card to the new card, or raises without changing anything."""
+    new_id = ensure_card_row(session, new_number, actor.device_id)
+    cards = lock_cards(session, [old_id, new_id])
+    old, new = cards[old_id], cards[new_id]
     if old.status == CardStatus.REPLACED.value:
         raise ApiError(409, "card_replaced", "the old card has already been replaced")
     if old.holder is None:
         raise ApiError(409, "not_registered", "the old card has no holder record to confirm; register it first")
-    identity = check_identity(old.holder, request.full_name, request.birth_date)
-    if identity is not IdentityCheck.MATCH:
-        raise ApiError(422, identity.value, IDENTITY_MESSAGES[identity])
+    confirm(old)
     refuse_if_retired(new)
     if new.holder_id is not None and new.holder_id != old.holder_id:
         raise ApiError(409, "new_card_registered", "the new card is registered to someone else")
 
+    code = new_confirmation_code(session)
     replacement = Replacement(
         old_card_id=old.id, new_card_id=new.id, device_id=actor.device_id, attendant_id=actor.attendant_id,
-        fuel_moved=old.fuel_points, autogas_moved=old.autogas_points, created_at=utcnow(),
+        fuel_moved=old.fuel_points, autogas_moved=old.autogas_points, created_at=utcnow(), confirmation_code=code,
     )
     session.add(replacement)
     session.flush()
@@ -56,10 +104,15 @@ def replace_card(session: Session, actor: Actor, request: ReplacementRequest) ->
     change_status(session, old, CardStatus.REPLACED, "replaced", actor, reference)
     if was_active and new.status != CardStatus.ACTIVE.value:
         change_status(session, new, CardStatus.ACTIVE, "activated", actor, reference)
+    add_action(session, ActionRecord(
+        Action.REPLACEMENT, actor.device_id, actor.attendant_id, card_id=old.id, new_card_id=new.id,
+        detail=f"to …{last4(new.number)}, confirmation {code}",
+    ))
     session.flush()
     now = utcnow()
     return ReplacementReceipt(
         replacement_id=replacement.id,
+        confirmation_code=code,
         old_card=card_view(old, now),
         new_card=card_view(new, now),
         moved=Pots(fuel=replacement.fuel_moved, autogas=replacement.autogas_moved),

@@ -54,6 +54,9 @@ FullName = Annotated[Line, Field(min_length=1, max_length=100, description="AD S
 BirthDate = Annotated[dt.date, AfterValidator(_past_birth_date)]
 Station = Annotated[Line, Field(min_length=1, max_length=64, description="Station code")]
 Hundredths = Annotated[int, Field(gt=0, le=MAX_POINTS, description="Hundredths of a Paropuan")]
+AttendantCode = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,32}$")]
+Pin = Annotated[str, Field(pattern=r"^[0-9]{4,8}$", description="4 to 8 digits")]
+Phone = Annotated[str, Field(pattern=r"^\+?[0-9]{10,15}$", description="Mobile number, digits with optional +")]
 
 
 class Entry(str, enum.Enum):
@@ -161,7 +164,7 @@ class RegistrationRequest(BaseModel):
     card_number: CardNumber
     full_name: FullName
     birth_date: BirthDate
-    phone: str = Field(pattern=r"^\+?[0-9]{10,15}$", description="Mobile number, digits with optional +")
+    phone: Phone
     consent: bool = Field(description="The holder signed the consent on the form")
 
 
@@ -176,13 +179,117 @@ class ReplacementRequest(BaseModel):
     birth_date: BirthDate
 
 
+CardRef = Annotated[
+    str,
+    Field(pattern=r"^[0-9]{1,18}\.[0-9a-f]{24}$",
+          description="A card_ref from a card look-up or holder search of the same attendant session"),
+]
+
+
+class CardRefReplacementRequest(BaseModel):
+    """Attendant mode: the old card as found in this attendant session; the attendant checked the ID."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    old_card_ref: CardRef
+    new_card_number: CardNumber
+    identity_checked: Literal[True] = Field(
+        description="The attendant compared the holder's ID document with the masked details shown")
+
+
 class ReplacementReceipt(BaseModel):
     """The result of a replacement (replayed as is for a retried Idempotency-Key)."""
 
     replacement_id: int
+    confirmation_code: str = Field(
+        pattern=r"^[0-9A-HJKMNP-TV-Z]{6}$", description="Shown to the attendant and the holder (Crockford base32)")
     old_card: CardView
     new_card: CardView
     moved: Pots
+
+
+class AttendantLogin(BaseModel):
+    """An attendant signs in on a kiosk or till."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    code: AttendantCode
+    pin: Pin
+
+
+class AttendantInfo(BaseModel):
+    """Who is signed in."""
+
+    code: str
+    name: str
+
+
+class AttendantSessionOpened(BaseModel):
+    """A new attendant session; send ``session_token`` as ``X-Attendant-Session`` from this device only."""
+
+    session_token: str
+    attendant: AttendantInfo
+    expires_at: dt.datetime = Field(description="The latest the session can last, however busy")
+    idle_timeout_seconds: int = Field(description="The session ends after this long without a request")
+
+
+class CardLookupRequest(BaseModel):
+    """An attendant looks a card up by its number (read from the card or typed)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    card_number: CardNumber
+
+
+class HolderSearchRequest(BaseModel):
+    """An attendant looks for the cards of a holder who lost theirs; all three must match."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    full_name: FullName
+    birth_date: BirthDate
+    phone: Phone
+
+
+class MaskedHolder(BaseModel):
+    """Enough of the holder record to compare with an ID document, and no more."""
+
+    name_masked: str = Field(description="First letter of each word, * for every other letter: E**** A******")
+    birth_date_masked: str = Field(description="Only the year: **.**.1974")
+    phone_masked: str | None = Field(description="Only the last four digits: *******4567; null when none is on record")
+
+
+class HolderCard(BaseModel):
+    """A card as an attendant sees it; ``card_ref`` names it in later calls of the same session."""
+
+    card_ref: str
+    number_last4: str = Field(pattern=r"^\d{4}$")
+    status: CardStatus
+    pots: Pots
+    holder: MaskedHolder | None
+
+
+class HolderCards(BaseModel):
+    """The cards a holder search found (replaced cards left out)."""
+
+    cards: list[HolderCard]
+
+
+class AttendantActionView(BaseModel):
+    """One row of the attendant audit."""
+
+    at: dt.datetime
+    attendant_code: str | None
+    device_name: str | None
+    action: str
+    number_last4: str | None
+    detail: str | None
+
+
+class AttendantActions(BaseModel):
+    """The attendant audit, newest first."""
+
+    actions: list[AttendantActionView]
 
 
 Label = Annotated[Line, Field(max_length=40)]

@@ -3,36 +3,65 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Header, Request
 from fastapi.responses import JSONResponse
 
-from central.attendants import AuthenticatedAttendant, require_attendant
-from central.auth import AuthenticatedDevice, require_device
+from central.attendants import AuthenticatedAttendant, any_device, kiosk_or_till, optional_attendant, require_attendant
+from central.auth import AuthenticatedDevice
 from central.card_store import Actor
 from central.deps import database
+from central.errors import ApiError
 from central.error_handlers import error_responses
+from central.holder_cards import card_id_of_ref
 from central.idempotency import IdempotencyKey, run_once
-from central.models import DeviceKind
 from central.registration import register
-from central.replacement import replace_card
-from central.schemas import CardView, RegistrationRequest, ReplacementReceipt, ReplacementRequest
+from central.replacement import replace_card, replace_card_by_ref
+from central.schemas import (
+    CardRefReplacementRequest,
+    CardView,
+    RegistrationRequest,
+    ReplacementReceipt,
+    ReplacementRequest,
+)
 
 router = APIRouter(prefix="/v1", tags=["holders"])
 
+OptionalIdempotencyKey = Annotated[
+    str | None,
+    Header(alias="Idempotency-Key", pattern=r"^[\x21-\x7e]{1,128}$",
+           description="Optional; a retry with the same key gets the first answer instead of 409"),
+]
 
-@router.post("/registrations", status_code=201, response_model=CardView, responses=error_responses(401, 403, 409, 422))
+
+@router.post(
+    "/registrations", status_code=201, response_model=CardView, responses=error_responses(401, 403, 409, 422)
+)
 def create_registration(
     request: Request,
-    device: Annotated[
-        AuthenticatedDevice, Depends(require_device(DeviceKind.KIOSK, DeviceKind.TILL, DeviceKind.GATEWAY))
-    ],
+    device: Annotated[AuthenticatedDevice, Depends(any_device)],
+    attendant: Annotated[AuthenticatedAttendant | None, Depends(optional_attendant)],
     body: RegistrationRequest,
-) -> CardView:
-    """Stores the customer information form of a card (before or after its first use)."""
-    with database(request).transaction() as session:
-        view = register(session, Actor(device.id), body)
-    request.app.state.metrics.registrations.inc()
-    return view
+    key: OptionalIdempotencyKey = None,
+) -> JSONResponse:
+    """Stores the customer information form of a card (before or after its first use).
+
+    An attendant may sign the registration (session or code and PIN headers); the card's event
+    and the attendant audit then name them.
+    """
+    actor = Actor(device.id, attendant.id if attendant else None)
+    if key is None:
+        with database(request).transaction() as session:
+            view = register(session, actor, body)
+        response = JSONResponse(view.model_dump(mode="json"), status_code=201)
+    else:
+        response, view = run_once(database(request), device.id, key, "registration", body,
+                                  lambda session: register(session, actor, body))
+    metrics = request.app.state.metrics
+    if view is not None:
+        metrics.registrations.inc()
+    else:
+        metrics.idempotent_replays.labels("registration").inc()
+    return response
 
 
 @router.post(
@@ -41,15 +70,26 @@ def create_registration(
 )
 def create_replacement(
     request: Request,
-    device: Annotated[AuthenticatedDevice, Depends(require_device(DeviceKind.KIOSK, DeviceKind.TILL))],
+    device: Annotated[AuthenticatedDevice, Depends(kiosk_or_till)],
     attendant: Annotated[AuthenticatedAttendant, Depends(require_attendant)],
     key: IdempotencyKey,
-    body: ReplacementRequest,
+    body: ReplacementRequest | CardRefReplacementRequest,
 ) -> JSONResponse:
-    """An attendant moves both pots from an old card to a new one after checking the holder's identity."""
+    """An attendant moves both pots from an old card to a new one after checking the holder's identity.
+
+    Either the old card's number with the holder's name and birth date, or (attendant session
+    only) the ``card_ref`` of a look-up or search after comparing the holder's ID document.
+    """
     actor = Actor(device.id, attendant.id)
-    response, receipt = run_once(database(request), device.id, key, "replacement", body,
-                                 lambda session: replace_card(session, actor, body))
+    if isinstance(body, CardRefReplacementRequest):
+        old_card_id = card_id_of_ref(attendant.session_key, body.old_card_ref)
+        if old_card_id is None:
+            raise ApiError(404, "unknown_card", "no such card in this attendant session")
+        response, receipt = run_once(database(request), device.id, key, "replacement", body,
+                                     lambda session: replace_card_by_ref(session, actor, old_card_id, body))
+    else:
+        response, receipt = run_once(database(request), device.id, key, "replacement", body,
+                                     lambda session: replace_card(session, actor, body))
     metrics = request.app.state.metrics
     if receipt is not None:
         metrics.replacements.inc()

@@ -90,6 +90,25 @@ class Api:
                    "X-Attendant-Code": attendant or self.attendant_code, "X-Attendant-Pin": pin}
         return self.http.post("/v1/replacements", json=body, headers=headers)
 
+    def sign_in(self, code: str | None = None, pin: str = ATTENDANT_PIN, token: str | None = None) -> httpx.Response:
+        """``POST /v1/attendant-sessions`` from the rig's kiosk (or the device of ``token``)."""
+        return self.http.post("/v1/attendant-sessions", json={"code": code or self.attendant_code, "pin": pin},
+                              headers=self._auth(token or self.service.token))
+
+    def attendant_session(self, code: str | None = None, pin: str = ATTENDANT_PIN, token: str | None = None) -> str:
+        """A fresh attendant session token on the rig's kiosk (or the device of ``token``)."""
+        response = self.sign_in(code, pin, token)
+        assert response.status_code == 201, response.text
+        return response.json()["session_token"]
+
+    def as_attendant(self, path: str, body: dict[str, object], session: str, token: str | None = None,
+                     key: str | None = None) -> httpx.Response:
+        """POST ``body`` to ``path`` with ``X-Attendant-Session`` from the rig's kiosk (or ``token``'s device)."""
+        headers = {**self._auth(token or self.service.token), "X-Attendant-Session": session}
+        if key is not None:
+            headers["Idempotency-Key"] = key
+        return self.http.post(path, json=body, headers=headers)
+
     def events(self, number: str) -> list[dict[str, object]]:
         response = self.http.get(f"/v1/cards/{number}/events", params={"limit": 1000},
                                  headers=self._auth(self.till_token))

@@ -1,0 +1,127 @@
+"""Attendant mode: sign-in sessions, card look-ups and holder searches, and the attendant audit.
+
+``/v1/attendant-sessions``, ``/v1/attendant/card-lookups``, ``/v1/attendant/holder-searches``,
+``/v1/attendant-actions``. Every look-up and search is audited (a search by its result count).
+"""
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+from sqlalchemy.orm import Session
+
+from central.attendant_sessions import end_session, open_session
+from central.attendants import (
+    AuthenticatedAttendant,
+    SessionHeader,
+    check_attendant,
+    kiosk_or_till,
+    require_attendant_session,
+    session_invalid,
+)
+from central.audit import Action, ActionRecord, add_action, list_actions
+from central.auth import AuthenticatedDevice, require_device
+from central.card_store import find_card
+from central.deps import database, reader_session
+from central.errors import ApiError
+from central.error_handlers import error_responses
+from central.holder_cards import holder_card, search_holders
+from central.models import DeviceKind
+from central.schemas import (
+    AttendantActions,
+    AttendantInfo,
+    AttendantLogin,
+    AttendantSessionOpened,
+    CardLookupRequest,
+    HolderCard,
+    HolderCards,
+    HolderSearchRequest,
+)
+
+router = APIRouter(prefix="/v1", tags=["attendant"])
+KioskOrTill = Annotated[AuthenticatedDevice, Depends(kiosk_or_till)]
+SessionAttendant = Annotated[AuthenticatedAttendant, Depends(require_attendant_session)]
+
+
+@router.post(
+    "/attendant-sessions", status_code=201, response_model=AttendantSessionOpened,
+    responses=error_responses(401, 403, 422),
+)
+def sign_in(request: Request, device: KioskOrTill, body: AttendantLogin) -> AttendantSessionOpened:
+    """An attendant signs in with code and PIN and gets a session token for this device.
+
+    A wrong PIN is 401 ``bad_attendant_pin`` with ``attempts_left``; the last allowed wrong PIN,
+    and any sign-in while locked, is 403 ``attendant_locked`` with ``retry_after_seconds``.
+    """
+    state = request.app.state
+    try:
+        attendant = check_attendant(state.database, state.settings, body.code, body.pin, device.id,
+                                    Action.LOGIN_FAILED)
+    except ApiError:
+        state.metrics.attendant_refusals.inc()
+        raise
+    token, row = open_session(state.database, state.settings, attendant.id, device.id)
+    return AttendantSessionOpened(
+        session_token=token,
+        attendant=AttendantInfo(code=attendant.code, name=attendant.name),
+        expires_at=row.expires_at,
+        idle_timeout_seconds=int(state.settings.attendant_idle_timeout.total_seconds()),
+    )
+
+
+@router.delete(
+    "/attendant-sessions/current", status_code=204, response_class=Response,
+    responses=error_responses(401, 403, 422),
+)
+def sign_out(request: Request, device: KioskOrTill, token: SessionHeader = None) -> Response:
+    """Ends the session named by ``X-Attendant-Session``."""
+    state = request.app.state
+    if token is None or not end_session(state.database, state.settings, token, device.id):
+        raise session_invalid()
+    return Response(status_code=204)
+
+
+@router.post(
+    "/attendant/card-lookups", response_model=HolderCard, responses=error_responses(401, 403, 404, 422)
+)
+def look_up_card(
+    request: Request, device: KioskOrTill, attendant: SessionAttendant, body: CardLookupRequest
+) -> HolderCard:
+    """A card with its masked holder details and a ``card_ref`` valid in this attendant session."""
+    assert attendant.session_key is not None
+    with database(request).transaction() as session:
+        card = find_card(session, body.card_number)
+        add_action(session, ActionRecord(Action.CARD_LOOKUP, device.id, attendant.id,
+                                         card_id=card.id if card else None,
+                                         detail="found" if card else "unknown card"))
+        view = holder_card(card, attendant.session_key) if card else None
+    if view is None:
+        raise ApiError(404, "unknown_card", "no card with this number")
+    return view
+
+
+@router.post(
+    "/attendant/holder-searches", response_model=HolderCards, responses=error_responses(401, 403, 422)
+)
+def search_holder_cards(
+    request: Request, device: KioskOrTill, attendant: SessionAttendant, body: HolderSearchRequest
+) -> HolderCards:
+    """The cards (not replaced) of holders whose name, birth date and phone all match; none says nothing more."""
+    assert attendant.session_key is not None
+    with database(request).transaction() as session:
+        cards = search_holders(session, body.full_name, body.birth_date, body.phone)
+        add_action(session, ActionRecord(Action.HOLDER_SEARCH, device.id, attendant.id,
+                                         detail=f"{len(cards)} card(s) found"))
+        views = [holder_card(card, attendant.session_key) for card in cards]
+    return HolderCards(cards=views)
+
+
+@router.get("/attendant-actions", response_model=AttendantActions, responses=error_responses(401, 403, 422))
+def attendant_actions(
+    _device: Annotated[AuthenticatedDevice, Depends(require_device(DeviceKind.TILL, DeviceKind.GATEWAY))],
+    session: Annotated[Session, Depends(reader_session)],
+    attendant: Annotated[str | None, Query(pattern=r"^[A-Za-z0-9_-]{1,32}$", description="An attendant code")] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> AttendantActions:
+    """The attendant audit, newest first: sign-ins, look-ups, searches, replacements, registrations."""
+    return AttendantActions(actions=list_actions(session, attendant, limit))
