@@ -1,9 +1,11 @@
-"""No full card number in any answer or log line, whatever the request (SQLite and PostgreSQL)."""
+"""No full card number (nor attendant PIN or session token) in any answer, audit row or log line,
+whatever the request (SQLite and PostgreSQL)."""
 from __future__ import annotations
 
 import re
+import uuid
 
-from tests.central.conftest import Api, new_card_number
+from tests.central.conftest import ATTENDANT_PIN, Api, new_card_number
 
 SIXTEEN_DIGITS = re.compile(r"(?<!\d)\d{16}(?!\d)")
 
@@ -24,3 +26,33 @@ def test_no_full_number_in_answers_or_logs(api: Api):
     assert "…" + card[-4:] in log
     assert not SIXTEEN_DIGITS.search(log)
     assert card[-10:] not in log
+
+
+def test_attendant_mode_leaves_no_number_pin_or_token_in_answers_or_logs(api: Api):
+    card, new = api.active_card(fuel=300), new_card_number()
+    session = api.attendant_session()
+    lookup = api.as_attendant("/v1/attendant/card-lookups", {"card_number": card}, session)
+    answers = [
+        api.sign_in(pin="0000"), api.sign_in("nobody", "0000"), lookup,
+        api.as_attendant("/v1/attendant/card-lookups", {"card_number": new}, session),
+        api.as_attendant("/v1/attendant/holder-searches",
+                         {"full_name": "Deniz Işık", "birth_date": "1980-05-17", "phone": "+905321234567"}, session),
+        api.as_attendant("/v1/replacements", {"old_card_ref": lookup.json()["card_ref"], "new_card_number": card,
+                                              "identity_checked": True}, session, key=uuid.uuid4().hex),
+        api.as_attendant("/v1/replacements", {"old_card_ref": lookup.json()["card_ref"], "new_card_number": new,
+                                              "identity_checked": True}, session, key=uuid.uuid4().hex),
+        api.as_attendant("/v1/attendant/card-lookups", {"card_number": card}, "wrong" + session),
+    ]
+    assert [response.status_code for response in answers] == [401, 401, 200, 404, 200, 422, 201, 401]
+    for response in answers:
+        assert not SIXTEEN_DIGITS.search(response.text), response.text
+    audit = api.http.get("/v1/attendant-actions", params={"limit": 1000},
+                         headers={"Authorization": f"Bearer {api.till_token}"}).json()["actions"]
+    details = " ".join(str(row["detail"]) for row in audit)
+    log = api.service.log_text()
+    for text in (str(audit), log):
+        assert not SIXTEEN_DIGITS.search(text)
+        assert card[-10:] not in text and new[-10:] not in text
+        assert session not in text and "DENİZ IŞIK" not in text
+    pin = re.compile(rf"(?<!\d){ATTENDANT_PIN}(?!\d)")  # timestamps and ports may hold the digits otherwise
+    assert not pin.search(details) and not pin.search(log)
