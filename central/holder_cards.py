@@ -34,7 +34,7 @@ def card_ref(session_key: str, card_id: int) -> str:
 def card_id_of_ref(session_key: str | None, ref: str) -> int | None:
     """The card id named by ``ref`` if it was made in this session, else None."""
     card_id, _, digest = ref.partition(".")
-    if session_key is None or not card_id.isdigit():
+    if session_key is None or not (card_id.isascii() and card_id.isdigit()):
         return None
     return int(card_id) if hmac.compare_digest(digest, _ref_digest(session_key, int(card_id))) else None
 

@@ -181,7 +181,7 @@ class ReplacementRequest(BaseModel):
 
 CardRef = Annotated[
     str,
-    Field(pattern=r"^[0-9]{1,18}\.[0-9a-f]{24}$",
+    Field(min_length=1, max_length=64,
           description="A card_ref from a card look-up or holder search of the same attendant session"),
 ]
 

@@ -266,7 +266,7 @@ def test_a_card_ref_works_only_in_its_own_session(api: Api):
     ref = lookup(api, mine, old).json()["card_ref"]
     card_id = ref.split(".")[0]
     forged = f"{card_id}.{'0' * 24}"
-    for session, card_ref in ((other, ref), (mine, forged)):
+    for session, card_ref in ((other, ref), (mine, forged), (mine, card_id), (mine, "not a ref")):
         response = replace_by_ref(api, session, card_ref, new_card_number())
         assert response.status_code == 404 and response.json()["error"]["code"] == "unknown_card"
     by_pin = api.http.post("/v1/replacements",
