@@ -46,7 +46,8 @@ idle_timeout_seconds = 30
 
 [demo]
 # The demo cards loaded by 'opet-central demo-data' (docs/ARCHITECTURE.md).
-cards = ["7000070012806566", "7000071234567895", "7000079876543215", "7000075555000014"]
+cards = ["7000070012806566", "7000071234567895", "7000079876543215", "7000075555000014",
+         "7000072026000012", "7000072026000020"]
 TOML
 
 "$bin/python" - "$port" <<'PY'
