@@ -84,7 +84,8 @@ class SignedIn:
 
 @dataclass(frozen=True)
 class MaskedHolder:
-    """A holder's details as the service masks them, for comparing with an ID document."""
+    """A holder's details as the service masks them, for comparing with an ID document
+    (``phone`` is empty for an old record without one)."""
 
     name: str
     birth_date: str
@@ -272,7 +273,9 @@ def _holder_card(body: dict) -> HolderCard:
             autogas=int(body["pots"]["autogas"]),
             holder=None
             if holder is None
-            else MaskedHolder(str(holder["name_masked"]), str(holder["birth_date_masked"]), str(holder["phone_masked"])),
+            else MaskedHolder(
+                str(holder["name_masked"]), str(holder["birth_date_masked"]), str(holder.get("phone_masked") or "")
+            ),
         )
     except (KeyError, TypeError, ValueError, AttributeError):
         raise _unreadable() from None

@@ -122,7 +122,7 @@ def holder_lines(_: Gettext, card: HolderCard) -> tuple[str, str, str]:
     return (
         _("Name: {name}").format(name=holder.name),
         _("Birth date: {date}").format(date=holder.birth_date),
-        _("Phone: {phone}").format(phone=holder.phone),
+        _("Phone: {phone}").format(phone=holder.phone) if holder.phone else "",
     )
 
 

@@ -1,17 +1,24 @@
 """Attendant mode's core, driven as the screens drive it, with the real attendant client
-talking HTTP to the real central service (its own database: these tests replace cards).
-Timers are advanced by hand; the 'UI thread' is a queue."""
+talking HTTP to the real central service. Timers are advanced by hand; the 'UI thread' is a
+queue. One service for the module (its own database): each test that moves points makes its
+own holder and cards (a registration, then sales from a till), so the tests do not depend on
+each other's order."""
 from __future__ import annotations
 
+import datetime as dt
+import uuid
 from collections.abc import Iterator
-from pathlib import Path
+from dataclasses import dataclass
+from itertools import count
 
+import httpx
 import pytest
 
 from hardware.card_number import CardNumber
 from hardware.card_uid import CardUid
 from kiosk.api_client import CentralClient
-from kiosk.attendant_client import AttendantClient
+from hardware.card_number import luhn_is_valid
+from kiosk.attendant_client import AttendantClient, HolderDetails
 from kiosk.attendant_desk import AttendantDesk, DeskNotice, DeskSettings, DeskState, DeskStep
 from kiosk.balance import CardStatus, Entry
 from kiosk.holder_form import FormField
@@ -21,11 +28,48 @@ from tests.kiosk.ui_thread import ManualScheduler, UiQueue
 from tests.rigs.central import CentralService, running_central
 from tests.rigs.network_path import NetworkPath
 
-ENDER_CARD = CardNumber.parse("7000070012806566")  # active, 1.234,56 + 87,90
-AYSE_CARD = CardNumber.parse("7000071234567895")  # not activated, 42,50 + 0
-NEW_CARDS = [CardNumber.parse("7000072026000012"), CardNumber.parse("7000072026000020")]
+ENDER_CARD = CardNumber.parse("7000070012806566")  # demo data: active, 1.234,56 + 87,90, read only here
+REPLACED_CARD = CardNumber.parse("7000075555000014")
 CODE, PIN = "1001", "1234"
 IDLE = 90.0
+_serial = count(1)
+
+
+def fresh_number() -> CardNumber:
+    """A Luhn-valid number that no other test uses."""
+    body = f"70000738{next(_serial):07d}"
+    return next(CardNumber(body + check) for check in "0123456789" if luhn_is_valid(body + check))
+
+
+@dataclass(frozen=True)
+class Holder:
+    name: str
+    birth: str  # as typed: GGAAYYYY
+    phone: str
+    card: CardNumber
+
+
+def make_holder(service: CentralService, name: str, birth: str, phone: str, fuel_kurus: int, autogas_kurus: int) -> Holder:
+    """A registered card with points in both pots, made as a station would: the form, then sales."""
+    card = fresh_number()
+    client = AttendantClient(service.base_url, service.token)
+    try:
+        signed_in = client.sign_in(CODE, PIN)
+        born = dt.date(int(birth[4:]), int(birth[2:4]), int(birth[:2]))
+        client.register(signed_in, card, HolderDetails(name, born, phone, True), uuid.uuid4().hex)
+        client.sign_out(signed_in)
+    finally:
+        client.close()
+    till = service.add_device("till", f"till-{card.last4}")
+    for fuel_type, kurus in (("benzin", fuel_kurus), ("otogaz", autogas_kurus)):
+        response = httpx.post(
+            f"{service.base_url}/v1/sales",
+            headers={"Authorization": f"Bearer {till}", "Idempotency-Key": uuid.uuid4().hex},
+            json={"card_number": card.digits, "fuel_type": fuel_type, "amount": kurus, "station": "T",
+                  "sold_at": dt.datetime.now(dt.timezone.utc).isoformat()},
+        )
+        assert response.status_code == 201, response.text
+    return Holder(name, birth, phone, card)
 
 
 class Desk:
@@ -76,10 +120,17 @@ class Desk:
         self.lookups.close()
 
 
-@pytest.fixture
-def service(tmp_path: Path) -> Iterator[CentralService]:
-    with running_central(f"sqlite:///{tmp_path / 'central.db'}", tmp_path) as running:
+@pytest.fixture(scope="module")
+def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CentralService]:
+    workdir = tmp_path_factory.mktemp("attendant-central")
+    with running_central(f"sqlite:///{workdir / 'central.db'}", workdir) as running:
         yield running
+
+
+@pytest.fixture
+def holder(service: CentralService) -> Holder:
+    """ÖMER IŞIK with 10,00 + 2,50 Paropuan on a card of his own."""
+    return make_holder(service, "ÖMER IŞIK", "15071980", "05301234567", 200_000, 50_000)
 
 
 @pytest.fixture
@@ -90,7 +141,8 @@ def desk(service: CentralService) -> Iterator[Desk]:
 
 
 def test_a_wrong_pin_counts_down_to_a_lockout_that_the_right_pin_cannot_open(desk: Desk, service: CentralService) -> None:
-    state = desk.sign_in(pin="9999")
+    service.cli("add-attendant", "--code", "3003", "--name", "KİLİT DENEME", stdin=f"{PIN}\n")
+    state = desk.sign_in(code="3003", pin="9999")
     assert state.step is DeskStep.SIGN_IN and state.notice is DeskNotice.WRONG_PIN
     first_left = state.attempts_left
     assert first_left is not None and first_left >= 1
@@ -104,7 +156,7 @@ def test_a_wrong_pin_counts_down_to_a_lockout_that_the_right_pin_cannot_open(des
     desk.type(FormField.PIN, PIN)
     desk.desk.sign_in()
     assert desk.settle().notice is DeskNotice.LOCKED  # locked means locked, right PIN or not
-    service.cli("unlock-attendant", "--code", CODE)
+    service.cli("unlock-attendant", "--code", "3003")
     desk.type(FormField.PIN, PIN)
     desk.desk.sign_in()
     assert desk.settle().step is DeskStep.MENU
@@ -117,38 +169,40 @@ def test_no_state_ever_holds_the_pin(desk: Desk) -> None:
     assert all(PIN not in repr(state) for state in desk.seen)
 
 
-def test_a_replacement_by_number_moves_both_pots_and_closes_the_old_card(desk: Desk) -> None:
+def test_a_replacement_by_number_moves_both_pots_and_closes_the_old_card(desk: Desk, holder: Holder) -> None:
     desk.sign_in()
-    state = desk.find_by_number(ENDER_CARD)
+    state = desk.find_by_number(holder.card)
     assert state.step is DeskStep.CONFIRM_IDENTITY
     chosen = state.chosen
-    assert chosen is not None and chosen.number_last4 == "6566" and chosen.holder is not None
-    assert chosen.holder.name == "E**** A******"  # masked: the attendant compares, not reads
-    assert "1974" in chosen.holder.birth_date and "20" not in chosen.holder.birth_date.replace("1974", "")
-    assert chosen.holder.phone.endswith("4567")
+    assert chosen is not None and chosen.number_last4 == holder.card.last4 and chosen.holder is not None
+    assert chosen.holder.name == "Ö*** I***"  # masked, Turkish letters kept: the attendant compares, not reads
+    assert chosen.holder.birth_date.endswith("1980") and "15" not in chosen.holder.birth_date
+    assert chosen.holder.phone.endswith("4567") and "0530" not in chosen.holder.phone
     desk.desk.identity_confirmed()
     assert desk.desk.state.step is DeskStep.TAP_NEW_CARD
+    new = fresh_number()
     desk.session.card_presented()  # diverted: the driver's screens stay at attract
-    desk.session.show_card(NEW_CARDS[0], Entry.TAPPED)
+    desk.session.show_card(new, Entry.TAPPED)
     assert desk.session.state.screen is Screen.ATTRACT
     state = desk.desk.state
-    assert state.step is DeskStep.CONFIRM_MOVE and state.new_card_last4 == "0012"
+    assert state.step is DeskStep.CONFIRM_MOVE and state.new_card_last4 == new.last4
     desk.desk.confirm_move()
     state = desk.settle()
     assert state.step is DeskStep.MOVE_DONE and state.moved is not None
-    assert (state.moved.moved_fuel, state.moved.moved_autogas) == (123456, 8790)
-    assert (state.moved.new_fuel, state.moved.new_autogas) == (123456, 8790)
+    assert (state.moved.moved_fuel, state.moved.moved_autogas) == (1000, 250)
+    assert (state.moved.new_fuel, state.moved.new_autogas) == (1000, 250)
     assert len(state.moved.confirmation_code) == 6 and not state.moved.replayed
-    assert desk.lookups.look_up(ENDER_CARD, Entry.TYPED).status is CardStatus.REPLACED
-    new_balance = desk.lookups.look_up(NEW_CARDS[0], Entry.TYPED)
-    assert (new_balance.fuel, new_balance.autogas, new_balance.status) == (123456, 8790, CardStatus.ACTIVE)
+    old_balance = desk.lookups.look_up(holder.card, Entry.TYPED)
+    assert (old_balance.status, old_balance.fuel, old_balance.autogas) == (CardStatus.REPLACED, 0, 0)
+    new_balance = desk.lookups.look_up(new, Entry.TYPED)
+    assert (new_balance.fuel, new_balance.autogas, new_balance.holder_registered) == (1000, 250, True)
 
 
 def test_the_old_card_tapped_as_the_new_card_is_refused(desk: Desk) -> None:
     desk.sign_in()
     desk.find_by_number(ENDER_CARD)
     desk.desk.identity_confirmed()
-    desk.session.show_card(ENDER_CARD, Entry.TAPPED)
+    desk.session.show_card(ENDER_CARD, Entry.TAPPED)  # never sent: ENDER's card stays as it is
     assert desk.desk.state.step is DeskStep.TAP_NEW_CARD
     assert desk.desk.state.notice is DeskNotice.SAME_CARD
 
@@ -158,38 +212,39 @@ def test_a_card_without_a_readable_number_asks_for_the_printed_one(desk: Desk) -
     desk.desk.start_registration()
     desk.session.show_card(CardUid(bytes.fromhex("04A1B2C3D4E5F6")), Entry.TAPPED)
     assert desk.desk.state.notice is DeskNotice.NO_NUMBER_ON_CARD
-    desk.type(FormField.CARD_NUMBER, NEW_CARDS[1].digits)
+    desk.type(FormField.CARD_NUMBER, fresh_number().digits)
     desk.desk.use_typed_card()
     assert desk.desk.state.step is DeskStep.REGISTRATION_FORM
 
 
-def test_a_replacement_by_identity_with_turkish_letters_typed_in_small_letters(desk: Desk) -> None:
+def test_a_replacement_by_identity_with_turkish_letters_typed_in_small_letters(desk: Desk, service: CentralService) -> None:
+    holder = make_holder(service, "İLKAY ŞAHİNOĞLU", "02111988", "05329876500", 100_000, 300_000)
     desk.sign_in()
     desk.desk.start_replacement()
     desk.desk.find_by_identity_instead()
-    desk.type(FormField.FULL_NAME, "ayşe şahin")
+    desk.type(FormField.FULL_NAME, "ilkay şahinoğlu")
     desk.type(FormField.BIRTH_DATE, "02111988")
-    desk.type(FormField.PHONE, "05329876543")
-    assert desk.desk.state.text(FormField.FULL_NAME) == "AYŞE ŞAHİN"
+    desk.type(FormField.PHONE, "05329876500")
+    assert desk.desk.state.text(FormField.FULL_NAME) == "İLKAY ŞAHİNOĞLU"
     desk.desk.find()
     state = desk.settle()
     assert state.step is DeskStep.CONFIRM_IDENTITY
-    assert state.chosen is not None and state.chosen.number_last4 == "7895"
+    assert state.chosen is not None and state.chosen.number_last4 == holder.card.last4
     desk.desk.identity_confirmed()
-    desk.session.show_card(NEW_CARDS[1], Entry.TAPPED)
+    desk.session.show_card(fresh_number(), Entry.TAPPED)
     desk.desk.confirm_move()
     state = desk.settle()
     assert state.step is DeskStep.MOVE_DONE and state.moved is not None
-    assert (state.moved.moved_fuel, state.moved.moved_autogas) == (4250, 0)
+    assert (state.moved.moved_fuel, state.moved.moved_autogas) == (500, 1500)
 
 
 def test_wrong_identity_details_find_nothing_and_say_so(desk: Desk) -> None:
     desk.sign_in()
     desk.desk.start_replacement()
     desk.desk.find_by_identity_instead()
-    desk.type(FormField.FULL_NAME, "AYŞE ŞAHİN")
-    desk.type(FormField.BIRTH_DATE, "03111988")
-    desk.type(FormField.PHONE, "05329876543")
+    desk.type(FormField.FULL_NAME, "ENDER AYTEKİN")
+    desk.type(FormField.BIRTH_DATE, "21031974")  # the demo holder is 20.03.1974
+    desk.type(FormField.PHONE, "05551234567")
     desk.desk.find()
     state = desk.settle()
     assert state.step is DeskStep.FIND_BY_IDENTITY and state.notice is DeskNotice.NO_MATCH
@@ -215,22 +270,23 @@ def test_form_mistakes_are_caught_before_any_request(desk: Desk) -> None:
 
 def test_a_replaced_card_cannot_be_replaced_again(desk: Desk) -> None:
     desk.sign_in()
-    state = desk.find_by_number(CardNumber.parse("7000075555000014"))
+    state = desk.find_by_number(REPLACED_CARD)
     assert state.chosen is not None and state.chosen.status is CardStatus.REPLACED
     desk.desk.identity_confirmed()
     assert desk.desk.state.step is DeskStep.CONFIRM_IDENTITY
     assert desk.desk.state.notice is DeskNotice.ALREADY_REPLACED
 
 
-def test_a_lost_answer_is_retried_with_the_same_key_and_moves_the_points_once(service: CentralService) -> None:
+def test_a_lost_answer_is_retried_with_the_same_key_and_moves_the_points_once(service: CentralService, holder: Holder) -> None:
     path = NetworkPath(int(service.base_url.rsplit(":", 1)[1]))
     path.restore()
     harness = Desk(path.url, service.token, change_tries=2)
+    new = fresh_number()
     try:
         harness.sign_in()
-        harness.find_by_number(ENDER_CARD)
+        harness.find_by_number(holder.card)
         harness.desk.identity_confirmed()
-        harness.session.show_card(NEW_CARDS[0], Entry.TAPPED)
+        harness.session.show_card(new, Entry.TAPPED)
         path.lose_answers(2)  # both tries reach the service; neither answer comes back
         harness.desk.confirm_move()
         state = harness.settle()
@@ -240,30 +296,31 @@ def test_a_lost_answer_is_retried_with_the_same_key_and_moves_the_points_once(se
         state = harness.settle()
         assert state.step is DeskStep.MOVE_DONE and state.moved is not None
         assert state.moved.replayed  # the service had done it on the first try
-        assert (state.moved.moved_fuel, state.moved.moved_autogas) == (123456, 8790)
-        new_balance = harness.lookups.look_up(NEW_CARDS[0], Entry.TYPED)
-        assert (new_balance.fuel, new_balance.autogas) == (123456, 8790)  # not twice
-        events = service.cli("attendant-actions", "--attendant", CODE)
-        assert events.count("replacement") == 1
+        assert (state.moved.moved_fuel, state.moved.moved_autogas) == (1000, 250)
+        new_balance = harness.lookups.look_up(new, Entry.TYPED)
+        assert (new_balance.fuel, new_balance.autogas) == (1000, 250)  # not twice
+        actions = service.cli("attendant-actions", "--attendant", CODE)
+        assert actions.count(state.moved.confirmation_code) == 1
     finally:
         harness.close()
         path.cut()
 
 
-def test_one_lost_answer_is_absorbed_by_the_automatic_retry(service: CentralService) -> None:
+def test_one_lost_answer_is_absorbed_by_the_automatic_retry(service: CentralService, holder: Holder) -> None:
     path = NetworkPath(int(service.base_url.rsplit(":", 1)[1]))
     path.restore()
     harness = Desk(path.url, service.token, change_tries=3)
+    new = fresh_number()
     try:
         harness.sign_in()
-        harness.find_by_number(ENDER_CARD)
+        harness.find_by_number(holder.card)
         harness.desk.identity_confirmed()
-        harness.session.show_card(NEW_CARDS[0], Entry.TAPPED)
+        harness.session.show_card(new, Entry.TAPPED)
         path.lose_answers(1)
         harness.desk.confirm_move()
         state = harness.settle()
         assert state.step is DeskStep.MOVE_DONE and state.moved is not None and state.moved.replayed
-        assert harness.lookups.look_up(NEW_CARDS[0], Entry.TYPED).fuel == 123456
+        assert harness.lookups.look_up(new, Entry.TYPED).fuel == 1000
     finally:
         harness.close()
         path.cut()
@@ -272,8 +329,9 @@ def test_one_lost_answer_is_absorbed_by_the_automatic_retry(service: CentralServ
 def test_a_registration_stores_turkish_capitals_and_a_retry_is_not_a_conflict(desk: Desk) -> None:
     desk.sign_in()
     desk.desk.start_registration()
-    desk.session.show_card(NEW_CARDS[1], Entry.TAPPED)
-    assert desk.desk.state.step is DeskStep.REGISTRATION_FORM and desk.desk.state.new_card_last4 == "0020"
+    card = fresh_number()
+    desk.session.show_card(card, Entry.TAPPED)
+    assert desk.desk.state.step is DeskStep.REGISTRATION_FORM and desk.desk.state.new_card_last4 == card.last4
     desk.type(FormField.FULL_NAME, "şükrü ığdır-çağlar")
     desk.type(FormField.BIRTH_DATE, "29021984")
     desk.type(FormField.PHONE, "05551112233")
@@ -282,7 +340,7 @@ def test_a_registration_stores_turkish_capitals_and_a_retry_is_not_a_conflict(de
     state = desk.settle()
     assert state.step is DeskStep.REGISTERED and state.registered is not None
     assert state.registered_name == "ŞÜKRÜ IĞDIR-ÇAĞLAR"
-    assert desk.lookups.look_up(NEW_CARDS[1], Entry.TYPED).holder_registered
+    assert desk.lookups.look_up(card, Entry.TYPED).holder_registered
 
 
 def test_attendant_mode_closes_itself_when_idle_and_signs_out(desk: Desk, service: CentralService) -> None:
