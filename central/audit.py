@@ -31,7 +31,9 @@ class Action(str, enum.Enum):
     CARD_LOOKUP = "card_lookup"
     HOLDER_SEARCH = "holder_search"
     REPLACEMENT = "replacement"
+    REPLACEMENT_REFUSED = "replacement_refused"
     REGISTRATION = "registration"
+    REGISTRATION_REFUSED = "registration_refused"
 
 
 @dataclass(frozen=True)

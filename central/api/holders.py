@@ -1,12 +1,15 @@
 """Holder records and card replacement: ``POST /v1/registrations``, ``POST /v1/replacements``."""
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Request
 from fastapi.responses import JSONResponse
 
 from central.attendants import AuthenticatedAttendant, any_device, kiosk_or_till, optional_attendant, require_attendant
+from central.audit import Action, ActionRecord, write_action
 from central.auth import AuthenticatedDevice
 from central.card_store import Actor
 from central.deps import database
@@ -49,13 +52,14 @@ def create_registration(
     and the attendant audit then name them.
     """
     actor = Actor(device.id, attendant.id if attendant else None)
-    if key is None:
-        with database(request).transaction() as session:
-            view = register(session, actor, body)
-        response = JSONResponse(view.model_dump(mode="json"), status_code=201)
-    else:
-        response, view = run_once(database(request), device.id, key, "registration", body,
-                                  lambda session: register(session, actor, body))
+    with _refusals_audited(request, actor, Action.REGISTRATION_REFUSED, None):
+        if key is None:
+            with database(request).transaction() as session:
+                view = register(session, actor, body)
+            response = JSONResponse(view.model_dump(mode="json"), status_code=201)
+        else:
+            response, view = run_once(database(request), device.id, key, "registration", body,
+                                      lambda session: register(session, actor, body))
     metrics = request.app.state.metrics
     if view is not None:
         metrics.registrations.inc()
@@ -83,16 +87,31 @@ def create_replacement(
     actor = Actor(device.id, attendant.id)
     if isinstance(body, CardRefReplacementRequest):
         old_card_id = card_id_of_ref(attendant.session_key, body.old_card_ref)
-        if old_card_id is None:
-            raise ApiError(404, "unknown_card", "no such card in this attendant session")
-        response, receipt = run_once(database(request), device.id, key, "replacement", body,
-                                     lambda session: replace_card_by_ref(session, actor, old_card_id, body))
+        with _refusals_audited(request, actor, Action.REPLACEMENT_REFUSED, old_card_id):
+            if old_card_id is None:
+                raise ApiError(404, "unknown_card", "no such card in this attendant session")
+            response, receipt = run_once(database(request), device.id, key, "replacement", body,
+                                         lambda session: replace_card_by_ref(session, actor, old_card_id, body))
     else:
-        response, receipt = run_once(database(request), device.id, key, "replacement", body,
-                                     lambda session: replace_card(session, actor, body))
+        with _refusals_audited(request, actor, Action.REPLACEMENT_REFUSED, None):
+            response, receipt = run_once(database(request), device.id, key, "replacement", body,
+                                         lambda session: replace_card(session, actor, body))
     metrics = request.app.state.metrics
     if receipt is not None:
         metrics.replacements.inc()
     else:
         metrics.idempotent_replays.labels("replacement").inc()
     return response
+
+
+@contextlib.contextmanager
+def _refusals_audited(request: Request, actor: Actor, action: Action, card_id: int | None) -> Iterator[None]:
+    """A change an attendant asked for and the service refused goes into the attendant audit
+    too (with the error code), in a transaction of its own: the refused change wrote nothing."""
+    try:
+        yield
+    except ApiError as refusal:
+        if actor.attendant_id is not None:
+            write_action(database(request), ActionRecord(action, actor.device_id, actor.attendant_id,
+                                                         card_id=card_id, detail=refusal.code))
+        raise

@@ -254,6 +254,17 @@ def test_replacement_by_card_ref_moves_both_pots_once(api: Api):
     assert sum(event["kind"] == "replacement_in" for event in api.events(new)) == 2  # one per pot
 
 
+def test_a_refused_replacement_is_audited_with_its_reason(api: Api):
+    old = api.active_card(fuel=100)
+    session = api.attendant_session()
+    ref = lookup(api, session, old).json()["card_ref"]
+    assert replace_by_ref(api, session, ref, new_card_number()).status_code == 201
+    again = replace_by_ref(api, session, ref, new_card_number())  # a new request, not a retry
+    assert again.status_code == 409 and again.json()["error"]["code"] == "card_replaced"
+    refused = [row for row in actions(api, api.attendant_code) if row["action"] == "replacement_refused"]
+    assert refused and refused[0]["detail"] == "card_replaced" and refused[0]["number_last4"] == old[-4:]
+
+
 def test_confirmation_codes_differ(api: Api):
     codes = {api.replace(api.active_card(fuel=1), new_card_number(), "Deniz Işık", "1980-05-17")
              .json()["confirmation_code"] for _ in range(3)}
