@@ -62,9 +62,12 @@ def main() -> int:
     from kivy.clock import Clock
     from kivy.core.window import Window
 
-    started: list[bool] = []
     pending: list[str] = []
-    app.bind(on_start=lambda *_a: (started.append(True), pending.append("FIRST_FRAME")))
+    # Handlers return None: a true return value would stop the dispatch before the app's own on_start.
+    def on_start(*_args: object) -> None:
+        pending.append("FIRST_FRAME")
+
+    app.bind(on_start=on_start)
 
     if args.app == "kiosk" and args.screen == "balance":
         from hardware.card_number import CardNumber
@@ -79,7 +82,10 @@ def main() -> int:
             app.session.subscribe(on_state)
             app.session.show_card(CardNumber.parse("7000070012806566"), Entry.TYPED)
 
-        app.bind(on_start=lambda *_a: Clock.schedule_once(look_up, 0.5))
+        def look_up_soon(*_args: object) -> None:
+            Clock.schedule_once(look_up, 0.5)
+
+        app.bind(on_start=look_up_soon)
 
     reported: set[str] = set()
     original_flip = Window.flip
