@@ -128,6 +128,7 @@ class KioskApp(App):
         palette = HIGH_CONTRAST_PALETTE if high_contrast else NORMAL_PALETTE
         (self.bg_color, self.panel_color, self.accent_color,
          self.accent_text_color, self.text_color, self.muted_color) = palette
+        Window.clearcolor = palette[0]
 
     def _on_any_touch(self, _window: object, _touch: object) -> bool:
         self.session.user_activity()
