@@ -8,7 +8,8 @@ from kiosk.display import display_metrics
 
 def configure_kivy(width: int, height: int, diagonal_inches: float, fullscreen: bool) -> None:
     """Window size, physical metrics (``mm()`` is true to size), and kiosk behaviour:
-    no exit on Escape, no multitouch emulation on right click, a modest frame cap."""
+    no exit on Escape, no multitouch emulation on right click, a modest frame cap (lowered
+    further while idle: screens.frame_pacing), no multisampling."""
     metrics = display_metrics(width, height, diagonal_inches)
     os.environ.setdefault("KIVY_NO_ARGS", "1")
     # Work scheduled from the card watcher and the network wakes the main loop at once
@@ -23,5 +24,9 @@ def configure_kivy(width: int, height: int, diagonal_inches: float, fullscreen: 
     Config.set("graphics", "width", str(width))
     Config.set("graphics", "height", str(height))
     Config.set("graphics", "maxfps", "30")
+    # No multisampling: under software GL (llvmpipe, no GPU) 2x MSAA cost ~35 ms of CPU per
+    # frame even for an empty 1280x800 window (bench.kiosk_idle_cpu); edges that need
+    # smoothing are drawn with Kivy's Smooth* instructions instead.
+    Config.set("graphics", "multisamples", "0")
     Config.set("kivy", "exit_on_escape", "0")
     Config.set("input", "mouse", "mouse,disable_multitouch")
