@@ -21,6 +21,7 @@ from kiosk.demo import DemoReader, EmulatedTap
 from kiosk.runtime import KioskRuntime
 from kiosk.scheduling import Timer
 from screens.gestures import LongPressLabel  # noqa: F401  (registers the class kiosk.kv uses)
+from screens.frame_pacing import FramePacer
 from screens.i18n import Translator
 from screens.views import KioskRoot
 
@@ -94,6 +95,8 @@ class KioskApp(App):
 
     def on_start(self) -> None:
         self.runtime.start()
+        self.pacer = FramePacer(Window)
+        self.pacer.start()
         # systemd's watchdog is fed from Kivy's own clock: a frozen UI stops the pings and
         # systemd restarts the kiosk. Outside systemd these calls do nothing.
         Clock.schedule_once(lambda _dt: systemd_notify.ready("attract screen shown"), 0)
@@ -107,6 +110,7 @@ class KioskApp(App):
         systemd_notify.watchdog()
 
     def on_stop(self) -> None:
+        self.pacer.stop()
         systemd_notify.stopping()
         self.runtime.stop()
 
