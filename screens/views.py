@@ -26,15 +26,16 @@ class PotTile(BoxLayout):
 
 
 class TapHint(Widget):
-    """A card with a ring that widens in a few steps, only while the attract screen is shown.
+    """A card with a ring that swings between near and wide, only while the attract screen is shown.
 
-    Steps, not a smooth animation: every change redraws the whole window, and a continuous
-    animation at the frame cap cost a full core under software rendering (measured with
-    bench.kiosk_idle_cpu); four steps a cycle cost a few redraws a second.
+    Two slow steps, not an animation: every change redraws the whole window, ~25 ms of CPU
+    under software rendering (no GPU). A continuous animation at the frame cap cost a full
+    core, four steps every 1.6 s 10-25 %; a step every 3 s keeps the attract screen under 1 %
+    of a core (bench.kiosk_idle_cpu).
     """
 
-    STEPS = (0.0, 0.3, 0.6, 0.9)
-    STEP_SECONDS = 0.4
+    STEPS = (0.0, 0.6)
+    STEP_SECONDS = 3.0
 
     pulse = NumericProperty(0.0)
     _ticker: ClockEvent | None = None
