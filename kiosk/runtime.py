@@ -15,7 +15,7 @@ from kiosk.api_client import CentralClient, FailureKind, RequestFailed
 from kiosk.attendant_client import AttendantClient
 from kiosk.attendant_desk import AttendantDesk, DeskSettings
 from kiosk.balance import Balance, Entry
-from kiosk.card_events import CardEventBridge
+from kiosk.card_events import CardEventBridge, EarlyLookup
 from kiosk.config import KioskConfig
 from kiosk.connectivity import ServiceMonitor
 from kiosk.heartbeat import FleetHealth, HeartbeatSender, HeartbeatTransport, queue_for_environment
@@ -73,9 +73,10 @@ class KioskRuntime:
             queue_for_environment(),
             interval_seconds=service.heartbeat_seconds,
         )
+        self.early_lookup = EarlyLookup(self._lookup_now)
         self.watcher: CardWatcher | None = None
         if watch_cards:
-            bridge = CardEventBridge(self.session, dispatch, self.health)
+            bridge = CardEventBridge(self.session, dispatch, self.health, self.early_lookup)
             self.watcher = CardWatcher(
                 bridge, config.reader.card_profiles(), reader_filter=config.reader.name_filter or None
             )
@@ -89,9 +90,15 @@ class KioskRuntime:
 
     def _attendant_mode_changed(self, active: bool) -> None:
         """While attendant mode is open, tapped cards go to its desk, not to a driver's balance."""
+        self.early_lookup.enabled = not active
         self.session.divert_cards(self.desk if active else None)
 
     def _lookup(self, card: CardNumber | CardUid, entry: Entry) -> Balance:
+        """The session's look-up: the one the watcher's thread already started for this tap, if any."""
+        early = self.early_lookup.take(card, entry)
+        return early.result() if early is not None else self._lookup_now(card, entry)
+
+    def _lookup_now(self, card: CardNumber | CardUid, entry: Entry) -> Balance:
         """A balance look-up (by number or UID) that also tells the monitor when the service seems gone."""
         try:
             return self.client.look_up(card, entry)
@@ -106,6 +113,7 @@ class KioskRuntime:
         self.heartbeat.stop()
         self.monitor.stop()
         self.desk.close()
+        self.early_lookup.shutdown()
         self.background.shutdown()
         self.client.close()
         self.attendant_client.close()
