@@ -148,7 +148,6 @@ class AttendantScreen(Screen):
     consent = BooleanProperty(False)
     is_registration = BooleanProperty(False)
     card_prompt = StringProperty("")
-    is_tap_step = BooleanProperty(False)
     is_number_search = BooleanProperty(False)
     chosen_line = StringProperty("")
     holder_name = StringProperty("")
@@ -182,7 +181,6 @@ class AttendantScreen(Screen):
         self.phone_text = texts.field_text(desk, FormField.PHONE)
         self.consent = desk.consent
         self.is_registration = step is DeskStep.REGISTRATION_FORM
-        self.is_tap_step = step in (DeskStep.TAP_NEW_CARD, DeskStep.TAP_CARD_TO_REGISTER)
         self.is_number_search = step is DeskStep.FIND_BY_NUMBER
         self.card_prompt = _card_prompt(_, desk)
         self._show_chosen(desk, tr, language)

@@ -98,7 +98,7 @@ def field_label(_: Gettext, form_field: FormField) -> str:
 def card_line(_: Gettext, card: HolderCard, language: str) -> str:
     """``•••• 6566 · active · 1.234,56 + 87,90 Paropuan``."""
     return _("{number} · {status} · {fuel} + {autogas} Paropuan").format(
-        number=f"{MASK} {card.number_last4}",
+        number=f"{MASK}\u00a0{card.number_last4}",
         status=status_word(_, card.status.value),
         fuel=format_points(card.fuel, language),
         autogas=format_points(card.autogas, language),
@@ -132,7 +132,7 @@ def move_summary(_: Gettext, state: DeskState, language: str) -> tuple[str, str]
     if chosen is None:
         return "", ""
     cards = _("From the old card {old} to the new card {new}").format(
-        old=f"{MASK} {chosen.number_last4}", new=f"{MASK} {state.new_card_last4}"
+        old=f"{MASK}\u00a0{chosen.number_last4}", new=f"{MASK}\u00a0{state.new_card_last4}"
     )
     amounts = _("Petrol & diesel {fuel} Paropuan, autogas {autogas} Paropuan. The old card stops working.").format(
         fuel=format_points(chosen.fuel, language), autogas=format_points(chosen.autogas, language)
@@ -146,14 +146,14 @@ def outcome_texts(_: Gettext, state: DeskState, language: str) -> tuple[str, str
         done = state.moved
         return (
             _("Moved to {new}: petrol & diesel {fuel}, autogas {autogas} Paropuan.").format(
-                new=f"{MASK} {done.new_last4}",
+                new=f"{MASK}\u00a0{done.new_last4}",
                 fuel=format_points(done.moved_fuel, language),
                 autogas=format_points(done.moved_autogas, language),
             ),
             _("The new card now has {fuel} + {autogas} Paropuan. The old card {old} no longer works.").format(
                 fuel=format_points(done.new_fuel, language),
                 autogas=format_points(done.new_autogas, language),
-                old=f"{MASK} {done.old_last4}",
+                old=f"{MASK}\u00a0{done.old_last4}",
             ),
         )
     if state.step is DeskStep.MOVE_UNCERTAIN:
@@ -166,7 +166,7 @@ def outcome_texts(_: Gettext, state: DeskState, language: str) -> tuple[str, str
     if state.step is DeskStep.REGISTERED and state.registered is not None:
         return (
             _("Card {number} is registered to {name}.").format(
-                number=f"{MASK} {state.registered.number_last4}", name=state.registered_name
+                number=f"{MASK}\u00a0{state.registered.number_last4}", name=state.registered_name
             ),
             _("The holder can activate it by SMS to 6738 or online."),
         )

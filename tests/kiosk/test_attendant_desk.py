@@ -62,6 +62,8 @@ def make_holder(service: CentralService, name: str, birth: str, phone: str, fuel
         client.close()
     till = service.add_device("till", f"till-{card.last4}")
     for fuel_type, kurus in (("benzin", fuel_kurus), ("otogaz", autogas_kurus)):
+        if not kurus:
+            continue
         response = httpx.post(
             f"{service.base_url}/v1/sales",
             headers={"Authorization": f"Bearer {till}", "Idempotency-Key": uuid.uuid4().hex},
@@ -76,6 +78,7 @@ class Desk:
     """The desk and the driver's session wired as the runtime wires them."""
 
     def __init__(self, base_url: str, token: str, change_tries: int = 3) -> None:
+        self.change_tries = change_tries
         self.ui = UiQueue()
         self.clock = ManualScheduler()
         self.background = BackgroundWork(self.ui.dispatch)
@@ -277,53 +280,56 @@ def test_a_replaced_card_cannot_be_replaced_again(desk: Desk) -> None:
     assert desk.desk.state.notice is DeskNotice.ALREADY_REPLACED
 
 
-def test_a_lost_answer_is_retried_with_the_same_key_and_moves_the_points_once(service: CentralService, holder: Holder) -> None:
+@dataclass
+class Relayed:
+    """A desk that reaches the service through a relay, ready to move ``holder``'s points to ``new``."""
+
+    desk: Desk
+    path: NetworkPath
+    new: CardNumber
+
+
+@pytest.fixture(params=[2, 3], ids=["2-tries", "3-tries"])
+def relayed(request: pytest.FixtureRequest, service: CentralService, holder: Holder) -> Iterator[Relayed]:
     path = NetworkPath(int(service.base_url.rsplit(":", 1)[1]))
     path.restore()
-    harness = Desk(path.url, service.token, change_tries=2)
+    harness = Desk(path.url, service.token, change_tries=request.param)
     new = fresh_number()
     try:
         harness.sign_in()
         harness.find_by_number(holder.card)
         harness.desk.identity_confirmed()
         harness.session.show_card(new, Entry.TAPPED)
-        path.lose_answers(2)  # both tries reach the service; neither answer comes back
-        harness.desk.confirm_move()
-        state = harness.settle()
-        assert state.step is DeskStep.MOVE_UNCERTAIN and state.notice is DeskNotice.UNAVAILABLE
-        path.restore()
-        harness.desk.confirm_move()  # "Try again": the same request, the same key
-        state = harness.settle()
-        assert state.step is DeskStep.MOVE_DONE and state.moved is not None
-        assert state.moved.replayed  # the service had done it on the first try
-        assert (state.moved.moved_fuel, state.moved.moved_autogas) == (1000, 250)
-        new_balance = harness.lookups.look_up(new, Entry.TYPED)
-        assert (new_balance.fuel, new_balance.autogas) == (1000, 250)  # not twice
-        actions = service.cli("attendant-actions", "--attendant", CODE)
-        assert actions.count(state.moved.confirmation_code) == 1
+        assert harness.desk.state.step is DeskStep.CONFIRM_MOVE
+        yield Relayed(harness, path, new)
     finally:
         harness.close()
         path.cut()
 
 
-def test_one_lost_answer_is_absorbed_by_the_automatic_retry(service: CentralService, holder: Holder) -> None:
-    path = NetworkPath(int(service.base_url.rsplit(":", 1)[1]))
-    path.restore()
-    harness = Desk(path.url, service.token, change_tries=3)
-    new = fresh_number()
-    try:
-        harness.sign_in()
-        harness.find_by_number(holder.card)
-        harness.desk.identity_confirmed()
-        harness.session.show_card(new, Entry.TAPPED)
-        path.lose_answers(1)
-        harness.desk.confirm_move()
-        state = harness.settle()
-        assert state.step is DeskStep.MOVE_DONE and state.moved is not None and state.moved.replayed
-        assert harness.lookups.look_up(new, Entry.TYPED).fuel == 1000
-    finally:
-        harness.close()
-        path.cut()
+def test_lost_answers_are_retried_with_the_same_key_and_move_the_points_once(relayed: Relayed, service: CentralService) -> None:
+    relayed.path.lose_answers(relayed.desk.change_tries)  # every try reaches the service; no answer comes back
+    relayed.desk.desk.confirm_move()
+    state = relayed.desk.settle()
+    assert state.step is DeskStep.MOVE_UNCERTAIN and state.notice is DeskNotice.UNAVAILABLE
+    relayed.path.restore()
+    relayed.desk.desk.confirm_move()  # "Try again": the same request, the same key
+    state = relayed.desk.settle()
+    assert state.step is DeskStep.MOVE_DONE and state.moved is not None
+    assert state.moved.replayed  # the service had done it on the first try
+    assert (state.moved.moved_fuel, state.moved.moved_autogas) == (1000, 250)
+    new_balance = relayed.desk.lookups.look_up(relayed.new, Entry.TYPED)
+    assert (new_balance.fuel, new_balance.autogas) == (1000, 250)  # not twice
+    actions = service.cli("attendant-actions", "--attendant", CODE)
+    assert actions.count(state.moved.confirmation_code) == 1
+
+
+def test_fewer_lost_answers_than_tries_are_absorbed_by_the_automatic_retry(relayed: Relayed) -> None:
+    relayed.path.lose_answers(relayed.desk.change_tries - 1)
+    relayed.desk.desk.confirm_move()
+    state = relayed.desk.settle()
+    assert state.step is DeskStep.MOVE_DONE and state.moved is not None and state.moved.replayed
+    assert relayed.desk.lookups.look_up(relayed.new, Entry.TYPED).fuel == 1000
 
 
 def test_a_registration_stores_turkish_capitals_and_a_retry_is_not_a_conflict(desk: Desk) -> None:
@@ -365,3 +371,25 @@ def test_signing_out_gives_the_reader_back_to_drivers(desk: Desk) -> None:
     assert not desk.desk.state.active
     desk.session.show_card(ENDER_CARD, Entry.TAPPED)
     assert desk.session.state.screen is Screen.READING
+
+
+def test_a_holder_with_two_cards_chooses_the_one_being_replaced(desk: Desk, service: CentralService) -> None:
+    first = make_holder(service, "DENİZ ÇELİK", "05051995", "05441234567", 20_000, 0)
+    second = make_holder(service, "DENİZ ÇELİK", "05051995", "05441234567", 0, 40_000)
+    desk.sign_in()
+    desk.desk.start_replacement()
+    desk.desk.find_by_identity_instead()
+    desk.type(FormField.FULL_NAME, "DENİZ ÇELİK")
+    desk.type(FormField.BIRTH_DATE, "05051995")
+    desk.type(FormField.PHONE, "05441234567")
+    desk.desk.find()
+    state = desk.settle()
+    assert state.step is DeskStep.CHOOSE_CARD
+    assert sorted(card.number_last4 for card in state.cards) == sorted([first.card.last4, second.card.last4])
+    index = [card.number_last4 for card in state.cards].index(second.card.last4)
+    desk.desk.choose(index)
+    state = desk.desk.state
+    assert state.step is DeskStep.CONFIRM_IDENTITY and state.chosen is not None
+    assert (state.chosen.number_last4, state.chosen.autogas) == (second.card.last4, 200)
+    desk.desk.back()
+    assert desk.desk.state.step is DeskStep.MENU

@@ -222,6 +222,17 @@ def run_attendant_scenes(gallery: Gallery, answers: NetworkPath) -> None:
             desk.submit_registration()
 
         gallery.scene("attendant-registered" + suffix, registered, ready=settled)
+        if language == "en":  # ŞÜKRÜ IĞDIR now has two cards, one registered in each language
+            def two_cards_found() -> None:
+                desk.back()
+                desk.start_replacement()
+                desk.find_by_identity_instead()
+                type_into(FormField.FULL_NAME, "ŞÜKRÜ IĞDIR")
+                type_into(FormField.BIRTH_DATE, "29031984")
+                type_into(FormField.PHONE, "05551112233")
+                desk.find()
+
+            gallery.scene("attendant-choose-card" + suffix, two_cards_found, ready=settled)
         desk.sign_out()
     session.set_language("tr")
 

@@ -129,7 +129,7 @@ def test_a_registration_with_turkish_letters_then_a_replacement_moves_both_pots(
     kiosk_ui.screenshot("attendant-01-menu")
     shown = register(kiosk_ui, tap, old, "ŞÜKRÜ IĞDIRLI ÇİĞDEMÖZ", "29021984", "05551112233")
     kiosk_ui.screenshot("attendant-02-registered")
-    assert f"•••• {old[-4:]} numaralı kart ŞÜKRÜ IĞDIRLI ÇİĞDEMÖZ adına kaydedildi." in shown
+    assert f"••••\u00a0{old[-4:]} numaralı kart ŞÜKRÜ IĞDIRLI ÇİĞDEMÖZ adına kaydedildi." in shown
     sell(till, old, "benzin", 200_000)  # 2.000 TL -> 10,00 Paropuan
     sell(till, old, "otogaz", 50_000)  # 500 TL -> 2,50 Paropuan
     kiosk_ui.click_text("Menüye dön")
@@ -137,12 +137,12 @@ def test_a_registration_with_turkish_letters_then_a_replacement_moves_both_pots(
     replace_by_identity(kiosk_ui, tap, "ŞÜKRÜ IĞDIRLI ÇİĞDEMÖZ", "29021984", "05551112233", new)
     shown = kiosk_ui.texts()
     kiosk_ui.screenshot("attendant-03-confirm-move")
-    assert f"Eski kart •••• {old[-4:]} → yeni kart •••• {new[-4:]}" in shown
+    assert f"Eski kart ••••\u00a0{old[-4:]} → yeni kart ••••\u00a0{new[-4:]}" in shown
     kiosk_ui.click_text("Puanları aktar")
     kiosk_ui.driver.pump_until(lambda: kiosk_ui.app.desk.state.step.value == "move_done", 10.0, "the move")
     shown = kiosk_ui.texts()
     kiosk_ui.screenshot("attendant-04-moved")
-    assert f"•••• {new[-4:]} kartına aktarıldı: benzin ve motorin 10,00, otogaz 2,50 Paropuan." in shown
+    assert f"••••\u00a0{new[-4:]} kartına aktarıldı: benzin ve motorin 10,00, otogaz 2,50 Paropuan." in shown
     code = kiosk_ui.widget("confirmation_code", "attendant").text
     assert len(code) == 6
     assert not any(old in text or new in text for text in shown)
