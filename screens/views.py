@@ -1,10 +1,12 @@
 """The screen classes: each turns a KioskState into the properties its .kv rules show."""
 from __future__ import annotations
 
+from typing import Callable
+
 from kivy.clock import Clock, ClockEvent
 from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
-from kivy.uix.screenmanager import Screen
+from kivy.uix.screenmanager import Screen, ScreenManager
 from kivy.uix.widget import Widget
 
 from kiosk.formatting import format_as_of, format_points
@@ -14,7 +16,6 @@ from kiosk.session import AttendantCall, KioskState
 from screens import texts
 from screens.attendant import attendant_screen
 from screens.i18n import Translator
-from screens.qr import sms_qr_texture
 
 
 class PotTile(BoxLayout):
@@ -72,7 +73,7 @@ class KioskRoot(BoxLayout):
     def show(self, state: KioskState, tr: Translator) -> None:
         self._show_top(state, tr)
         manager = self.ids.manager
-        screen = manager.get_screen(state.screen.value)
+        screen = screen_named(manager, state.screen.value)
         screen.show(state, tr)
         manager.current = state.screen.value
 
@@ -167,6 +168,8 @@ class ActivationHelpScreen(KioskScreen):
         self.sms_text = texts.sms_template(tr._, last10)
         self.digits_hint = texts.sms_digits_hint(tr._, last10)
         self.example_text = tr._("Example: {example}").format(example=texts.SMS_EXAMPLE)
+        from screens.qr import sms_qr_texture  # qrcode is imported only when this screen is shown
+
         # The message itself is always in the SMS rule's Turkish form.
         self.qr_texture = sms_qr_texture(f"PARO {last10} AD SOYAD GG.AA.YYYY" if last10 else "PARO ")
 
@@ -178,3 +181,30 @@ class LostCardScreen(KioskScreen):
     def show(self, state: KioskState, tr: Translator) -> None:
         self.attendant_text = texts.attendant_text(tr._, state.attendant_call)
         self.calling = state.attendant_call in (AttendantCall.CALLING, AttendantCall.CALLED)
+
+
+_SCREEN_BUILDERS: dict[str, Callable[[], Screen]] = {}
+
+
+def register_screen(name: str, builder: Callable[[], Screen]) -> None:
+    """A screen built the first time it is shown: only the attract screen is built at start-up
+    (bench.kiosk_cold_start). ``builder()`` returns a screen named ``name``."""
+    _SCREEN_BUILDERS[name] = builder
+
+
+def screen_named(manager: ScreenManager, name: str) -> Screen:
+    """The screen ``name`` of ``manager``, built and added on first use."""
+    if not manager.has_screen(name):
+        manager.add_widget(_SCREEN_BUILDERS[name]())
+    return manager.get_screen(name)
+
+
+for _name, _builder in (
+    ("reading", ReadingScreen),
+    ("balance", BalanceScreen),
+    ("problem", ProblemScreen),
+    ("keypad", KeypadScreen),
+    ("activation_help", ActivationHelpScreen),
+    ("lost_card", LostCardScreen),
+):
+    register_screen(_name, _builder)
