@@ -100,6 +100,7 @@ class KioskApp(App):
         # A new state redraws at once (the interrupt clock); staying at the busy pace a moment
         # lets layouts settle and the touch that often follows be taken without a wait.
         self.session.subscribe(lambda _state: self.pacer.busy())
+        self.desk.subscribe(lambda _state: self.pacer.busy())  # attendant mode's answers too
         # systemd's watchdog is fed from Kivy's own clock: a frozen UI stops the pings and
         # systemd restarts the kiosk. Outside systemd these calls do nothing.
         Clock.schedule_once(lambda _dt: systemd_notify.ready("attract screen shown"), 0)
