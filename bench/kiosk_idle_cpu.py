@@ -63,14 +63,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=float, default=60.0, help="measured period per case (default 60)")
     parser.add_argument("--settle", type=float, default=2.0, help="seconds after the screen is drawn before measuring")
+    parser.add_argument("--case", action="append", choices=[case[1] + "-" + case[2] for case in CASES],
+                        help="measure only this case (repeatable; default all)")
     args = parser.parse_args()
+    cases = [case for case in CASES if args.case is None or f"{case[1]}-{case[2]}" in args.case]
     rows = []
     with tempfile.TemporaryDirectory(prefix="bench-idle-") as tmp, xvfb():
         workdir = Path(tmp)
         with running_central(f"sqlite:///{workdir / 'central.db'}", workdir) as central:
             config = write_kiosk_toml(workdir / "kiosk.toml", central.base_url, central.token, idle_timeout=3600)
             print(f"{load_average()} at start; Xvfb {os.environ['DISPLAY']} 1280x800; {args.seconds:g} s per case", flush=True)
-            for label, app, screen, target in CASES:
+            for label, app, screen, target in cases:
                 cpu, wall = idle_cpu(app, screen, config, args.seconds, args.settle)
                 rows.append((label, cpu, wall, target))
                 print(f"  measured {label} ({load_average()})", flush=True)

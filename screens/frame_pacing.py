@@ -7,9 +7,9 @@ timers that fall due, so card and network events and the tap hint's steps need n
 only thing the loop still polls for is input: SDL reads X events only when the loop turns.
 
 So while the kiosk is idle the cap drops to ``idle_fps``, and a small thread watches the X
-server's connection: as soon as it has something to read (a touch, a click, a key, an expose),
-the loop is woken and runs at ``busy_fps`` until ``linger`` seconds pass without input. Input
-events SDL delivers set the busy pace too. Without an X11 window (e.g. offscreen or KMSDRM)
+server's connection: as soon as it has something to read, the loop is woken to let SDL read it.
+Input (a touch, a click, a key) sets the pace back to ``busy_fps`` until ``linger`` seconds
+pass without any; so does the app when the session's state changes (``busy()``). Without an X11 window (e.g. offscreen or KMSDRM)
 the pacing stays off and the configured ``maxfps`` holds.
 
 The cap is the clock's ``_max_fps``, which Kivy reads at every frame; Kivy has no public setter.
@@ -28,7 +28,11 @@ from kivy.clock import Clock
 
 log = logging.getLogger(__name__)
 
-_WINDOW_INPUT_EVENTS = ("on_mouse_down", "on_mouse_move", "on_mouse_up", "on_key_down", "on_key_up", "on_textinput")
+# SDL's input events (read from the X connection), and every touch or click the input
+# providers dispatch (e.g. a touchscreen read directly from /dev/input).
+_WINDOW_INPUT_EVENTS = (
+    "on_mouse_down", "on_mouse_move", "on_mouse_up", "on_key_down", "on_key_up", "on_textinput", "on_motion",
+)
 
 
 def x_connection_fd(window: Any) -> int | None:
@@ -71,6 +75,9 @@ class FramePacer:
             return False
         for event in _WINDOW_INPUT_EVENTS:
             self._window.fbind(event, self._input_seen)
+        # The clock's resolution is 1/(3 maxfps) unless set: at 1 fps it would be 0.33 s, and
+        # the interrupt clock would spin instead of sleeping whenever a timer is due within ~0.6 s.
+        Clock.clock_resolution = 1 / (3 * self.busy_fps)
         self._thread = threading.Thread(target=self._watch, args=(fd,), name="input-waker", daemon=True)
         self._thread.start()
         self._go_idle()
@@ -86,6 +93,7 @@ class FramePacer:
         os.close(self._stop_write)
         self._go_idle.cancel()
         self._set_fps(self.busy_fps)
+        Clock.clock_resolution = -1
 
     def busy(self) -> None:
         """Run at the busy pace for a while (UI thread)."""
@@ -103,7 +111,8 @@ class FramePacer:
         Clock._max_fps = fps
 
     def _served_on_ui(self, _dt: float) -> None:
-        self.busy()
+        # Only a wake-up: the X connection also carries the replies and events of drawing
+        # itself (every buffer swap). Real input reaches _input_seen when SDL reads it.
         self._served.set()
 
     def _watch(self, fd: int) -> None:
