@@ -1,15 +1,20 @@
-"""Device authentication: the bearer token of every request, checked against its stored hash."""
+"""Device authentication: the bearer token of every request, checked against its stored hash.
+
+The check is one indexed read on the event loop's connection (central.loop_reads), made on
+every request: nothing is cached, so a revoked token (``opet-central revoke-device``) is
+refused from the next request on, by every worker process.
+"""
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy import select
 
 from central.errors import ApiError
-from central.models import Device, DeviceKind
+from central.loop_reads import LoopReader
+from central.models import DeviceKind
 from central.tokens import hash_token
 
 _bearer = HTTPBearer(auto_error=False, description="Device token made by `opet-central add-device`.")
@@ -24,20 +29,17 @@ class AuthenticatedDevice:
     name: str
 
 
-def require_device(*kinds: DeviceKind) -> Callable[..., AuthenticatedDevice]:
+def require_device(*kinds: DeviceKind) -> Callable[..., Awaitable[AuthenticatedDevice]]:
     """A dependency that admits a valid, unrevoked token of one of ``kinds``."""
 
-    def dependency(
+    async def dependency(
         request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(_bearer)
     ) -> AuthenticatedDevice:
         if credentials is None or credentials.scheme.lower() != "bearer":
             raise ApiError(401, "unauthorized", "a device token is required (Authorization: Bearer ...)")
-        database = request.app.state.database
-        with database.reader() as session:
-            device = session.scalars(
-                select(Device).where(Device.token_hash == hash_token(credentials.credentials))
-            ).one_or_none()
-        if device is None or device.revoked_at is not None:
+        reads: LoopReader = request.app.state.loop_reads
+        device = reads.device(hash_token(credentials.credentials))
+        if device is None or device.revoked:
             raise ApiError(401, "unauthorized", "the device token is unknown or revoked")
         kind = DeviceKind(device.kind)
         if kind not in kinds:

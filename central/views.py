@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+from central.loop_reads import CardRow
 from central.models import Card, CardStatus
 from central.numbers import last4
 from central.schemas import CardView, Pots
 
 
-def card_view(card: Card, as_of: dt.datetime) -> CardView:
+def card_view(card: Card | CardRow, as_of: dt.datetime) -> CardView:
     """The balance body of ``card``."""
     return CardView(
         number_last4=last4(card.number),

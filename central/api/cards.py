@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from central.activation import ActivationOutcome, activate
 from central.auth import AuthenticatedDevice, require_device
-from central.card_store import Actor, find_card, find_card_by_uid, lock_cards
-from central.deps import database, reader_session
+from central.card_store import Actor, find_card, lock_cards
+from central.deps import database
 from central.errors import ApiError
 from central.error_handlers import error_responses
 from central.identity import IDENTITY_MESSAGES
+from central.loop_reads import CardRow, LoopReader
 from central.models import CardEvent, DeviceKind, utcnow
 from central.numbers import MalformedNumber, MalformedUid, last4, parse_card_number, parse_uid
 from central.schemas import ActivationRequest, CardEvents, CardEventView, CardView, Entry
@@ -58,16 +58,27 @@ AnyDevice = Annotated[
 Number = Annotated[str, Depends(card_number)]
 
 
+def balance(card: CardRow | None, what: str) -> Response:
+    """The balance body of ``card`` (already JSON: the route's response model only documents it), or 404."""
+    if card is None:
+        raise ApiError(404, "unknown_card", f"no card with this {what}")
+    return Response(card_view(card, utcnow()).model_dump_json(), media_type="application/json")
+
+
+def loop_reads(request: Request) -> LoopReader:
+    """The app's reads on the event loop's connection."""
+    return request.app.state.loop_reads
+
+
 @router.get(
     "/by-uid/{uid_hex}", response_model=CardView, responses=error_responses(400, 401, 403, 404, 422, 429)
 )
-def look_up_by_uid(
+async def look_up_by_uid(
     request: Request,
     device: AnyDevice,
     uid: Annotated[str, Depends(card_uid)],
-    session: Annotated[Session, Depends(reader_session)],
     entry: Entry = Entry.TYPED,
-) -> CardView:
+) -> Response:
     """The balance of the card whose chip has this UID (for cards whose number cannot be read).
 
     A UID stays with the card it was linked to (``opet-central link-uid``): the chip of a
@@ -75,27 +86,15 @@ def look_up_by_uid(
     """
     if entry is Entry.TYPED:
         spend_typed_attempt(request, device)
-    card = find_card_by_uid(session, uid)
-    if card is None:
-        raise ApiError(404, "unknown_card", "no card with this UID")
-    return card_view(card, utcnow())
+    return balance(loop_reads(request).card_by_uid(uid), "UID")
 
 
 @router.get("/{number}", response_model=CardView, responses=error_responses(400, 401, 403, 404, 422, 429))
-def look_up(
-    request: Request,
-    device: AnyDevice,
-    number: Number,
-    session: Annotated[Session, Depends(reader_session)],
-    entry: Entry = Entry.TYPED,
-) -> CardView:
+async def look_up(request: Request, device: AnyDevice, number: Number, entry: Entry = Entry.TYPED) -> Response:
     """The card's status and both pots. Typed numbers are rate-limited per device."""
     if entry is Entry.TYPED:
         spend_typed_attempt(request, device)
-    card = find_card(session, number)
-    if card is None:
-        raise ApiError(404, "unknown_card", "no card with this number")
-    return card_view(card, utcnow())
+    return balance(loop_reads(request).card(number), "number")
 
 
 _ACTIVATION_ERRORS = {
@@ -143,18 +142,21 @@ def activate_online(
 
 @router.get("/{number}/events", response_model=CardEvents, responses=error_responses(400, 401, 403, 404, 422))
 def audit_trail(
+    request: Request,
     _device: Annotated[AuthenticatedDevice, Depends(require_device(DeviceKind.TILL, DeviceKind.GATEWAY))],
     number: Number,
-    session: Annotated[Session, Depends(reader_session)],
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> CardEvents:
     """Every change of the card's points or status, newest first."""
-    card = find_card(session, number)
-    if card is None:
-        raise ApiError(404, "unknown_card", "no card with this number")
-    events = session.scalars(
-        select(CardEvent).where(CardEvent.card_id == card.id).order_by(CardEvent.id.desc()).limit(limit)
-    )
+    # The session ends in this worker thread: one kept open until the response is validated
+    # (another thread) could wait on a busy pool forever while holding a connection.
+    with database(request).reader() as session:
+        card = find_card(session, number)
+        if card is None:
+            raise ApiError(404, "unknown_card", "no card with this number")
+        events = session.scalars(
+            select(CardEvent).where(CardEvent.card_id == card.id).order_by(CardEvent.id.desc()).limit(limit)
+        ).all()
     return CardEvents(
         number_last4=last4(card.number),
         events=[CardEventView.model_validate(event, from_attributes=True) for event in events],
