@@ -1,6 +1,10 @@
 """The FastAPI application: routers, error handlers, request observer, storage, limits."""
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
+import json
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -11,12 +15,14 @@ from central.db import Database
 from central.error_handlers import install_error_handlers
 from central.loop_reads import LoopReader
 from central.metrics import Metrics
-from central.observe import RequestObserver
+from central.observe import RequestObserver, configure_logging
 from central.rate_limit import RateLimiter
 from central.settings import Settings
 
 API_TITLE = "Opet Kart central balance service"
 API_VERSION = "1"
+SERVE_ENVIRONMENT = "OPET_CENTRAL_SERVE"
+"""How ``serve --workers N`` hands the database URL and settings to its worker processes."""
 
 
 def create_app(database_url: str, settings: Settings | None = None) -> FastAPI:
@@ -43,3 +49,22 @@ def create_app(database_url: str, settings: Settings | None = None) -> FastAPI:
     for module in (cards, ledger, holders, attendant, sms, kiosks, assistance, operations):
         app.include_router(module.router)
     return app
+
+
+def serve_environment(database_url: str, settings: Settings) -> str:
+    """The value of :data:`SERVE_ENVIRONMENT` for :func:`app_from_environment`."""
+    fields = {name: value.total_seconds() if isinstance(value, dt.timedelta) else value
+              for name, value in dataclasses.asdict(settings).items()}
+    return json.dumps({"database_url": database_url, "settings": fields})
+
+
+def app_from_environment() -> FastAPI:
+    """The app of one worker process of ``serve --workers N`` (uvicorn imports it by name)."""
+    configure_logging()
+    config = json.loads(os.environ[SERVE_ENVIRONMENT])
+    defaults = Settings()
+    settings = Settings(**{
+        name: dt.timedelta(seconds=value) if isinstance(getattr(defaults, name), dt.timedelta) else value
+        for name, value in config["settings"].items()
+    })
+    return create_app(config["database_url"], settings)

@@ -10,7 +10,7 @@ import argparse
 import datetime as dt
 import getpass
 import json
-import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import TypeVar
@@ -27,6 +27,7 @@ from central.demo_data import load_demo_data
 from central.earning import PPM
 from central.models import Attendant, CardStatus, Device, DeviceKind, EarnRule, FuelType, utcnow
 from central.numbers import MalformedNumber, MalformedUid, parse_card_number, parse_uid
+from central.observe import configure_logging
 from central.pins import hash_pin
 from central.schemas import AttendantActionView
 from central.settings import Settings
@@ -52,16 +53,28 @@ def _write(args: argparse.Namespace, change: Callable[[Session], T]) -> T:
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from central.app import create_app
+    from central.app import SERVE_ENVIRONMENT, create_app, serve_environment
 
     settings = Settings(typed_lookups_per_minute=args.typed_lookups_per_minute,
                         activation_failures_per_hour=args.activation_failures_per_hour,
                         kiosk_silent_after=dt.timedelta(seconds=args.kiosk_silent_after),
                         attendant_idle_timeout=dt.timedelta(seconds=args.attendant_idle_timeout),
                         attendant_session_max=dt.timedelta(seconds=args.attendant_session_max))
-    app = create_app(args.database, settings)
-    uvicorn.run(app, host=args.host, port=args.port, access_log=False, log_level="info", log_config=None)
+    options: dict[str, object] = {"host": args.host, "port": args.port, "access_log": False, "log_level": "info",
+                                  "log_config": None}
+    if args.workers > 1:  # worker processes import the app by name and read their settings from the environment
+        os.environ[SERVE_ENVIRONMENT] = serve_environment(args.database, settings)
+        uvicorn.run("central.app:app_from_environment", factory=True, workers=args.workers, **options)
+    else:
+        uvicorn.run(create_app(args.database, settings), **options)
     return 0
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
 
 
 def _demo_data(args: argparse.Namespace) -> int:
@@ -226,6 +239,9 @@ def _parser() -> argparse.ArgumentParser:
     serve = command("serve", _serve, "run the HTTP service")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8080)
+    serve.add_argument("--workers", type=_positive, default=1,
+                       help="service processes sharing the port (default: %(default)s); rate limits and "
+                            "/metrics counters are kept per process")
     serve.add_argument("--typed-lookups-per-minute", type=int, default=Settings.typed_lookups_per_minute,
                        help="per-device budget of typed card numbers (default: %(default)s)")
     serve.add_argument("--activation-failures-per-hour", type=int, default=Settings.activation_failures_per_hour,
@@ -270,7 +286,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.uses_database and args.database is None:
         args.database = default_database_url()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    configure_logging()
     try:
         if args.uses_database:
             migrate(args.database)

@@ -2,14 +2,16 @@
 
 Reads and writes get separate session factories. On SQLite a write transaction starts with
 ``BEGIN IMMEDIATE``, so writers queue on the database lock instead of failing when a read
-snapshot goes stale; reads stay concurrent (WAL). Writers of one process also queue on an
-in-process lock first, which wakes the next one at once (SQLite's busy handler polls with
-growing sleeps, which made the tail latency of sales long). On PostgreSQL both use one engine
-and writers lock the rows they change.
+snapshot goes stale; reads stay concurrent (WAL). Writers first queue on a lock of their own,
+which wakes the next one at once (SQLite's busy handler polls with growing sleeps, which made
+the tail latency of sales long): a thread lock within a process, and an ``flock`` on a file
+beside the database between the processes of ``serve --workers`` and the CLI. On PostgreSQL
+both use one engine and writers lock the rows they change.
 """
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import threading
 from collections.abc import Iterator
@@ -72,6 +74,43 @@ def _sqlite_engine(url: str, begin: str) -> Engine:
     return engine
 
 
+class SqliteWriteGate:
+    """Writers of a SQLite file, one at a time: a thread lock, then an ``flock`` on ``<file>-writers``."""
+
+    def __init__(self, database_path: str | None) -> None:
+        self._threads = threading.Lock()
+        self._lock_path = f"{database_path}-writers" if database_path and database_path != ":memory:" else None
+        self._fd: int | None = None
+        self._pid = os.getpid()
+
+    def __enter__(self) -> None:
+        self._threads.acquire()
+        if self._lock_path is None:
+            return
+        try:
+            if self._fd is None or self._pid != os.getpid():  # a forked child needs its own open file
+                self._fd = os.open(self._lock_path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+                self._pid = os.getpid()
+            fcntl.flock(self._fd, fcntl.LOCK_EX)
+        except BaseException:
+            self._threads.release()
+            raise
+
+    def __exit__(self, *_exc: object) -> None:
+        try:
+            if self._fd is not None:
+                fcntl.flock(self._fd, fcntl.LOCK_UN)
+        finally:
+            self._threads.release()
+
+    def close(self) -> None:
+        """Closes the lock file (the gate opens it again when next used)."""
+        with self._threads:
+            fd, self._fd = self._fd, None
+            if fd is not None:
+                os.close(fd)
+
+
 @dataclass
 class Database:
     """The service's storage: one URL, a read and a write session factory."""
@@ -86,7 +125,8 @@ class Database:
     def __post_init__(self) -> None:
         self._read_sessions = sessionmaker(self.read_engine, expire_on_commit=False)
         self._write_sessions = sessionmaker(self.write_engine, expire_on_commit=False)
-        self._write_gate = threading.Lock() if self.sqlite else contextlib.nullcontext()
+        self._write_gate = (SqliteWriteGate(make_url(self.url).database) if self.sqlite
+                            else contextlib.nullcontext())
 
     @classmethod
     def connect(cls, url: str) -> "Database":
@@ -116,6 +156,8 @@ class Database:
         """Close every pooled connection."""
         self.read_engine.dispose()
         self.write_engine.dispose()
+        if isinstance(self._write_gate, SqliteWriteGate):
+            self._write_gate.close()
 
 
 def alembic_config(url: str) -> Config:

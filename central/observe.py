@@ -5,6 +5,7 @@ Uvicorn's own access log is switched off (it would log full numbers and UIDs fro
 from __future__ import annotations
 
 import logging
+import sys
 import time
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -13,6 +14,11 @@ from central.metrics import Metrics
 from central.numbers import mask_path
 
 log = logging.getLogger("central.access")
+
+
+def configure_logging() -> None:
+    """INFO and up to stderr, one line each (every command, and every ``serve --workers`` process)."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
 
 
 class RequestObserver:

@@ -1,0 +1,92 @@
+"""The service under concurrent load and with several worker processes (``serve --workers``)."""
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.central.conftest import admin, new_card_number, station_now
+from tests.rigs.central import CentralService, running_central
+
+ENDER = "7000070012806566"
+
+
+def _children(pid: int) -> list[int]:
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    return [int(child) for child in children]
+
+
+@pytest.fixture(scope="module")
+def two_workers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CentralService]:
+    """The real service on SQLite with ``--workers 2``."""
+    workdir = tmp_path_factory.mktemp("central-workers")
+    with running_central(f"sqlite:///{workdir / 'central.db'}", workdir, serve_args=("--workers", "2")) as service:
+        yield service
+
+
+def _fresh_lookup(service: CentralService, token: str) -> int:
+    """A look-up on a new connection (the kernel hands each connection to one of the workers)."""
+    with httpx.Client(base_url=service.base_url, timeout=10) as client:
+        return client.get(f"/v1/cards/{ENDER}", params={"entry": "tapped"},
+                          headers={"Authorization": f"Bearer {token}"}).status_code
+
+
+def test_workers_option_runs_that_many_processes(two_workers: CentralService):
+    assert len(_children(two_workers.process.pid)) >= 2  # the workers (a spawn helper may stand beside them)
+    assert _fresh_lookup(two_workers, two_workers.token) == 200
+
+
+def test_every_worker_refuses_a_revoked_token_at_once(two_workers: CentralService):
+    token = admin(two_workers, "add-device", "--kind", "kiosk", "--name", "revoked-on-workers")
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        assert set(pool.map(lambda _: _fresh_lookup(two_workers, token), range(24))) == {200}
+        admin(two_workers, "revoke-device", "--name", "revoked-on-workers")
+        assert set(pool.map(lambda _: _fresh_lookup(two_workers, token), range(24))) == {401}
+
+
+def test_sales_through_two_workers_keep_the_ledger(two_workers: CentralService):
+    till = admin(two_workers, "add-device", "--kind", "till", "--name", "till-on-workers")
+    number = new_card_number()
+
+    def sale(_: int) -> int:
+        with httpx.Client(base_url=two_workers.base_url, timeout=30) as client:
+            return client.post(
+                "/v1/sales",
+                json={"card_number": number, "fuel_type": "benzin", "amount": 20_000, "station": "IST-001",
+                      "sold_at": station_now()},
+                headers={"Authorization": f"Bearer {till}", "Idempotency-Key": uuid.uuid4().hex},
+            ).status_code
+
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        assert list(pool.map(sale, range(40))) == [201] * 40
+    with httpx.Client(base_url=two_workers.base_url, timeout=10, headers={"Authorization": f"Bearer {till}"}) as client:
+        assert client.get(f"/v1/cards/{number}", params={"entry": "tapped"}).json()["pots"]["fuel"] == 40 * 100
+        events = client.get(f"/v1/cards/{number}/events", params={"limit": 1000}).json()["events"]
+    assert sum(event["delta"] for event in events) == 40 * 100
+    assert sum(event["kind"] == "sale" for event in events) == 40
+
+
+def test_a_burst_of_requests_is_answered(central_service: CentralService):
+    """More requests at once than the thread pool has threads and the pool connections.
+
+    Sessions used to stay open until FastAPI had validated the response on another thread, so
+    a burst could leave every thread waiting for a connection held by a request waiting for a
+    thread, until the pool's 30 s timeout turned them into 500s.
+    """
+    till = admin(central_service, "add-device", "--kind", "till", "--name", "burst-till")
+
+    async def burst() -> list[int]:
+        limits = httpx.Limits(max_connections=300, max_keepalive_connections=0)
+        async with httpx.AsyncClient(base_url=central_service.base_url, timeout=25, limits=limits,
+                                     headers={"Authorization": f"Bearer {till}"}) as client:
+            lookups = [client.get(f"/v1/cards/{ENDER}", params={"entry": "tapped"}) for _ in range(150)]
+            trails = [client.get(f"/v1/cards/{ENDER}/events", params={"limit": 5}) for _ in range(150)]
+            responses = await asyncio.gather(*lookups, *trails)
+        return [response.status_code for response in responses]
+
+    assert asyncio.run(burst()) == [200] * 300
