@@ -1,152 +1,357 @@
-"""Load test of the central service: N kiosks looking up balances and M tills booking sales.
+"""Load test of the central service: 1,000 devices, look-ups from kiosks and sales from tills.
 
-Starts the real service (``opet-central serve``) on a fresh SQLite file, or on a throwaway
-PostgreSQL with ``--postgres``, or targets a running one with ``--url`` and tokens. Prints
-requests per second and p50/p99 latency for look-ups and sales. Run from the repository root:
+Starts the real service (``opet-central serve``, ``--workers`` passed on) on a fresh SQLite
+file, or on a throwaway PostgreSQL with ``--postgres``. Every device has its own token (stored
+hashed, as ``add-device`` does; a thousand CLI runs would take minutes) and its own mix of
+cards: regulars of its station plus travellers from the whole pool.
 
-    .venv/bin/python -m bench.central_load [--postgres] [--kiosks 8] [--tills 4] [--seconds 10]
+The load is **open-loop**: each device sends at random (Poisson) moments whether or not the
+service is keeping up, as independent kiosks do, so a slow service shows as latency instead of
+quietly lowering the offered load. A device has one keep-alive connection and one request in
+flight; a request due while the previous one is still out waits for it, and its latency counts
+from when it was *due* (no coordinated omission). The client is a small asyncio HTTP/1.1
+protocol (uvloop when installed), so it costs a few % of a core; its CPU is printed beside the
+service's. Run from the repository root:
+
+    .venv/bin/python -m bench.central_load [--postgres] [--workers 2] [--lookup-rates 1500] [--seconds 20]
 """
 from __future__ import annotations
 
 import argparse
+import asyncio
 import contextlib
+import datetime as dt
+import json
+import os
+import random
 import statistics
 import sys
 import tempfile
-import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx
-
-from tests.central.conftest import new_card_number, station_now
-from tests.rigs.central import running_central
+from central.card_store import Actor, record_event
+from central.db import Database
+from central.models import Card, CardStatus, Device, DeviceKind, Pot
+from central.tokens import hash_token, new_token
+from tests.central.conftest import new_card_number
+from tests.rigs.central import CentralService, running_central
 from tests.rigs.postgres import running_postgres
 
+LOCAL_CARDS = 40
+"""Regulars per device; one request in ten names a card from the whole pool instead."""
 
-@dataclass
-class Target:
-    """Where to send load, with a kiosk and a till token."""
 
-    base_url: str
-    kiosk_token: str
-    till_token: str
+@dataclass(frozen=True)
+class Fleet:
+    """The seeded devices (kind, token) and cards."""
+
+    kiosks: list[str]
+    tills: list[str]
+    cards: list[str]
+
+
+def seed(database_url: str, kiosks: int, tills: int, card_count: int) -> Fleet:
+    """Registers the devices and creates the cards (with opening balances in their audit trail)."""
+    database = Database.connect(database_url)
+    tokens = {DeviceKind.KIOSK: [new_token() for _ in range(kiosks)], DeviceKind.TILL: [new_token() for _ in range(tills)]}
+    cards = list({new_card_number() for _ in range(card_count)})
+    try:
+        with database.transaction() as session:
+            for kind, kind_tokens in tokens.items():
+                session.add_all(Device(kind=kind.value, name=f"bench-{kind.value}-{n}", token_hash=hash_token(token))
+                                for n, token in enumerate(kind_tokens))
+            rows = [Card(number=number, last10=number[-10:], status=CardStatus.NOT_ACTIVATED.value,
+                         fuel_points=random.randrange(1, 100_000), autogas_points=0) for number in cards]
+            session.add_all(rows)
+            session.flush()
+            for card in rows:
+                record_event(session, card, "opening_balance", Actor(), pot=Pot.FUEL, delta=card.fuel_points)
+    finally:
+        database.dispose()
+    return Fleet(tokens[DeviceKind.KIOSK], tokens[DeviceKind.TILL], cards)
+
+
+@contextlib.contextmanager
+def started_service(postgres: bool, workers: int) -> Iterator[tuple[CentralService, int | None]]:
+    """A fresh service on SQLite or a throwaway PostgreSQL, and the PostgreSQL postmaster's pid."""
+    with contextlib.ExitStack() as stack:
+        workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="opet-bench-")))
+        postmaster = None
+        if postgres:
+            server = stack.enter_context(running_postgres())
+            url = server.new_database("bench")
+            postmaster = int((server.socket_dir / "data" / "postmaster.pid").read_text().split()[0])
+        else:
+            url = f"sqlite:///{workdir / 'bench.db'}"
+        service = stack.enter_context(running_central(url, workdir, demo_data=False,
+                                                      serve_args=("--workers", str(workers))))
+        yield service, postmaster
+
+
+class HttpConnection(asyncio.Protocol):
+    """One HTTP/1.1 connection with at most one request in flight."""
+
+    def __init__(self) -> None:
+        self._buffer = bytearray()
+        self._waiter: asyncio.Future[int] | None = None
+        self._transport: asyncio.Transport | None = None
+        self.closed = False
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self._transport = transport  # type: ignore[assignment]
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.closed = True
+        if self._waiter is not None and not self._waiter.done():
+            self._waiter.set_exception(ConnectionError("the service closed the connection"))
+
+    def data_received(self, data: bytes) -> None:
+        self._buffer += data
+        end = self._buffer.find(b"\r\n\r\n")
+        if end < 0 or self._waiter is None:
+            return
+        head = bytes(self._buffer[:end]).lower()
+        start = head.find(b"content-length:")
+        length = 0
+        if start >= 0:
+            stop = head.find(b"\r\n", start)
+            length = int(head[start + 15:stop if stop >= 0 else len(head)])
+        if len(self._buffer) < end + 4 + length:
+            return
+        status = int(self._buffer[9:12])
+        del self._buffer[:end + 4 + length]
+        waiter, self._waiter = self._waiter, None
+        waiter.set_result(status)
+
+    async def request(self, raw: bytes) -> int:
+        """Sends ``raw`` and returns the response's status code."""
+        assert self._transport is not None
+        self._waiter = asyncio.get_running_loop().create_future()
+        self._transport.write(raw)
+        return await self._waiter
+
+
+class Client:
+    """A device's keep-alive connection, opened again when the service has closed it (idle timeout)."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self._address = (host, port)
+        self._connection: HttpConnection | None = None
+
+    async def connect(self) -> None:
+        """Opens the connection."""
+        _, self._connection = await asyncio.get_running_loop().create_connection(HttpConnection, *self._address)
+
+    async def request(self, raw: bytes) -> int:
+        """Sends ``raw`` and returns the status code; (re)connects first if needed, and once more
+        if the service closed an idle connection just as the request went out."""
+        for attempt in (1, 2):
+            if self._connection is None or self._connection.closed:
+                await self.connect()
+            assert self._connection is not None
+            try:
+                return await self._connection.request(raw)
+            except ConnectionError:
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
 
 
 @dataclass
 class Tally:
-    """Latencies and failures of one kind of request."""
+    """Latencies (from when each request was due), answers and completions of one kind of request."""
 
     latencies: list[float] = field(default_factory=list)
     failures: int = 0
-    lock: threading.Lock = field(default_factory=threading.Lock)
+    completed_in_window: int = 0
 
-    def add(self, seconds: float, ok: bool) -> None:
-        with self.lock:
-            if ok:
-                self.latencies.append(seconds)
+    def percentile(self, fraction: float) -> float:
+        """The ``fraction`` quantile in ms (inclusive method)."""
+        cuts = statistics.quantiles(self.latencies, n=1000, method="inclusive")
+        return cuts[round(fraction * 1000) - 1] * 1000
+
+
+@dataclass(frozen=True)
+class Step:
+    """One load level: offered rates, how long, and when measuring starts."""
+
+    lookup_rate: float
+    sale_rate: float
+    warmup_s: float
+    seconds: float
+
+
+def _lookup(token: str, number: str) -> bytes:
+    return (f"GET /v1/cards/{number}?entry=tapped HTTP/1.1\r\nHost: central\r\n"
+            f"Authorization: Bearer {token}\r\n\r\n").encode()
+
+
+def _sale(token: str, number: str, station: str) -> bytes:
+    body = json.dumps({"card_number": number, "fuel_type": "benzin", "amount": random.randrange(2_000, 300_000),
+                       "station": station, "sold_at": dt.datetime.now(dt.timezone.utc).isoformat()}).encode()
+    return (f"POST /v1/sales HTTP/1.1\r\nHost: central\r\nAuthorization: Bearer {token}\r\n"
+            f"Idempotency-Key: {uuid.uuid4().hex}\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n").encode() + body
+
+
+async def _device(connection: Client, make_request: Callable[[str], bytes], rate: float, cards: list[str], pool: list[str],
+                  step: Step, start: float, tally: Tally, ok: int) -> None:
+    """Plays one device: requests at Poisson moments for the step, tallied after the warm-up."""
+    loop = asyncio.get_running_loop()
+    measure_from, end = start + step.warmup_s, start + step.warmup_s + step.seconds
+    due = start + random.expovariate(rate)
+    while due < end:
+        delay = due - loop.time()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        number = random.choice(pool) if random.random() < 0.1 else random.choice(cards)
+        try:
+            status = await connection.request(make_request(number))
+        except ConnectionError:
+            status = 0
+        done = loop.time()
+        if due >= measure_from:
+            if status == ok:
+                tally.latencies.append(done - due)
             else:
-                self.failures += 1
+                tally.failures += 1
+        if status == ok and measure_from <= done < end:
+            tally.completed_in_window += 1
+        due += random.expovariate(rate)
 
 
-@contextlib.contextmanager
-def started_service(postgres: bool) -> Iterator[Target]:
-    """A fresh service (SQLite or throwaway PostgreSQL) with a kiosk and a till token."""
-    with contextlib.ExitStack() as stack:
-        workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="opet-bench-")))
-        if postgres:
-            url = stack.enter_context(running_postgres()).new_database("bench")
-        else:
-            url = f"sqlite:///{workdir / 'bench.db'}"
-        service = stack.enter_context(running_central(url, workdir, demo_data=False))
-        yield Target(service.base_url, service.token, service.add_device("till", "bench-till"))
+async def play(base_url: str, fleet: Fleet, steps: list[Step],
+               on_step: Callable[[Step, str, dict[str, Tally]], None]) -> None:
+    """Opens one connection per device, then plays each step and hands its tallies to ``on_step``."""
+    host, port = base_url.removeprefix("http://").split(":")
+    loop = asyncio.get_running_loop()
+    gate = asyncio.Semaphore(50)
+
+    async def connect() -> Client:
+        client = Client(host, int(port))
+        async with gate:
+            await client.connect()
+        return client
+
+    kiosks = await asyncio.gather(*(connect() for _ in fleet.kiosks))
+    tills = await asyncio.gather(*(connect() for _ in fleet.tills))
+    rng = random.Random(8)
+    mixes = [rng.sample(fleet.cards, LOCAL_CARDS) for _ in range(len(fleet.kiosks) + len(fleet.tills))]
+    for step in steps:
+        tallies = {"look-up": Tally(), "sale": Tally()}
+        start = loop.time() + 0.05
+        jobs = []
+        if step.lookup_rate > 0:
+            jobs += [_device(connection, lambda number, token=token: _lookup(token, number),
+                             step.lookup_rate / len(kiosks), mixes[n], fleet.cards, step, start, tallies["look-up"], 200)
+                     for n, (connection, token) in enumerate(zip(kiosks, fleet.kiosks))]
+        if step.sale_rate > 0:
+            jobs += [_device(connection, lambda number, token=token, n=n: _sale(token, number, f"ST-{n:04d}"),
+                             step.sale_rate / len(tills), mixes[len(kiosks) + n], fleet.cards, step, start,
+                             tallies["sale"], 201)
+                     for n, (connection, token) in enumerate(zip(tills, fleet.tills))]
+        running = [asyncio.ensure_future(job) for job in jobs]
+        await asyncio.sleep(step.warmup_s + 0.05)
+        on_step(step, "measure", tallies)
+        await asyncio.gather(*running)
+        on_step(step, "end", tallies)
 
 
-def _sale_body(number: str) -> dict[str, object]:
-    return {"card_number": number, "fuel_type": "benzin", "amount": 150_000, "station": "BENCH",
-            "sold_at": station_now()}
-
-
-def _kiosk(target: Target, cards: list[str], stop: threading.Event, tally: Tally, seed: int) -> None:
-    headers = {"Authorization": f"Bearer {target.kiosk_token}"}
-    with httpx.Client(base_url=target.base_url, headers=headers, timeout=30) as client:
-        index = seed
-        while not stop.is_set():
-            index += 7
-            started = time.perf_counter()
-            response = client.get(f"/v1/cards/{cards[index % len(cards)]}", params={"entry": "tapped"})
-            tally.add(time.perf_counter() - started, response.status_code == 200)
-
-
-def _till(target: Target, cards: list[str], stop: threading.Event, tally: Tally, seed: int) -> None:
-    headers = {"Authorization": f"Bearer {target.till_token}"}
-    with httpx.Client(base_url=target.base_url, headers=headers, timeout=30) as client:
-        index = seed
-        while not stop.is_set():
-            index += 13
-            started = time.perf_counter()
-            response = client.post("/v1/sales", json=_sale_body(cards[index % len(cards)]),
-                                   headers={"Idempotency-Key": uuid.uuid4().hex})
-            tally.add(time.perf_counter() - started, response.status_code == 201)
-
-
-def run(target: Target, kiosks: int, tills: int, seconds: float, card_count: int = 200) -> dict[str, Tally]:
-    """Seeds ``card_count`` cards, then plays the load for ``seconds``; the tallies by kind."""
-    cards = [new_card_number() for _ in range(card_count)]
-    with httpx.Client(base_url=target.base_url, timeout=30,
-                      headers={"Authorization": f"Bearer {target.till_token}"}) as client:
-        for number in cards:
-            client.post("/v1/sales", json=_sale_body(number), headers={"Idempotency-Key": uuid.uuid4().hex})
-    tallies = {"look-up": Tally(), "sale": Tally()}
-    stop = threading.Event()
-    threads = [threading.Thread(target=_kiosk, args=(target, cards, stop, tallies["look-up"], n)) for n in range(kiosks)]
-    threads += [threading.Thread(target=_till, args=(target, cards, stop, tallies["sale"], n)) for n in range(tills)]
-    for thread in threads:
-        thread.start()
-    time.sleep(seconds)
-    stop.set()
-    for thread in threads:
-        thread.join()
-    return tallies
-
-
-def report(label: str, tallies: dict[str, Tally], seconds: float) -> None:
-    """Prints one line per kind of request."""
-    for kind, tally in tallies.items():
-        latencies = sorted(tally.latencies)
-        if not latencies:
-            print(f"{label:10} {kind:8} no successful requests ({tally.failures} failed)")
+def process_tree_cpu_s(pid: int) -> float:
+    """User + system CPU seconds of ``pid`` and its descendants so far (from /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    parents: dict[int, int] = {}
+    times: dict[int, float] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
             continue
-        cuts = statistics.quantiles(latencies, n=100, method="inclusive")
-        print(f"{label:10} {kind:8} {len(latencies) / seconds:8.1f} req/s   p50 {cuts[49] * 1000:6.1f} ms   "
-              f"p99 {cuts[98] * 1000:6.1f} ms   failed {tally.failures}")
+        with contextlib.suppress(OSError):
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            parents[int(entry.name)] = int(fields[1])
+            times[int(entry.name)] = (int(fields[11]) + int(fields[12])) / tick
+    tree, frontier = {pid}, [pid]
+    while frontier:
+        parent = frontier.pop()
+        children = [child for child, of in parents.items() if of == parent]
+        tree.update(children)
+        frontier += children
+    return sum(times.get(member, 0.0) for member in tree)
+
+
+def loadavg() -> str:
+    """The 1-, 5- and 15-minute load averages."""
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+class Reporter:
+    """Samples CPU at the measured window's edges and prints one block per step."""
+
+    def __init__(self, label: str, server_pid: int, database_pid: int | None) -> None:
+        self.label = label
+        self.server_pid = server_pid
+        self.database_pid = database_pid
+        self._marks: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)
+        self._load_before = ""
+
+    def _database_cpu_s(self) -> float:
+        return process_tree_cpu_s(self.database_pid) if self.database_pid else 0.0
+
+    def __call__(self, step: Step, phase: str, tallies: dict[str, Tally]) -> None:
+        if phase == "measure":
+            self._marks = (time.monotonic(), process_tree_cpu_s(self.server_pid), time.process_time(),
+                           self._database_cpu_s())
+            self._load_before = loadavg()
+        elif phase == "end":
+            wall = time.monotonic() - self._marks[0]
+            server = (process_tree_cpu_s(self.server_pid) - self._marks[1]) / wall * 100
+            client = (time.process_time() - self._marks[2]) / wall * 100
+            database = (f", PostgreSQL {(self._database_cpu_s() - self._marks[3]) / wall * 100:.0f}"
+                        if self.database_pid else "")
+            print(f"{self.label}: offered {step.lookup_rate:g} look-ups/s + {step.sale_rate:g} sales/s for "
+                  f"{step.seconds:g} s; CPU in % of a core: service {server:.0f}{database}, load generator "
+                  f"{client:.0f}; load average {self._load_before} -> {loadavg()}")
+            for kind, tally in tallies.items():
+                if not tally.latencies:
+                    print(f"  {kind:8} no successful requests ({tally.failures} failed)")
+                    continue
+                print(f"  {kind:8} {tally.completed_in_window / step.seconds:7.1f}/s   p50 {tally.percentile(0.5):7.1f} ms"
+                      f"   p99 {tally.percentile(0.99):7.1f} ms   max {max(tally.latencies) * 1000:7.1f} ms"
+                      f"   failed {tally.failures}")
+            sys.stdout.flush()
+
+
+def _rates(text: str) -> list[float]:
+    return [float(rate) for rate in text.split(",")]
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--postgres", action="store_true", help="run the service on a throwaway PostgreSQL")
-    parser.add_argument("--kiosks", type=int, default=8)
-    parser.add_argument("--tills", type=int, default=4)
-    parser.add_argument("--seconds", type=float, default=10.0)
-    parser.add_argument("--url", help="a running service instead (needs --kiosk-token and --till-token)")
-    parser.add_argument("--kiosk-token")
-    parser.add_argument("--till-token")
+    parser.add_argument("--workers", type=int, default=1, help="service processes (serve --workers)")
+    parser.add_argument("--kiosks", type=int, default=800)
+    parser.add_argument("--tills", type=int, default=200)
+    parser.add_argument("--cards", type=int, default=20_000)
+    parser.add_argument("--lookup-rates", type=_rates, default=[1500.0],
+                        help="offered look-ups per second, one step each (comma-separated)")
+    parser.add_argument("--sale-rate", type=float, default=100.0, help="offered sales per second, every step")
+    parser.add_argument("--seconds", type=float, default=20.0, help="measured time per step")
+    parser.add_argument("--warmup", type=float, default=3.0, help="unmeasured seconds before each step")
     args = parser.parse_args(argv)
-    if args.url:
-        if not (args.kiosk_token and args.till_token):
-            parser.error("--url needs --kiosk-token and --till-token")
-        target_context = contextlib.nullcontext(Target(args.url.rstrip("/"), args.kiosk_token, args.till_token))
-        label = "remote"
-    else:
-        target_context = started_service(args.postgres)
-        label = "postgresql" if args.postgres else "sqlite"
-    with target_context as target:
-        tallies = run(target, args.kiosks, args.tills, args.seconds)
-    print(f"{args.kiosks} kiosks + {args.tills} tills for {args.seconds:g} s, one service process")
-    report(label, tallies, args.seconds)
+    with contextlib.suppress(ImportError):
+        import uvloop
+
+        asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
+    label = "postgresql" if args.postgres else "sqlite"
+    steps = [Step(rate, args.sale_rate, args.warmup, args.seconds) for rate in args.lookup_rates]
+    with started_service(args.postgres, args.workers) as (service, postmaster):
+        fleet = seed(service.database_url, args.kiosks, args.tills, args.cards)
+        print(f"{label}: {args.kiosks} kiosks + {args.tills} tills, {len(fleet.cards)} cards, "
+              f"{args.workers} service process(es), {os.cpu_count()} cores")
+        asyncio.run(play(service.base_url, fleet, steps, Reporter(label, service.process.pid, postmaster)))
     return 0
 
 
