@@ -70,6 +70,12 @@ def seed(database_url: str, kiosks: int, tills: int, card_count: int) -> Fleet:
             session.flush()
             for card in rows:
                 record_event(session, card, "opening_balance", Actor(), pot=Pot.FUEL, delta=card.fuel_points)
+        if database.sqlite:  # as a database that has been running a while: the seed's WAL in the file
+            connection = database.write_engine.raw_connection()
+            try:
+                connection.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            finally:
+                connection.close()
     finally:
         database.dispose()
     return Fleet(tokens[DeviceKind.KIOSK], tokens[DeviceKind.TILL], cards)
@@ -337,7 +343,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cards", type=int, default=20_000)
     parser.add_argument("--lookup-rates", type=_rates, default=[1500.0],
                         help="offered look-ups per second, one step each (comma-separated)")
-    parser.add_argument("--sale-rate", type=float, default=100.0, help="offered sales per second, every step")
+    parser.add_argument("--sale-rate", type=float, default=10.0,
+                        help="offered sales per second, every step (200 tills at 3 a minute)")
     parser.add_argument("--seconds", type=float, default=20.0, help="measured time per step")
     parser.add_argument("--warmup", type=float, default=3.0, help="unmeasured seconds before each step")
     args = parser.parse_args(argv)
