@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
-
-import requests
-from requests.adapters import HTTPAdapter
-from urllib3.util.retry import Retry
+from typing import TYPE_CHECKING
 
 from hardware.card_number import CardNumber
 from hardware.card_uid import CardUid
 from kiosk.balance import Balance, CardStatus, Entry
+from kiosk.lazy_http import LazySession, new_session, request_error
+
+if TYPE_CHECKING:
+    import requests
 
 
 class FailureKind(enum.Enum):
@@ -54,26 +55,11 @@ class CentralClient:
     ) -> None:
         self._base_url = base_url.rstrip("/")
         self._timeout = timeout_seconds
-        self._session = requests.Session()
         # Passed with every request: a session's verify loses to REQUESTS_CA_BUNDLE in the
         # environment (requests merges the environment into each request first).
         self._verify = verify
-        self._session.headers["Authorization"] = f"Bearer {token}"
-        self._session.headers["Accept"] = "application/json"
-        retry = Retry(
-            total=retries,
-            connect=retries,
-            read=retries,
-            status=retries,
-            backoff_factor=0.1,
-            status_forcelist=(502, 503, 504),
-            allowed_methods=frozenset({"GET"}),
-            raise_on_status=False,
-        )
-        adapter = HTTPAdapter(max_retries=retry, pool_connections=1, pool_maxsize=4)
-        self._session.mount("http://", adapter)
-        self._session.mount("https://", adapter)
-        self._probe_session = requests.Session()  # health probes: one try, no retries
+        self._session = LazySession(lambda: _retrying_session(token, retries))
+        self._probe_session = LazySession(lambda: new_session(token))  # health probes: one try, no retries
 
     def balance(self, number: CardNumber, entry: Entry) -> Balance:
         """The card's balance, or :class:`RequestFailed`."""
@@ -91,10 +77,10 @@ class CentralClient:
 
     def _get_balance(self, path: str, number: CardNumber | None, entry: Entry) -> Balance:
         try:
-            response = self._session.get(
+            response = self._session.get().get(
                 self._base_url + path, params={"entry": entry.value}, timeout=self._timeout, verify=self._verify
             )
-        except requests.RequestException as exc:
+        except request_error() as exc:
             raise RequestFailed(FailureKind.UNAVAILABLE, f"service unreachable ({type(exc).__name__})") from None
         if response.status_code == 200:
             return _parse_balance(number, response)
@@ -104,10 +90,10 @@ class CentralClient:
         """``POST /v1/assistance``: an attendant is asked to come to this kiosk. Not retried
         on its own (a POST); a second press while a call is open is answered, not doubled."""
         try:
-            response = self._session.post(
+            response = self._session.get().post(
                 f"{self._base_url}/v1/assistance", json={"reason": reason}, timeout=self._timeout, verify=self._verify
             )
-        except requests.RequestException as exc:
+        except request_error() as exc:
             raise RequestFailed(FailureKind.UNAVAILABLE, f"service unreachable ({type(exc).__name__})") from None
         if response.status_code not in (200, 201):
             raise _failure_from(response)
@@ -115,14 +101,36 @@ class CentralClient:
     def healthy(self) -> bool:
         """One quick ``GET /healthz`` (no retries): does the service answer, database included?"""
         try:
-            probe = self._probe_session.get(f"{self._base_url}/healthz", timeout=self._timeout, verify=self._verify)
+            probe = self._probe_session.get().get(f"{self._base_url}/healthz", timeout=self._timeout, verify=self._verify)
             return probe.status_code == 200
-        except requests.RequestException:
+        except request_error():
             return False
 
     def close(self) -> None:
         self._session.close()
         self._probe_session.close()
+
+
+def _retrying_session(token: str, retries: int) -> requests.Session:
+    """Look-ups are GETs: retried by urllib3 on a lost connection or a 502/503/504."""
+    from requests.adapters import HTTPAdapter
+    from urllib3.util.retry import Retry
+
+    session = new_session(token)
+    retry = Retry(
+        total=retries,
+        connect=retries,
+        read=retries,
+        status=retries,
+        backoff_factor=0.1,
+        status_forcelist=(502, 503, 504),
+        allowed_methods=frozenset({"GET"}),
+        raise_on_status=False,
+    )
+    adapter = HTTPAdapter(max_retries=retry, pool_connections=1, pool_maxsize=4)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return session
 
 
 def _parse_balance(number: CardNumber | None, response: requests.Response) -> Balance:

@@ -11,11 +11,14 @@ import datetime as dt
 import enum
 import time
 from dataclasses import dataclass
-
-import requests
+from typing import TYPE_CHECKING
 
 from hardware.card_number import CardNumber
 from kiosk.balance import CardStatus
+from kiosk.lazy_http import LazySession, new_session, request_error
+
+if TYPE_CHECKING:
+    import requests
 
 SESSION_HEADER = "X-Attendant-Session"
 REPLAYED_HEADER = "Idempotent-Replayed"
@@ -160,9 +163,7 @@ class AttendantClient:
         self._change_tries = max(1, change_tries)
         self._retry_pause = retry_pause_seconds
         self._verify = verify
-        self._http = requests.Session()
-        self._http.headers["Authorization"] = f"Bearer {token}"
-        self._http.headers["Accept"] = "application/json"
+        self._http = LazySession(lambda: new_session(token))
 
     def sign_in(self, code: str, pin: str) -> SignedIn:
         body = self._call("POST", "/v1/attendant-sessions", None, {"code": code, "pin": pin}, expect=201)
@@ -253,10 +254,10 @@ class AttendantClient:
         if session is not None:
             headers = {**headers, SESSION_HEADER: session.token}
         try:
-            return self._http.request(
+            return self._http.get().request(
                 method, self._base_url + path, json=payload, headers=headers, timeout=self._timeout, verify=self._verify
             )
-        except requests.RequestException as exc:
+        except request_error() as exc:
             raise AttendantRequestFailed(
                 AttendantFailureKind.UNAVAILABLE, f"service unreachable ({type(exc).__name__})"
             ) from None

@@ -28,8 +28,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, Protocol
 
-import requests
 
+from kiosk.lazy_http import LazySession, new_session, request_error
 from kiosk.session import KioskState, Screen
 
 log = logging.getLogger(__name__)
@@ -198,8 +198,7 @@ class HeartbeatTransport:
     def __init__(self, base_url: str, token: str, timeout_seconds: float = 3.0, verify: bool | str = True) -> None:
         self._url = base_url.rstrip("/") + "/v1/kiosks/heartbeat"
         self._timeout = timeout_seconds
-        self._session = requests.Session()
-        self._session.headers["Authorization"] = f"Bearer {token}"
+        self._session = LazySession(lambda: new_session(token))
         self._verify = verify  # per request: see CentralClient
         self._basic_only = False
 
@@ -220,8 +219,8 @@ class HeartbeatTransport:
 
     def _post(self, body: Beat) -> int | None:
         try:
-            return self._session.post(self._url, json=body, timeout=self._timeout, verify=self._verify).status_code
-        except requests.RequestException as exc:
+            return self._session.get().post(self._url, json=body, timeout=self._timeout, verify=self._verify).status_code
+        except request_error() as exc:
             log.info("heartbeat not sent: %s", type(exc).__name__)
             return None
 
