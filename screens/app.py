@@ -94,7 +94,9 @@ class KioskApp(App):
         return root
 
     def on_start(self) -> None:
-        self.runtime.start()
+        # The card watcher, the service probe and the heartbeat start once the attract screen is
+        # on the glass: their threads (and the HTTP library they import) would delay it otherwise.
+        Window.bind(on_flip=self._attract_shown)
         self.pacer = FramePacer(Window)
         self.pacer.start()
         # A new state redraws at once (the interrupt clock); staying at the busy pace a moment
@@ -103,10 +105,15 @@ class KioskApp(App):
         self.desk.subscribe(lambda _state: self.pacer.busy())  # attendant mode's answers too
         # systemd's watchdog is fed from Kivy's own clock: a frozen UI stops the pings and
         # systemd restarts the kiosk. Outside systemd these calls do nothing.
-        Clock.schedule_once(lambda _dt: systemd_notify.ready("attract screen shown"), 0)
         interval = systemd_notify.watchdog_interval()
         if interval:
             Clock.schedule_interval(self._feed_watchdog, interval)
+
+    def _attract_shown(self, *_args: object) -> None:
+        """The first frame is on the screen: start reading cards, and tell systemd we are up."""
+        Window.unbind(on_flip=self._attract_shown)
+        self.runtime.start()
+        systemd_notify.ready("attract screen shown")
 
     def _feed_watchdog(self, _dt: float) -> None:
         # Returns None on purpose: a callback returning False (a failed send) would
