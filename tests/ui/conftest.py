@@ -119,7 +119,13 @@ class KioskUnderTest:
 
     def wait_for_screen(self, name: str, timeout: float = 5.0) -> float:
         """Pump frames until ``name`` is shown; the seconds it took."""
-        return self.driver.pump_until(lambda: self.screen == name, timeout, f"screen {name!r}")
+        try:
+            return self.driver.pump_until(lambda: self.screen == name, timeout, f"screen {name!r}")
+        except AssertionError as missed:
+            self.screenshot(f"missed-{name}")
+            raise AssertionError(
+                f"{missed}; showing {self.screen!r}, session {self.session.state}, desk {self.app.desk.state.step}"
+            ) from None
 
     @property
     def banner(self) -> str:
@@ -139,8 +145,8 @@ class KioskUnderTest:
 
         released: list[bool] = []
 
-        def on_release(*_args: object) -> None:
-            released.append(True)
+        def on_release(_window: object, touch) -> None:
+            released.append(widget.collide_point(*widget.to_widget(*touch.pos)))
 
         x, y = widget.to_window(*widget.center)
         Window.fbind("on_touch_up", on_release)
@@ -154,6 +160,9 @@ class KioskUnderTest:
             self.driver.pump_until(lambda: bool(released), 5.0, "the click reaching the app")
         finally:
             Window.funbind("on_touch_up", on_release)
+        # A layout change between finding the widget and the click (a banner coming or going)
+        # would make the click land beside it: say so rather than wait for its effect in vain.
+        assert released[0], f"the click missed {getattr(widget, 'text', widget)!r}: it moved before the click"
         self.driver.pump(0.05)
 
     def click_text(self, text: str) -> None:

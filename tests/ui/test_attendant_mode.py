@@ -180,11 +180,17 @@ def test_a_lost_answer_is_retried_and_the_points_move_once(kiosk_ui, tap, till, 
         assert "Puanların aktarılıp aktarılmadığı henüz bilinmiyor." in shown
     finally:
         service_path.restore()
+    # The lost answers took the health probes' too: wait for the "service unreachable" banner
+    # to go, or it moves every button down between finding one and clicking it.
+    kiosk_ui.driver.pump_until(lambda: kiosk_ui.session.state.service_reachable and not kiosk_ui.banner, 10.0,
+                               "the service banner gone")
+    kiosk_ui.driver.pump(0.2)
     kiosk_ui.click_text("Tekrar dene")
     kiosk_ui.driver.pump_until(lambda: kiosk_ui.app.desk.state.step.value == "move_done", 10.0, "the retried move")
     kiosk_ui.screenshot("attendant-07-moved-after-retry")
     assert kiosk_ui.app.desk.state.moved.replayed
     kiosk_ui.click_text("Çıkış yap")
+    kiosk_ui.wait_for_screen("attract")
     with tap(new):
         kiosk_ui.wait_for_screen("balance")
         shown = kiosk_ui.texts()
