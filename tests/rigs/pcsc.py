@@ -44,6 +44,7 @@ from hardware.pcsc import STATE_UNAWARE, Context, PcscError, ServiceUnavailable
 
 VPCD_READERS = ("Virtual PCD 00 00", "Virtual PCD 00 01")
 VPCD_PORTS = (35963, 35964)
+PORT_REUSE_TIMEOUT_S = 75.0
 VPCD_DRIVER = Path("/usr/lib/pcsc/drivers/serial/libifdvpcd.so")
 VPCD_CONF = f"""FRIENDLYNAME "Virtual PCD"
 DEVICENAME   /dev/null:0x8C7B
@@ -149,14 +150,27 @@ class PcscRig:
         conf.mkdir(exist_ok=True)
         if with_readers:
             (conf / "vpcd").write_text(VPCD_CONF)
-        with self.log_path.open("ab") as log:
-            self.process = subprocess.Popen(
-                ["pcscd", "--foreground", "-c", str(conf)],
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-            )
-        self.wait_readers(self.readers if with_readers else ())
+        deadline = time.monotonic() + PORT_REUSE_TIMEOUT_S
+        while True:
+            log_start = self.log_path.stat().st_size if self.log_path.exists() else 0
+            with self.log_path.open("ab") as log:
+                self.process = subprocess.Popen(
+                    ["pcscd", "--foreground", "-c", str(conf)],
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    stdin=subprocess.DEVNULL,
+                )
+            try:
+                self.wait_readers(self.readers if with_readers else ())
+                return
+            except RigError:
+                self.stop()  # never leave a pcscd without its readers behind: it blocks the next start
+                port_busy = b"Address already in use" in self.log_path.read_bytes()[log_start:]
+                if not port_busy or time.monotonic() > deadline:
+                    raise
+            # vpcd cannot bind its port while connections of the previous pcscd linger in
+            # TIME_WAIT (up to 60 s after it stopped with a card connected): wait them out.
+            time.sleep(2.0)
 
     def stop(self) -> None:
         """Stops the pcscd this rig started (SIGTERM by pid, then SIGKILL)."""
