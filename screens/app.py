@@ -17,7 +17,6 @@ from kiosk import systemd_notify
 from kiosk.attendant_desk import AttendantDesk
 from kiosk.card_events import CardEventBridge
 from kiosk.config import KioskConfig
-from kiosk.demo import DemoReader, EmulatedTap
 from kiosk.runtime import KioskRuntime
 from kiosk.scheduling import Timer
 from screens.gestures import LongPressLabel  # noqa: F401  (registers the class kiosk.kv uses)
@@ -151,7 +150,10 @@ class KioskApp(App):
         return False
 
     def _add_demo_bar(self, root: KioskRoot) -> None:
-        """Operator-facing buttons (English) that tap the configured demo cards."""
+        """Operator-facing buttons (English) that tap the configured demo cards (the card
+        emulator is imported only here: a station kiosk never loads it)."""
+        from kiosk.demo import DemoReader, EmulatedTap
+
         if self._card_input is CardInput.DEMO_PCSC:
             tapper = EmulatedTap(self.kiosk_config.demo.emulator_port)
             label = "Demo taps via pcscd"
