@@ -84,6 +84,9 @@ class FramePacer:
         return True
 
     def stop(self) -> None:
+        """Idempotent: Kivy dispatches on_stop twice when the app stops itself (stop(), then run()'s end)."""
+        if self._stop_read < 0:
+            return
         if self._thread is not None:
             os.write(self._stop_write, b"x")
             self._served.set()
@@ -91,6 +94,7 @@ class FramePacer:
             self._thread = None
         os.close(self._stop_read)
         os.close(self._stop_write)
+        self._stop_read = self._stop_write = -1
         self._go_idle.cancel()
         self._set_fps(self.busy_fps)
         Clock.clock_resolution = -1
