@@ -8,7 +8,6 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
-from sqlalchemy.orm import Session
 
 from central.attendant_sessions import end_session, open_session
 from central.attendants import (
@@ -22,7 +21,7 @@ from central.attendants import (
 from central.audit import Action, ActionRecord, add_action, list_actions
 from central.auth import AuthenticatedDevice, require_device
 from central.card_store import find_card
-from central.deps import database, reader_session
+from central.deps import database
 from central.errors import ApiError
 from central.error_handlers import error_responses
 from central.holder_cards import holder_card, search_holders
@@ -118,10 +117,14 @@ def search_holder_cards(
 
 @router.get("/attendant-actions", response_model=AttendantActions, responses=error_responses(401, 403, 422))
 def attendant_actions(
+    request: Request,
     _device: Annotated[AuthenticatedDevice, Depends(require_device(DeviceKind.TILL, DeviceKind.GATEWAY))],
-    session: Annotated[Session, Depends(reader_session)],
     attendant: Annotated[str | None, Query(pattern=r"^[A-Za-z0-9_-]{1,32}$", description="An attendant code")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> AttendantActions:
     """The attendant audit, newest first: sign-ins, look-ups, searches, replacements, registrations."""
-    return AttendantActions(actions=list_actions(session, attendant, limit))
+    # The session ends in this worker thread (as in the card audit trail): one held until the
+    # response is validated on another thread could wait on a busy pool while holding a connection.
+    with database(request).reader() as session:
+        actions = list_actions(session, attendant, limit)
+    return AttendantActions(actions=actions)
