@@ -3,24 +3,32 @@
 The UI toolkit provides only ``dispatch`` (run on the UI thread) and a ``Scheduler``; this
 module builds the API client, the background pool, the session, the card watcher and the
 fleet heartbeat, and wires the watcher's events into the session and the heartbeat.
+
+What the attract screen does not need is imported and built later: the card watcher (pyscard)
+in :meth:`KioskRuntime.start`, which the app calls once the first frame is drawn, and attendant
+mode's desk on its first use (issue 8's cold-start budget).
 """
 from __future__ import annotations
 
 import logging
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 from hardware.card_number import CardNumber
 from hardware.card_uid import CardUid
-from hardware.watcher import CardWatcher
 from kiosk.api_client import CentralClient, FailureKind, RequestFailed
-from kiosk.attendant_client import AttendantClient
-from kiosk.attendant_desk import AttendantDesk, DeskSettings
 from kiosk.balance import Balance, Entry
-from kiosk.card_events import CardEventBridge, EarlyLookup
 from kiosk.config import KioskConfig
 from kiosk.connectivity import ServiceMonitor
 from kiosk.heartbeat import FleetHealth, HeartbeatSender, HeartbeatTransport, queue_for_environment
 from kiosk.scheduling import BackgroundWork, Dispatch, Scheduler
 from kiosk.session import KioskSession, SessionSettings
+
+if TYPE_CHECKING:
+    from hardware.watcher import CardWatcher
+    from kiosk.attendant_client import AttendantClient
+    from kiosk.attendant_desk import AttendantDesk
+    from kiosk.card_events import EarlyLookup
 
 log = logging.getLogger(__name__)
 
@@ -30,8 +38,12 @@ class KioskRuntime:
 
     def __init__(self, config: KioskConfig, dispatch: Dispatch, scheduler: Scheduler, watch_cards: bool = True) -> None:
         self.config = config
+        self._dispatch = dispatch
+        self._scheduler = scheduler
+        self._watch_cards = watch_cards
         service = config.service
         token = service.device_token()
+        self._token = token
         self.client = CentralClient(
             service.url, token, service.timeout_seconds, service.retries, verify=service.tls_verify()
         )
@@ -48,16 +60,6 @@ class KioskRuntime:
         self.session = KioskSession(
             self._lookup, self.background, scheduler, settings, call_attendant=self.client.call_attendant
         )
-        self.attendant_client = AttendantClient(
-            service.url, token, service.timeout_seconds, change_tries=service.retries + 1, verify=service.tls_verify()
-        )
-        self.desk = AttendantDesk(
-            self.attendant_client,
-            self.background,
-            scheduler,
-            DeskSettings(idle_timeout_seconds=config.attendant.idle_timeout_seconds, require_luhn=screen.check_digit),
-            on_active_changed=self._attendant_mode_changed,
-        )
         self.monitor = ServiceMonitor(
             self.client.healthy,
             self.session.service_reachability_changed,
@@ -73,29 +75,57 @@ class KioskRuntime:
             queue_for_environment(),
             interval_seconds=service.heartbeat_seconds,
         )
-        self.early_lookup = EarlyLookup(self._lookup_now)
+        self.early_lookup: EarlyLookup | None = None
         self.watcher: CardWatcher | None = None
-        if watch_cards:
-            bridge = CardEventBridge(self.session, dispatch, self.health, self.early_lookup)
-            self.watcher = CardWatcher(
-                bridge, config.reader.card_profiles(), reader_filter=config.reader.name_filter or None
-            )
+        self._attendant_client: AttendantClient | None = None
 
     def start(self) -> None:
-        if self.watcher is not None:
+        """Builds and starts the card watcher, then the service probe and the heartbeat."""
+        from hardware.watcher import CardWatcher
+        from kiosk.card_events import CardEventBridge, EarlyLookup
+
+        self.early_lookup = EarlyLookup(self._lookup_now)
+        self.early_lookup.enabled = not self._attendant_mode_open()
+        if self._watch_cards:
+            reader = self.config.reader
+            bridge = CardEventBridge(self.session, self._dispatch, self.health, self.early_lookup)
+            self.watcher = CardWatcher(bridge, reader.card_profiles(), reader_filter=reader.name_filter or None)
             self.watcher.start()
         self.monitor.start()
         self.heartbeat.start()
         log.info("kiosk started; service %s", self.config.service.url)
 
+    @cached_property
+    def desk(self) -> AttendantDesk:
+        """Attendant mode's core, built at its first use."""
+        from kiosk.attendant_client import AttendantClient
+        from kiosk.attendant_desk import AttendantDesk, DeskSettings
+
+        service, screen = self.config.service, self.config.screen
+        self._attendant_client = AttendantClient(
+            service.url, self._token, service.timeout_seconds, change_tries=service.retries + 1,
+            verify=service.tls_verify(),
+        )
+        return AttendantDesk(
+            self._attendant_client,
+            self.background,
+            self._scheduler,
+            DeskSettings(idle_timeout_seconds=self.config.attendant.idle_timeout_seconds, require_luhn=screen.check_digit),
+            on_active_changed=self._attendant_mode_changed,
+        )
+
+    def _attendant_mode_open(self) -> bool:
+        return self._attendant_client is not None and self.desk.state.active
+
     def _attendant_mode_changed(self, active: bool) -> None:
         """While attendant mode is open, tapped cards go to its desk, not to a driver's balance."""
-        self.early_lookup.enabled = not active
+        if self.early_lookup is not None:
+            self.early_lookup.enabled = not active
         self.session.divert_cards(self.desk if active else None)
 
     def _lookup(self, card: CardNumber | CardUid, entry: Entry) -> Balance:
         """The session's look-up: the one the watcher's thread already started for this tap, if any."""
-        early = self.early_lookup.take(card, entry)
+        early = self.early_lookup.take(card, entry) if self.early_lookup is not None else None
         return early.result() if early is not None else self._lookup_now(card, entry)
 
     def _lookup_now(self, card: CardNumber | CardUid, entry: Entry) -> Balance:
@@ -112,8 +142,11 @@ class KioskRuntime:
             self.watcher.stop()
         self.heartbeat.stop()
         self.monitor.stop()
-        self.desk.close()
-        self.early_lookup.shutdown()
+        if self._attendant_client is not None:
+            self.desk.close()
+        if self.early_lookup is not None:
+            self.early_lookup.shutdown()
         self.background.shutdown()
         self.client.close()
-        self.attendant_client.close()
+        if self._attendant_client is not None:
+            self._attendant_client.close()

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import enum
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from kivy.app import App
 from kivy.clock import Clock
@@ -14,8 +14,6 @@ from kivy.uix.button import Button
 
 from hardware.card_number import CardNumber
 from kiosk import systemd_notify
-from kiosk.attendant_desk import AttendantDesk
-from kiosk.card_events import CardEventBridge
 from kiosk.config import KioskConfig
 from kiosk.runtime import KioskRuntime
 from kiosk.scheduling import Timer
@@ -23,6 +21,9 @@ from screens.gestures import LongPressLabel  # noqa: F401  (registers the class 
 from screens.frame_pacing import FramePacer
 from screens.i18n import Translator
 from screens.views import KioskRoot
+
+if TYPE_CHECKING:
+    from kiosk.attendant_desk import AttendantDesk
 
 KV_FILE = Path(__file__).parent / "kv" / "kiosk.kv"
 TOUCH_TARGET_MM = 15.0
@@ -77,14 +78,12 @@ class KioskApp(App):
         watch_cards = card_input in (CardInput.READER, CardInput.DEMO_PCSC)
         self.runtime = KioskRuntime(kiosk_config, run_on_ui_thread, ClockScheduler(), watch_cards=watch_cards)
         self.session = self.runtime.session
-        self.desk: AttendantDesk = self.runtime.desk
         self.tr = Translator(self.session.state.language)
         self.touch_min = mm(TOUCH_TARGET_MM)
 
     def build(self) -> KioskRoot:
         root = KioskRoot()
         self.session.subscribe(self._show)
-        self.desk.subscribe(self._show)
         Window.bind(on_touch_down=self._on_any_touch)
         if self._card_input in (CardInput.DEMO_PCSC, CardInput.DEMO_READER):
             self._add_demo_bar(root)
@@ -101,7 +100,6 @@ class KioskApp(App):
         # A new state redraws at once (the interrupt clock); staying at the busy pace a moment
         # lets layouts settle and the touch that often follows be taken without a wait.
         self.session.subscribe(lambda _state: self.pacer.busy())
-        self.desk.subscribe(lambda _state: self.pacer.busy())  # attendant mode's answers too
         # systemd's watchdog is fed from Kivy's own clock: a frozen UI stops the pings and
         # systemd restarts the kiosk. Outside systemd these calls do nothing.
         interval = systemd_notify.watchdog_interval()
@@ -111,6 +109,8 @@ class KioskApp(App):
     def _attract_shown(self, *_args: object) -> None:
         """The first frame is on the screen: start reading cards, and tell systemd we are up."""
         Window.unbind(on_flip=self._attract_shown)
+        self.desk.subscribe(self._show)
+        self.desk.subscribe(lambda _state: self.pacer.busy())  # attendant mode's answers too
         self.runtime.start()
         systemd_notify.ready("attract screen shown")
 
@@ -123,6 +123,11 @@ class KioskApp(App):
         self.pacer.stop()
         systemd_notify.stopping()
         self.runtime.stop()
+
+    @property
+    def desk(self) -> AttendantDesk:
+        """Attendant mode's core (built after the first frame: the attract screen does not need it)."""
+        return self.runtime.desk
 
     def _show(self, _changed: object) -> None:
         """Either state changed: show attendant mode while it is open, else the driver's screens."""
@@ -152,6 +157,7 @@ class KioskApp(App):
     def _add_demo_bar(self, root: KioskRoot) -> None:
         """Operator-facing buttons (English) that tap the configured demo cards (the card
         emulator is imported only here: a station kiosk never loads it)."""
+        from kiosk.card_events import CardEventBridge
         from kiosk.demo import DemoReader, EmulatedTap
 
         if self._card_input is CardInput.DEMO_PCSC:

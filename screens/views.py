@@ -1,7 +1,7 @@
 """The screen classes: each turns a KioskState into the properties its .kv rules show."""
 from __future__ import annotations
 
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from kivy.clock import Clock, ClockEvent
 from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, StringProperty
@@ -11,11 +11,12 @@ from kivy.uix.widget import Widget
 
 from kiosk.formatting import format_as_of, format_points
 from kiosk.keypad import group_digits
-from kiosk.attendant_desk import DeskState
 from kiosk.session import AttendantCall, KioskState
 from screens import texts
-from screens.attendant import attendant_screen
 from screens.i18n import Translator
+
+if TYPE_CHECKING:
+    from kiosk.attendant_desk import DeskState
 
 
 class PotTile(BoxLayout):
@@ -79,6 +80,8 @@ class KioskRoot(BoxLayout):
 
     def show_attendant(self, state: KioskState, desk: DeskState, tr: Translator) -> None:
         """Attendant mode instead of the driver's screens (built the first time it opens)."""
+        from screens.attendant import attendant_screen
+
         self._show_top(state, tr)
         manager = self.ids.manager
         screen = attendant_screen(manager)
