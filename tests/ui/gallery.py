@@ -94,7 +94,8 @@ class Gallery:
         return problems
 
 
-def run_scenes(gallery: Gallery, stop_service: Callable[[], None]) -> None:
+def run_scenes(gallery: Gallery) -> None:
+    """The driver's screens, before attendant mode replaces the demo cards they show."""
     session = gallery.session
     for language in ("tr", "en"):
         session.go_home()
@@ -129,8 +130,13 @@ def run_scenes(gallery: Gallery, stop_service: Callable[[], None]) -> None:
     gallery.scene("attract-high-contrast-tr", lambda: None)
     gallery.scene("balance-high-contrast-tr", lambda: session.show_card(NOT_ACTIVATED, Entry.TAPPED), Screen.BALANCE)
     session.toggle_high_contrast()
+
+
+def run_service_down_scene(gallery: Gallery, stop_service: Callable[[], None]) -> None:
+    """Last: the service is stopped for good."""
+    gallery.session.go_home()
     stop_service()
-    gallery.scene("problem-service-down-tr", lambda: session.show_card(ACTIVE, Entry.TAPPED), Screen.PROBLEM)
+    gallery.scene("problem-service-down-tr", lambda: gallery.session.show_card(ACTIVE, Entry.TAPPED), Screen.PROBLEM)
 
 
 def run_attendant_scenes(gallery: Gallery, answers: NetworkPath) -> None:
@@ -283,8 +289,9 @@ def main(argv: list[str] | None = None) -> int:
                     service.process.terminate()
                     service.process.wait(timeout=10)
 
+                run_scenes(gallery)
                 run_attendant_scenes(gallery, path)
-                run_scenes(gallery, stop_service)
+                run_service_down_scene(gallery, stop_service)
             finally:
                 gallery.driver.stop()
     finally:
