@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 from kivy.app import App
-from kivy.clock import Clock
+from kivy.clock import Clock, ClockEvent
 from kivy.core.window import Window
 from kivy.metrics import mm
 from kivy.properties import ColorProperty, NumericProperty, ObjectProperty
@@ -80,6 +80,7 @@ class KioskApp(App):
         self.session = self.runtime.session
         self.tr = Translator(self.session.state.language)
         self.touch_min = mm(TOUCH_TARGET_MM)
+        self._behind_attract: ClockEvent | None = None
 
     def build(self) -> KioskRoot:
         root = KioskRoot()
@@ -107,8 +108,13 @@ class KioskApp(App):
             Clock.schedule_interval(self._feed_watchdog, interval)
 
     def _attract_shown(self, *_args: object) -> None:
-        """The first frame is on the screen: start reading cards, and tell systemd we are up."""
+        """The first frame is drawn; its buffer swap comes next (a window's on_flip handlers
+        run before the swap itself), so the rest starts at the clock's next turn, after it."""
         Window.unbind(on_flip=self._attract_shown)
+        self._behind_attract = Clock.schedule_once(self._start_behind_attract, 0)
+
+    def _start_behind_attract(self, _dt: float) -> None:
+        """The attract screen is on the glass: start reading cards, and tell systemd we are up."""
         self.desk.subscribe(self._show)
         self.desk.subscribe(lambda _state: self.pacer.busy())  # attendant mode's answers too
         self.runtime.start()
@@ -120,6 +126,8 @@ class KioskApp(App):
         systemd_notify.watchdog()
 
     def on_stop(self) -> None:
+        if self._behind_attract is not None:
+            self._behind_attract.cancel()  # stopped before the first frame was swapped
         self.pacer.stop()
         systemd_notify.stopping()
         self.runtime.stop()
