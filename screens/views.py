@@ -1,9 +1,11 @@
 """The screen classes: each turns a KioskState into the properties its .kv rules show."""
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 from kivy.clock import Clock, ClockEvent
+from kivy.lang import Builder
 from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.screenmanager import Screen, ScreenManager
@@ -186,19 +188,25 @@ class LostCardScreen(KioskScreen):
         self.calling = state.attendant_call in (AttendantCall.CALLING, AttendantCall.CALLED)
 
 
-_SCREEN_BUILDERS: dict[str, Callable[[], Screen]] = {}
+KV_DIR = Path(__file__).parent / "kv"
+
+_SCREEN_BUILDERS: dict[str, tuple[Callable[[], Screen], Path | None]] = {}
 
 
-def register_screen(name: str, builder: Callable[[], Screen]) -> None:
-    """A screen built the first time it is shown: only the attract screen is built at start-up
-    (bench.kiosk_cold_start). ``builder()`` returns a screen named ``name``."""
-    _SCREEN_BUILDERS[name] = builder
+def register_screen(name: str, builder: Callable[[], Screen], kv_file: Path | None = None) -> None:
+    """A screen built the first time it is shown, with its .kv rules (``kv_file``) loaded just
+    before: only the attract screen is built at start-up (bench.kiosk_cold_start).
+    ``builder()`` returns a screen named ``name``."""
+    _SCREEN_BUILDERS[name] = (builder, kv_file)
 
 
 def screen_named(manager: ScreenManager, name: str) -> Screen:
     """The screen ``name`` of ``manager``, built and added on first use."""
     if not manager.has_screen(name):
-        manager.add_widget(_SCREEN_BUILDERS[name]())
+        builder, kv_file = _SCREEN_BUILDERS[name]
+        if kv_file is not None and str(kv_file) not in Builder.files:
+            Builder.load_file(str(kv_file))
+        manager.add_widget(builder())
     return manager.get_screen(name)
 
 
@@ -210,4 +218,4 @@ for _name, _builder in (
     ("activation_help", ActivationHelpScreen),
     ("lost_card", LostCardScreen),
 ):
-    register_screen(_name, _builder)
+    register_screen(_name, _builder, KV_DIR / f"{_name}.kv")
