@@ -8,8 +8,10 @@ write transaction already holds the database lock), always in ascending id order
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select
+from sqlalchemy import insert as sqlalchemy_insert
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -55,11 +57,11 @@ def lock_cards(session: Session, card_ids: list[int]) -> dict[int, Card]:
     return {card.id: card for card in session.scalars(query)}
 
 
-def ensure_card_row(session: Session, number: str, device_id: int | None) -> int:
+def ensure_card_row(connection: Connection, number: str, device_id: int | None) -> int:
     """The id of the card with ``number``, inserting a blank one (and its audit event) if new."""
-    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    insert = postgresql_insert if connection.dialect.name == "postgresql" else sqlite_insert
     now = utcnow()
-    inserted = session.execute(
+    inserted = connection.execute(
         insert(Card)
         .values(number=number, last10=number[-10:], status=CardStatus.NOT_ACTIVATED.value,
                 fuel_points=0, autogas_points=0, created_at=now)
@@ -67,16 +69,17 @@ def ensure_card_row(session: Session, number: str, device_id: int | None) -> int
         .returning(Card.id)
     ).scalar_one_or_none()
     if inserted is not None:
-        session.add(CardEvent(card_id=inserted, at=now, kind="card_created", delta=0,
-                              status=CardStatus.NOT_ACTIVATED.value, device_id=device_id))
+        connection.execute(sqlalchemy_insert(CardEvent).values(
+            card_id=inserted, at=now, kind="card_created", delta=0, status=CardStatus.NOT_ACTIVATED.value,
+            device_id=device_id))
         return inserted
-    return session.scalars(select(Card.id).where(Card.number == number)).one()
+    return connection.execute(select(Card.id).where(Card.number == number)).scalar_one()
 
 
 def lock_card(session: Session, number: str, *, create: bool = False, device_id: int | None = None) -> Card:
     """The locked card with ``number``; created blank when ``create``, else 404 if missing."""
     if create:
-        card_id = ensure_card_row(session, number, device_id)
+        card_id = ensure_card_row(session.connection(), number, device_id)
     else:
         card = find_card(session, number)
         if card is None:
@@ -85,7 +88,14 @@ def lock_card(session: Session, number: str, *, create: bool = False, device_id:
     return lock_cards(session, [card_id])[card_id]
 
 
-def refuse_if_retired(card: Card) -> None:
+class HasStatus(Protocol):
+    """A card row or object: anything with the card's status."""
+
+    @property
+    def status(self) -> str: ...
+
+
+def refuse_if_retired(card: HasStatus) -> None:
     """409 for a replaced or blocked card, which may not be used any more."""
     if card.status == CardStatus.REPLACED.value:
         raise ApiError(409, "card_replaced", "this card was replaced by a new card and can no longer be used")

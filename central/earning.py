@@ -7,10 +7,10 @@ never earns a fraction of a hundredth, and never more than its rate allows: 0.5 
 from __future__ import annotations
 
 import datetime as dt
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, bindparam, select
 
 from central.models import EarnRule, FuelType
 
@@ -28,11 +28,22 @@ def earned_points(amount_kurus: int, rate_ppm: int) -> int:
     return amount_kurus * rate_ppm // PPM
 
 
-def rule_in_force(session: Session, fuel_type: FuelType, moment: dt.datetime) -> EarnRule | None:
+class RuleInForce(NamedTuple):
+    """The id and rate of the earn rule a sale is booked under."""
+
+    id: int
+    rate_ppm: int
+
+
+_RULE_IN_FORCE = (
+    select(EarnRule.id, EarnRule.rate_ppm)
+    .where(EarnRule.fuel_type == bindparam("fuel_type"), EarnRule.effective_from <= bindparam("day"))
+    .order_by(EarnRule.effective_from.desc())
+    .limit(1)
+)
+
+
+def rule_in_force(connection: Connection, fuel_type: FuelType, moment: dt.datetime) -> RuleInForce | None:
     """The newest rule for ``fuel_type`` effective on the station date of ``moment``, if any."""
-    return session.scalars(
-        select(EarnRule)
-        .where(EarnRule.fuel_type == fuel_type.value, EarnRule.effective_from <= station_date(moment))
-        .order_by(EarnRule.effective_from.desc())
-        .limit(1)
-    ).one_or_none()
+    row = connection.execute(_RULE_IN_FORCE, {"fuel_type": fuel_type.value, "day": station_date(moment)}).first()
+    return None if row is None else RuleInForce(*row)

@@ -16,12 +16,13 @@ from typing import Annotated, TypeVar
 from fastapi import Header
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from sqlalchemy import Row, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from central.db import Database
 from central.errors import ApiError
-from central.models import IdempotencyRecord
+from central.models import IdempotencyRecord, utcnow
 
 IdempotencyKey = Annotated[
     str,
@@ -39,7 +40,20 @@ def _request_hash(operation: str, request: BaseModel) -> str:
     return hashlib.sha256(f"{operation}\n{request.model_dump_json()}".encode()).hexdigest()
 
 
-def _replay(record: IdempotencyRecord, operation: str, request_hash: str) -> JSONResponse:
+_FIND_RECORD = select(
+    IdempotencyRecord.operation, IdempotencyRecord.request_hash,
+    IdempotencyRecord.response_status, IdempotencyRecord.response_body,
+).where(IdempotencyRecord.device_id == bindparam("device_id"), IdempotencyRecord.key == bindparam("key"))
+
+_CLAIM_KEY = insert(IdempotencyRecord)
+_STORE_ANSWER = (
+    update(IdempotencyRecord)
+    .where(IdempotencyRecord.device_id == bindparam("record_device"), IdempotencyRecord.key == bindparam("record_key"))
+    .values(response_status=bindparam("status"), response_body=bindparam("body"))
+)
+
+
+def _replay(record: Row[tuple[str, str, int | None, str | None]], operation: str, request_hash: str) -> JSONResponse:
     if record.operation != operation or record.request_hash != request_hash:
         raise ApiError(422, "idempotency_key_reused", "this Idempotency-Key was used for a different request")
     assert record.response_status is not None and record.response_body is not None
@@ -56,19 +70,19 @@ def _attempt(
     change: Callable[[Session], Result],
     status: int,
 ) -> tuple[JSONResponse, Result | None]:
+    device_id, key = record_key
     with database.transaction() as session:
-        record = session.get(IdempotencyRecord, record_key)
+        connection = session.connection()
+        record = connection.execute(_FIND_RECORD, {"device_id": device_id, "key": key}).first()
         if record is not None:
             return _replay(record, operation, request_hash), None
-        record = IdempotencyRecord(
-            device_id=record_key[0], key=record_key[1], operation=operation, request_hash=request_hash
-        )
-        session.add(record)
-        session.flush()
+        # Claimed first, so a concurrent twin waits on this key (PostgreSQL) before changing anything.
+        connection.execute(_CLAIM_KEY, {"device_id": device_id, "key": key, "operation": operation,
+                                        "request_hash": request_hash, "created_at": utcnow()})
         result = change(session)
         body = result.model_dump(mode="json")
-        record.response_status = status
-        record.response_body = json.dumps(body)
+        connection.execute(_STORE_ANSWER, {"record_device": device_id, "record_key": key, "status": status,
+                                           "body": json.dumps(body)})
     return JSONResponse(body, status_code=status), result
 
 

@@ -73,7 +73,7 @@ def _move(
     session: Session, actor: Actor, old_id: int, new_number: str, confirm: Callable[[Card], None]
 ) -> ReplacementReceipt:
     """Moves everything from the old card to the new card, or raises without changing anything."""
-    new_id = ensure_card_row(session, new_number, actor.device_id)
+    new_id = ensure_card_row(session.connection(), new_number, actor.device_id)
     cards = lock_cards(session, [old_id, new_id])
     old, new = cards[old_id], cards[new_id]
     if old.status == CardStatus.REPLACED.value:
