@@ -22,7 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.kiosk_rig import cpu_seconds, load_average, stop_process, write_kiosk_toml, xvfb
+from bench.kiosk_rig import child_app_args, cpu_seconds, load_average, stop_process, write_kiosk_toml, xvfb
 from tests.rigs.central import running_central
 
 CASES = (
@@ -35,7 +35,7 @@ CASES = (
 def idle_cpu(app: str, screen: str, config: Path, seconds: float, settle: float) -> tuple[float, float]:
     """(CPU seconds, wall seconds) of one child over the measured period."""
     child = subprocess.Popen(
-        [sys.executable, "-m", "bench.kiosk_child", "--app", app, "--config", str(config), "--screen", screen],
+        [sys.executable, "-m", "bench.kiosk_child", *child_app_args(app, config), "--screen", screen],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         stdin=subprocess.DEVNULL,

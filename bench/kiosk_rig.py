@@ -66,6 +66,14 @@ def write_kiosk_toml(
     return path
 
 
+def child_app_args(app: str, config: Path) -> list[str]:
+    """bench.kiosk_child's arguments for ``app``: the kiosk reads ``config``; the empty window
+    is given the same size directly (loading the kiosk's config is part of the kiosk's cost)."""
+    if app == "kiosk":
+        return ["--app", "kiosk", "--config", str(config)]
+    return ["--app", app, "--size", f"{SCREEN_SIZE[0]}x{SCREEN_SIZE[1]}", "--diagonal", str(DIAGONAL_INCHES)]
+
+
 def cpu_seconds(pid: int | str = "self") -> float:
     """utime + stime of a process (all its threads), from /proc."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
