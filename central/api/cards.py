@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from sqlalchemy import select
 
 from central.activation import ActivationOutcome, activate
-from central.auth import AuthenticatedDevice, require_device
+from central.auth import BEARER_SECURITY, AuthenticatedDevice, authenticate, require_device
 from central.card_store import Actor, find_card, lock_cards
 from central.deps import database
 from central.errors import ApiError
@@ -23,9 +23,11 @@ from central.views import card_view
 router = APIRouter(prefix="/v1/cards", tags=["cards"])
 
 
-async def card_number(
-    number: Annotated[str, Path(description="The 16-digit card number (spaces between groups allowed).")],
-) -> str:
+NumberText = Annotated[str, Path(description="The 16-digit card number (spaces between groups allowed).")]
+UidText = Annotated[str, Path(description="The card's contactless UID: 8, 14 or 20 hex digits, any case.")]
+
+
+async def card_number(number: NumberText) -> str:
     """The path's card number, or 400 ``malformed_number``."""
     try:
         return parse_card_number(number)
@@ -33,9 +35,7 @@ async def card_number(
         raise ApiError(400, "malformed_number", str(exc)) from None
 
 
-async def card_uid(
-    uid_hex: Annotated[str, Path(description="The card's contactless UID: 8, 14 or 20 hex digits, any case.")],
-) -> str:
+async def card_uid(uid_hex: UidText) -> str:
     """The path's UID in upper-case hex, or 400 ``malformed_uid``."""
     try:
         return parse_uid(uid_hex)
@@ -52,9 +52,6 @@ def spend_typed_attempt(request: Request, device: AuthenticatedDevice) -> None:
                        headers={"Retry-After": str(retry_after)})
 
 
-AnyDevice = Annotated[
-    AuthenticatedDevice, Depends(require_device(DeviceKind.KIOSK, DeviceKind.TILL, DeviceKind.GATEWAY))
-]
 Number = Annotated[str, Depends(card_number)]
 
 
@@ -70,31 +67,40 @@ def loop_reads(request: Request) -> LoopReader:
     return request.app.state.loop_reads
 
 
+LOOKUP_KINDS = (DeviceKind.KIOSK, DeviceKind.TILL, DeviceKind.GATEWAY)
+
+# The two look-ups are every kiosk tap and till swipe: they authenticate and parse in their
+# bodies rather than through dependencies (see central.auth.authenticate).
+
+
 @router.get(
-    "/by-uid/{uid_hex}", response_model=CardView, responses=error_responses(400, 401, 403, 404, 422, 429)
+    "/by-uid/{uid_hex}", response_model=CardView, responses=error_responses(400, 401, 403, 404, 422, 429),
+    openapi_extra=BEARER_SECURITY,
 )
-async def look_up_by_uid(
-    request: Request,
-    device: AnyDevice,
-    uid: Annotated[str, Depends(card_uid)],
-    entry: Entry = Entry.TYPED,
-) -> Response:
+async def look_up_by_uid(request: Request, uid_hex: UidText, entry: Entry = Entry.TYPED) -> Response:
     """The balance of the card whose chip has this UID (for cards whose number cannot be read).
 
     A UID stays with the card it was linked to (``opet-central link-uid``): the chip of a
     replaced card answers that card, status ``replaced``, exactly as its number does.
     """
+    device = authenticate(request, *LOOKUP_KINDS)
+    uid = await card_uid(uid_hex)
     if entry is Entry.TYPED:
         spend_typed_attempt(request, device)
     return balance(loop_reads(request).card_by_uid(uid), "UID")
 
 
-@router.get("/{number}", response_model=CardView, responses=error_responses(400, 401, 403, 404, 422, 429))
-async def look_up(request: Request, device: AnyDevice, number: Number, entry: Entry = Entry.TYPED) -> Response:
+@router.get(
+    "/{number}", response_model=CardView, responses=error_responses(400, 401, 403, 404, 422, 429),
+    openapi_extra=BEARER_SECURITY,
+)
+async def look_up(request: Request, number: NumberText, entry: Entry = Entry.TYPED) -> Response:
     """The card's status and both pots. Typed numbers are rate-limited per device."""
+    device = authenticate(request, *LOOKUP_KINDS)
+    parsed = await card_number(number)
     if entry is Entry.TYPED:
         spend_typed_attempt(request, device)
-    return balance(loop_reads(request).card(number), "number")
+    return balance(loop_reads(request).card(parsed), "number")
 
 
 _ACTIVATION_ERRORS = {
