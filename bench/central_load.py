@@ -93,7 +93,7 @@ def started_service(postgres: bool, workers: int) -> Iterator[tuple[CentralServi
             postmaster = int((server.socket_dir / "data" / "postmaster.pid").read_text().split()[0])
         else:
             url = f"sqlite:///{workdir / 'bench.db'}"
-        service = stack.enter_context(running_central(url, workdir, demo_data=False,
+        service = stack.enter_context(running_central(url, workdir, demo_data=False, log_every_request=False,
                                                       serve_args=("--workers", str(workers))))
         yield service, postmaster
 

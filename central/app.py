@@ -45,7 +45,7 @@ def create_app(database_url: str, settings: Settings | None = None) -> FastAPI:
     app.state.typed_limiter = RateLimiter(settings.typed_lookups_per_minute, 60)
     app.state.activation_limiter = RateLimiter(settings.activation_failures_per_hour, 3600)
     install_error_handlers(app)
-    app.add_middleware(RequestObserver, metrics=app.state.metrics)
+    app.add_middleware(RequestObserver, metrics=app.state.metrics, log_every_request=settings.log_every_request)
     for module in (cards, ledger, holders, attendant, sms, kiosks, assistance, operations):
         app.include_router(module.router)
     return app

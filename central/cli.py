@@ -59,7 +59,8 @@ def _serve(args: argparse.Namespace) -> int:
                         activation_failures_per_hour=args.activation_failures_per_hour,
                         kiosk_silent_after=dt.timedelta(seconds=args.kiosk_silent_after),
                         attendant_idle_timeout=dt.timedelta(seconds=args.attendant_idle_timeout),
-                        attendant_session_max=dt.timedelta(seconds=args.attendant_session_max))
+                        attendant_session_max=dt.timedelta(seconds=args.attendant_session_max),
+                        log_every_request=args.log_every_request)
     options: dict[str, object] = {"host": args.host, "port": args.port, "access_log": False, "log_level": "info",
                                   "log_config": None}
     if args.workers > 1:  # worker processes import the app by name and read their settings from the environment
@@ -254,6 +255,8 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--attendant-session-max", type=float,
                        default=Settings.attendant_session_max.total_seconds(),
                        help="seconds after sign-in that end an attendant session (default: %(default)s)")
+    serve.add_argument("--log-every-request", action="store_true",
+                       help="log successful reads too (default: only changes, failures and slow requests)")
     command("demo-data", _demo_data, "add the demo cards (idempotent)")
     add_device = command("add-device", _add_device, "register a device and print its token once, alone on stdout")
     add_device.add_argument("--kind", required=True, choices=[kind.value for kind in DeviceKind])

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Settings:
-    """Rate limits, the attendant PIN lockout and sessions, and when a kiosk counts as silent."""
+    """Rate limits, the attendant PIN lockout and sessions, when a kiosk counts as silent, the access log."""
 
     typed_lookups_per_minute: int = 10
     activation_failures_per_hour: int = 5
@@ -19,3 +19,5 @@ class Settings:
     """An attendant session ends this long after sign-in however busy it is (one shift)."""
     kiosk_silent_after: dt.timedelta = dt.timedelta(minutes=3)
     """Three missed beats at the kiosk's default 60 s interval."""
+    log_every_request: bool = False
+    """Also log successful reads (central.observe logs changes, failures and slow requests)."""

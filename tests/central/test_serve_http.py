@@ -23,9 +23,10 @@ def _children(pid: int) -> list[int]:
 
 @pytest.fixture(scope="module")
 def two_workers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CentralService]:
-    """The real service on SQLite with ``--workers 2``."""
+    """The real service on SQLite with ``--workers 2`` and the production default of the access log."""
     workdir = tmp_path_factory.mktemp("central-workers")
-    with running_central(f"sqlite:///{workdir / 'central.db'}", workdir, serve_args=("--workers", "2")) as service:
+    with running_central(f"sqlite:///{workdir / 'central.db'}", workdir, serve_args=("--workers", "2"),
+                         log_every_request=False) as service:
         yield service
 
 
@@ -39,6 +40,24 @@ def _fresh_lookup(service: CentralService, token: str) -> int:
 def test_workers_option_runs_that_many_processes(two_workers: CentralService):
     assert len(_children(two_workers.process.pid)) >= 2  # the workers (a spawn helper may stand beside them)
     assert _fresh_lookup(two_workers, two_workers.token) == 200
+
+
+def test_the_default_log_has_changes_and_failures_but_not_each_successful_read(two_workers: CentralService):
+    till = admin(two_workers, "add-device", "--kind", "till", "--name", "till-logged")
+    unknown = new_card_number()
+    with httpx.Client(base_url=two_workers.base_url, timeout=10) as client:
+        known = client.get(f"/v1/cards/{ENDER}", params={"entry": "tapped"},
+                           headers={"Authorization": f"Bearer {two_workers.token}"})
+        missing = client.get(f"/v1/cards/{unknown}", params={"entry": "tapped"},
+                             headers={"Authorization": f"Bearer {two_workers.token}"})
+        sale = client.post("/v1/sales", json={"card_number": unknown, "fuel_type": "otogaz", "amount": 10_000,
+                                              "station": "IST-001", "sold_at": station_now()},
+                           headers={"Authorization": f"Bearer {till}", "Idempotency-Key": uuid.uuid4().hex})
+    assert (known.status_code, missing.status_code, sale.status_code) == (200, 404, 201)
+    log = two_workers.log_text()
+    assert f"GET /v1/cards/…{unknown[-4:]} 404" in log
+    assert "POST /v1/sales 201" in log
+    assert f"/v1/cards/…{ENDER[-4:]} 200" not in log
 
 
 def test_every_worker_refuses_a_revoked_token_at_once(two_workers: CentralService):

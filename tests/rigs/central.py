@@ -104,9 +104,16 @@ def stop_process(process: subprocess.Popen[bytes]) -> None:
 
 @contextlib.contextmanager
 def running_central(
-    database_url: str, workdir: Path, *, demo_data: bool = True, serve_args: tuple[str, ...] = ()
+    database_url: str, workdir: Path, *, demo_data: bool = True, serve_args: tuple[str, ...] = (),
+    log_every_request: bool = True,
 ) -> Iterator[CentralService]:
-    """Migrates ``database_url``, loads the demo cards, makes a kiosk token, serves, and stops after."""
+    """Migrates ``database_url``, loads the demo cards, makes a kiosk token, serves, and stops after.
+
+    Tests log every request (``--log-every-request``), so the privacy checks of the log see
+    successful look-ups too; ``log_every_request=False`` serves with the production default.
+    """
+    if log_every_request:
+        serve_args = (*serve_args, "--log-every-request")
     if demo_data:
         run_cli("demo-data", database_url=database_url)
     token = run_cli("add-device", "--kind", "kiosk", "--name", "rig-kiosk", database_url=database_url).strip()
