@@ -53,8 +53,10 @@ def test_rerun_keeps_the_ca_and_renews_the_server_certificate(tmp_path: Path) ->
 
 
 @pytest.fixture(scope="module")
-def tls_front(central_service: CentralService, pki: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """nginx running the shipped site, moved to a free port, in front of the real service."""
+def nginx_front(
+    central_service: CentralService, pki: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[str, Path]]:
+    """nginx running the shipped site, moved to a free port, in front of the real service; its work dir."""
     nginx = require_tool("nginx")
     work = tmp_path_factory.mktemp("nginx")
     port = free_port()
@@ -71,7 +73,8 @@ def tls_front(central_service: CentralService, pki: Path, tmp_path_factory: pyte
     (work / "nginx.conf").write_text(
         f"{'user root;' if os.geteuid() == 0 else ''}\nworker_processes 1;\npid {work}/nginx.pid;\n"
         f"error_log {work}/error.log;\nevents {{}}\n"
-        f"http {{\naccess_log off;\n{temp_paths}include {work}/site.conf;\n}}\n"
+        # As Debian's nginx.conf: an access log for every site, unless the site turns it off.
+        f"http {{\naccess_log {work}/access.log;\n{temp_paths}include {work}/site.conf;\n}}\n"
     )
     command = [nginx, "-p", str(work), "-e", f"{work}/error.log", "-c", str(work / "nginx.conf")]
     check = run([*command, "-t"])
@@ -85,10 +88,27 @@ def tls_front(central_service: CentralService, pki: Path, tmp_path_factory: pyte
                     break
             assert process.poll() is None and time.monotonic() < deadline, (work / "error.log").read_text()
             time.sleep(0.05)
-        yield f"https://localhost:{port}"
+        yield f"https://localhost:{port}", work
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def tls_front(nginx_front: tuple[str, Path]) -> str:
+    """The https:// base URL of :func:`nginx_front`."""
+    return nginx_front[0]
+
+
+def test_nginx_writes_no_card_number_to_its_logs(nginx_front: tuple[str, Path], pki: Path,
+                                                 central_service: CentralService) -> None:
+    url, work = nginx_front
+    number = "7000070012806566"
+    response = requests.get(f"{url}/v1/cards/{number}", params={"entry": "tapped"}, verify=str(pki / "ca.pem"),
+                            headers={"Authorization": f"Bearer {central_service.token}"}, timeout=5)
+    assert response.status_code == 200
+    logs = "".join(path.read_text() for path in work.glob("*.log"))
+    assert number not in logs and number[-10:] not in logs
 
 
 def test_kiosk_reaches_the_service_through_tls_trusting_the_private_ca(tls_front: str, pki: Path) -> None:
