@@ -96,8 +96,7 @@ class KioskApp(App):
         # The card watcher, the service probe and the heartbeat start once the attract screen is
         # on the glass: their threads (and the HTTP library they import) would delay it otherwise.
         Window.bind(on_flip=self._attract_shown)
-        self.pacer = FramePacer(Window)
-        self.pacer.start()
+        self.pacer = FramePacer(Window)  # started after the first frame: finding libX11 runs ldconfig
         # A new state redraws at once (the interrupt clock); staying at the busy pace a moment
         # lets layouts settle and the touch that often follows be taken without a wait.
         self.session.subscribe(lambda _state: self.pacer.busy())
@@ -114,7 +113,9 @@ class KioskApp(App):
         self._behind_attract = Clock.schedule_once(self._start_behind_attract, 0)
 
     def _start_behind_attract(self, _dt: float) -> None:
-        """The attract screen is on the glass: start reading cards, and tell systemd we are up."""
+        """The attract screen is on the glass: pace frames, start reading cards, and tell
+        systemd we are up."""
+        self.pacer.start()
         self.desk.subscribe(self._show)
         self.desk.subscribe(lambda _state: self.pacer.busy())  # attendant mode's answers too
         self.runtime.start()
