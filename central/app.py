@@ -46,6 +46,7 @@ def create_app(database_url: str, settings: Settings | None = None) -> FastAPI:
     app.state.activation_limiter = RateLimiter(settings.activation_failures_per_hour, 3600)
     install_error_handlers(app)
     app.add_middleware(RequestObserver, metrics=app.state.metrics, log_every_request=settings.log_every_request)
+    app.router.routes.extend(cards.LOOKUP_ROUTES)  # ahead of the routers: see cards.LOOKUP_ROUTES
     for module in (cards, ledger, holders, attendant, sms, kiosks, assistance, operations):
         app.include_router(module.router)
     return app

@@ -1,8 +1,11 @@
-"""Small pure parts of the service: card numbers, PIN hashes, rate limiter."""
+"""Small pure parts of the service: card numbers, PIN hashes, rate limiter, the look-ups' routing."""
 from __future__ import annotations
 
 import pytest
+from starlette.routing import Match
 
+from central.api import cards
+from central.app import create_app
 from central.numbers import MalformedNumber, luhn_valid, mask_digits, parse_card_number
 from central.pins import hash_pin, verify_pin
 from central.rate_limit import RateLimiter
@@ -45,3 +48,15 @@ def test_rate_limiter_allows_a_burst_then_says_when_to_retry():
     assert limiter.blocked("kiosk-1") == 20
     assert limiter.acquire("kiosk-1") == 20
     assert limiter.acquire("kiosk-2") is None
+
+
+@pytest.mark.parametrize(("path", "served_by"), [
+    ("/v1/cards/7000070012806566", "serve_look_up"),
+    ("/v1/cards/by-uid/04A1B2C3D4E5F6", "serve_look_up_by_uid"),
+])
+def test_look_ups_are_answered_by_the_lean_routes_ahead_of_fastapi(path, served_by):
+    app = create_app("sqlite://")
+    scope = {"type": "http", "method": "GET", "path": path, "root_path": ""}
+    first = next(route for route in app.router.routes if route.matches(scope)[0] is Match.FULL)
+    assert first.endpoint is getattr(cards, served_by)
+    assert "get" in app.openapi()["paths"][first.path]  # and documented under the same path
