@@ -13,13 +13,13 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from central.errors import ApiError
-from central.loop_reads import LoopReader
+from central.loop_reads import DeviceRow, LoopReader
 from central.models import DeviceKind
 from central.tokens import hash_token
 
 _bearer = HTTPBearer(auto_error=False, description="Device token made by `opet-central add-device`.")
 BEARER_SECURITY = {"security": [{_bearer.scheme_name: []}]}
-"""``openapi_extra`` of a route that calls :func:`authenticate` instead of depending on :func:`require_device`."""
+"""``openapi_extra`` of a route that uses :func:`bearer_token_hash` instead of depending on :func:`require_device`."""
 
 
 @dataclass(frozen=True)
@@ -35,8 +35,8 @@ def _missing_token() -> ApiError:
     return ApiError(401, "unauthorized", "a device token is required (Authorization: Bearer ...)")
 
 
-def _device(reads: LoopReader, token: str, kinds: tuple[DeviceKind, ...]) -> AuthenticatedDevice:
-    device = reads.device(hash_token(token))
+def admit(device: DeviceRow | None, kinds: tuple[DeviceKind, ...]) -> AuthenticatedDevice:
+    """The device found by a token's hash if it is unrevoked and of one of ``kinds``; else 401 or 403."""
     if device is None or device.revoked:
         raise ApiError(401, "unauthorized", "the device token is unknown or revoked")
     kind = DeviceKind(device.kind)
@@ -53,20 +53,22 @@ def require_device(*kinds: DeviceKind) -> Callable[..., Awaitable[AuthenticatedD
     ) -> AuthenticatedDevice:
         if credentials is None or credentials.scheme.lower() != "bearer":
             raise _missing_token()
-        return _device(request.app.state.loop_reads, credentials.credentials, kinds)
+        reads: LoopReader = request.app.state.loop_reads
+        return admit(reads.device(hash_token(credentials.credentials)), kinds)
 
     return dependency
 
 
-def authenticate(request: Request, *kinds: DeviceKind) -> AuthenticatedDevice:
-    """What :func:`require_device` admits, checked in the endpoint itself.
+def bearer_token_hash(request: Request) -> str:
+    """The hash of the request's bearer token, or 401: for a route that reads its device itself.
 
-    For the balance look-ups, the service's hottest routes: FastAPI solves each dependency
-    level anew per request, which profiling put at a third of a look-up's CPU. Such a route
-    documents its security with :data:`BEARER_SECURITY`.
+    The balance look-ups, the service's hottest routes, read the device and the card in one
+    statement (``LoopReader.device_and_card``) and :func:`admit` the device from it, instead of
+    depending on :func:`require_device`. Such a route documents its security with
+    :data:`BEARER_SECURITY`.
     """
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     token = token.strip()
     if scheme.lower() != "bearer" or not token:
         raise _missing_token()
-    return _device(request.app.state.loop_reads, token, kinds)
+    return hash_token(token)

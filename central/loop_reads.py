@@ -1,5 +1,6 @@
 """The reads every request makes — a device by its token, a card by number or UID — on the
-event loop's own database connection.
+event loop's own database connection. A balance look-up reads its device and its card in one
+statement (one round trip to PostgreSQL instead of two).
 
 Profiling under load showed that these one-row reads cost far more around the query than in
 it: an ORM session, a pooled connection checked out and a transaction begun and rolled back,
@@ -45,15 +46,34 @@ class CardRow(NamedTuple):
 
 
 _CARD_COLUMNS = (Card.number, Card.status, Card.fuel_points, Card.autogas_points, Card.holder_id)
-_DEVICE_BY_TOKEN = select(Device.id, Device.kind, Device.name, Device.revoked_at.is_not(None)).where(
-    Device.token_hash == bindparam("value"))
-_CARD_BY_NUMBER = select(*_CARD_COLUMNS).where(Card.number == bindparam("value"))
-_CARD_BY_UID = select(*_CARD_COLUMNS).where(Card.uid == bindparam("value"))
+_DEVICE_COLUMNS = (Device.id, Device.kind, Device.name, Device.revoked_at.is_not(None))
+_DEVICE_BY_TOKEN = select(*_DEVICE_COLUMNS).where(Device.token_hash == bindparam("token_hash"))
+_CARD_BY_NUMBER = select(*_CARD_COLUMNS).where(Card.number == bindparam("number"))
+_CARD_BY_UID = select(*_CARD_COLUMNS).where(Card.uid == bindparam("uid"))
+_DEVICE_AND_CARD_BY_NUMBER = (
+    select(*_DEVICE_COLUMNS, *_CARD_COLUMNS)
+    .outerjoin(Card, Card.number == bindparam("number"))
+    .where(Device.token_hash == bindparam("token_hash"))
+)
+_DEVICE_AND_CARD_BY_UID = (
+    select(*_DEVICE_COLUMNS, *_CARD_COLUMNS)
+    .outerjoin(Card, Card.uid == bindparam("uid"))
+    .where(Device.token_hash == bindparam("token_hash"))
+)
 
 
 class _Prepared(NamedTuple):
     sql: str
-    positional: bool
+    positions: tuple[str, ...] | None
+    """Parameter names in order for a positional paramstyle (SQLite's ``?``), else None."""
+
+
+def _device_row(row: Sequence[Any]) -> DeviceRow:
+    return DeviceRow(row[0], row[1], row[2], bool(row[3]))
+
+
+def _card_row(row: Sequence[Any]) -> CardRow | None:
+    return None if row[0] is None else CardRow(*row)
 
 
 class LoopReader:
@@ -63,12 +83,13 @@ class LoopReader:
         self._engine = engine
         self._connection: PoolProxiedConnection | None = None
         self._errors: tuple[type[BaseException], ...] = (engine.dialect.loaded_dbapi.Error,)
-        self._statements = {name: self._prepare(statement) for name, statement in
-                            (("device", _DEVICE_BY_TOKEN), ("card", _CARD_BY_NUMBER), ("uid", _CARD_BY_UID))}
+        self._statements = {name: self._prepare(statement) for name, statement in (
+            ("device", _DEVICE_BY_TOKEN), ("card", _CARD_BY_NUMBER), ("uid", _CARD_BY_UID),
+            ("device+card", _DEVICE_AND_CARD_BY_NUMBER), ("device+uid", _DEVICE_AND_CARD_BY_UID))}
 
     def _prepare(self, statement: Select[Any]) -> _Prepared:
         compiled = statement.compile(dialect=self._engine.dialect)
-        return _Prepared(compiled.string, bool(compiled.positional))
+        return _Prepared(compiled.string, tuple(compiled.positiontup or ()) if compiled.positional else None)
 
     def _connect(self) -> PoolProxiedConnection:
         connection = self._engine.raw_connection()
@@ -85,15 +106,16 @@ class LoopReader:
             cursor.close()
         return connection
 
-    def _fetch(self, name: str, value: str) -> Sequence[Any] | None:
+    def _fetch(self, name: str, **values: str) -> Sequence[Any] | None:
         prepared = self._statements[name]
+        parameters = values if prepared.positions is None else tuple(values[key] for key in prepared.positions)
         for attempt in (1, 2):
             if self._connection is None:
                 self._connection = self._connect()
             try:
                 cursor = self._connection.cursor()
                 try:
-                    cursor.execute(prepared.sql, (value,) if prepared.positional else {"value": value})
+                    cursor.execute(prepared.sql, parameters)
                     return cursor.fetchone()
                 finally:
                     cursor.close()
@@ -105,18 +127,28 @@ class LoopReader:
 
     def device(self, token_hash: str) -> DeviceRow | None:
         """The device whose token hashes to ``token_hash``, revoked or not."""
-        row = self._fetch("device", token_hash)
-        return None if row is None else DeviceRow(row[0], row[1], row[2], bool(row[3]))
+        row = self._fetch("device", token_hash=token_hash)
+        return None if row is None else _device_row(row)
 
     def card(self, number: str) -> CardRow | None:
         """The card with ``number``."""
-        row = self._fetch("card", number)
+        row = self._fetch("card", number=number)
         return None if row is None else CardRow(*row)
 
     def card_by_uid(self, uid: str) -> CardRow | None:
         """The card whose chip has ``uid`` (upper-case hex)."""
-        row = self._fetch("uid", uid)
+        row = self._fetch("uid", uid=uid)
         return None if row is None else CardRow(*row)
+
+    def device_and_card(self, token_hash: str, number: str) -> tuple[DeviceRow | None, CardRow | None]:
+        """:meth:`device` and :meth:`card` in one statement (no card without a device)."""
+        row = self._fetch("device+card", token_hash=token_hash, number=number)
+        return (None, None) if row is None else (_device_row(row[:4]), _card_row(row[4:]))
+
+    def device_and_card_by_uid(self, token_hash: str, uid: str) -> tuple[DeviceRow | None, CardRow | None]:
+        """:meth:`device` and :meth:`card_by_uid` in one statement (no card without a device)."""
+        row = self._fetch("device+uid", token_hash=token_hash, uid=uid)
+        return (None, None) if row is None else (_device_row(row[:4]), _card_row(row[4:]))
 
     def close(self) -> None:
         """Closes the connection (the next read opens a new one)."""

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from starlette.routing import Route
 
 from central.activation import ActivationOutcome, activate
-from central.auth import BEARER_SECURITY, AuthenticatedDevice, authenticate, require_device
+from central.auth import BEARER_SECURITY, AuthenticatedDevice, admit, bearer_token_hash, require_device
 from central.card_store import Actor, find_card, lock_cards
 from central.deps import database
 from central.errors import ApiError
@@ -82,21 +82,35 @@ def _entry(request: Request) -> Entry:
 async def serve_look_up(request: Request) -> Response:
     """``GET /v1/cards/{number}`` (documented by :func:`look_up`)."""
     entry = _entry(request)
-    device = authenticate(request, *LOOKUP_KINDS)
-    number = await card_number(request.path_params["number"])
-    if entry is Entry.TYPED:
-        spend_typed_attempt(request, device)
-    return balance(loop_reads(request).card(number), "number")
+    token_hash = bearer_token_hash(request)
+    reads = loop_reads(request)
+    try:
+        number = parse_card_number(request.path_params["number"])
+    except MalformedNumber as exc:
+        admit(reads.device(token_hash), LOOKUP_KINDS)  # an unknown device hears 401 first
+        raise ApiError(400, "malformed_number", str(exc)) from None
+    device, card = reads.device_and_card(token_hash, number)
+    return _answer(request, admit(device, LOOKUP_KINDS), entry, card, "number")
 
 
 async def serve_look_up_by_uid(request: Request) -> Response:
     """``GET /v1/cards/by-uid/{uid_hex}`` (documented by :func:`look_up_by_uid`)."""
     entry = _entry(request)
-    device = authenticate(request, *LOOKUP_KINDS)
-    uid = await card_uid(request.path_params["uid_hex"])
+    token_hash = bearer_token_hash(request)
+    reads = loop_reads(request)
+    try:
+        uid = parse_uid(request.path_params["uid_hex"])
+    except MalformedUid as exc:
+        admit(reads.device(token_hash), LOOKUP_KINDS)
+        raise ApiError(400, "malformed_uid", str(exc)) from None
+    device, card = reads.device_and_card_by_uid(token_hash, uid)
+    return _answer(request, admit(device, LOOKUP_KINDS), entry, card, "UID")
+
+
+def _answer(request: Request, device: AuthenticatedDevice, entry: Entry, card: CardRow | None, what: str) -> Response:
     if entry is Entry.TYPED:
         spend_typed_attempt(request, device)
-    return balance(loop_reads(request).card_by_uid(uid), "UID")
+    return balance(card, what)
 
 
 LOOKUP_ROUTES = [

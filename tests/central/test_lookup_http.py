@@ -93,3 +93,14 @@ def test_log_carries_only_last4(central_service):
     assert "…6566" in log and "…0008" in log and "…6567" in log
     for number in (ENDER, UNKNOWN, "7000070012806567"):
         assert number not in log
+
+
+@pytest.mark.parametrize(("number", "token", "status", "code"), [
+    ("7000070012806567", "opk_not-a-real-token", 401, "unauthorized"),  # a stranger learns nothing of the number
+    ("7000070012806567", None, 400, "malformed_number"),
+    (UNKNOWN, "opk_not-a-real-token", 401, "unauthorized"),  # nor whether a card exists
+    (UNKNOWN, None, 404, "unknown_card"),
+])
+def test_the_device_is_checked_before_the_number(central_service, number, token, status, code):
+    response = get_card(central_service, number, token=token)
+    assert (response.status_code, response.json()["error"]["code"]) == (status, code)
