@@ -13,7 +13,7 @@ stopped. Python's and Kivy's own start-up are in both figures, so they cancel in
 difference; the empty app does not load the kiosk's config (that is the kiosk's cost). The
 kiosk's packages are byte-compiled first, as ``pip install`` does on a station kiosk: with
 PYTHONDONTWRITEBYTECODE set and no __pycache__, a checkout compiles some 35 modules from
-source at every launch (50-75 ms of the kiosk's figure), which an installed kiosk never does.
+source at every launch (~50 ms by python -X importtime), which an installed kiosk never does.
 On a loaded machine the wall-clock time swings by a second between runs; the CPU seconds to
 the first frame (all threads) and the fastest run are the steadier comparison.
 """
