@@ -22,13 +22,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from hardware.profiles import CardProfile
 from hardware.profiles.encoding import NumberEncoding
-from hardware.profiles.iso7816 import FileAccess, Iso7816Profile
-from hardware.profiles.mifare import KeyType, MifareClassicProfile, MifareKey
-from hardware.profiles.uid import UidProfile
+
+if TYPE_CHECKING:
+    from hardware.profiles import CardProfile
+    from hardware.profiles.mifare import MifareKey
+
+# Each builder imports its own profile module: a kiosk loads (and validates, at start-up) only
+# the profiles it is configured with.
 
 Options = Mapping[str, Any]
 
@@ -38,6 +41,8 @@ class ProfileConfigError(ValueError):
 
 
 def _iso7816(options: Options) -> CardProfile:
+    from hardware.profiles.iso7816 import FileAccess, Iso7816Profile
+
     kwargs: dict[str, Any] = {}
     if "aid" in options:
         kwargs["aid"] = _hex(options["aid"], "iso7816.aid")
@@ -52,6 +57,8 @@ def _iso7816(options: Options) -> CardProfile:
 
 
 def _mifare(options: Options) -> CardProfile:
+    from hardware.profiles.mifare import MifareClassicProfile
+
     kwargs: dict[str, Any] = {}
     if "sector" in options:
         kwargs["sector"] = _int(options["sector"], "mifare_classic.sector", 0, 39)
@@ -68,6 +75,8 @@ def _mifare(options: Options) -> CardProfile:
 
 
 def _uid(options: Options) -> CardProfile:
+    from hardware.profiles.uid import UidProfile
+
     return UidProfile()
 
 
@@ -91,6 +100,8 @@ def build_profiles(order: Sequence[str], options: Mapping[str, Options] | None =
 
 
 def _key(entry: Any, index: int) -> MifareKey:
+    from hardware.profiles.mifare import KeyType, MifareKey
+
     where = f"mifare_classic.keys[{index}]"
     if not isinstance(entry, Mapping) or "key" not in entry:
         raise ProfileConfigError(f"{where} needs a key (12 hex digits)")
