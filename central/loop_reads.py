@@ -48,8 +48,6 @@ class CardRow(NamedTuple):
 _CARD_COLUMNS = (Card.number, Card.status, Card.fuel_points, Card.autogas_points, Card.holder_id)
 _DEVICE_COLUMNS = (Device.id, Device.kind, Device.name, Device.revoked_at.is_not(None))
 _DEVICE_BY_TOKEN = select(*_DEVICE_COLUMNS).where(Device.token_hash == bindparam("token_hash"))
-_CARD_BY_NUMBER = select(*_CARD_COLUMNS).where(Card.number == bindparam("number"))
-_CARD_BY_UID = select(*_CARD_COLUMNS).where(Card.uid == bindparam("uid"))
 _DEVICE_AND_CARD_BY_NUMBER = (
     select(*_DEVICE_COLUMNS, *_CARD_COLUMNS)
     .outerjoin(Card, Card.number == bindparam("number"))
@@ -84,8 +82,8 @@ class LoopReader:
         self._connection: PoolProxiedConnection | None = None
         self._errors: tuple[type[BaseException], ...] = (engine.dialect.loaded_dbapi.Error,)
         self._statements = {name: self._prepare(statement) for name, statement in (
-            ("device", _DEVICE_BY_TOKEN), ("card", _CARD_BY_NUMBER), ("uid", _CARD_BY_UID),
-            ("device+card", _DEVICE_AND_CARD_BY_NUMBER), ("device+uid", _DEVICE_AND_CARD_BY_UID))}
+            ("device", _DEVICE_BY_TOKEN), ("device+card", _DEVICE_AND_CARD_BY_NUMBER),
+            ("device+uid", _DEVICE_AND_CARD_BY_UID))}
 
     def _prepare(self, statement: Select[Any]) -> _Prepared:
         compiled = statement.compile(dialect=self._engine.dialect)
@@ -130,23 +128,13 @@ class LoopReader:
         row = self._fetch("device", token_hash=token_hash)
         return None if row is None else _device_row(row)
 
-    def card(self, number: str) -> CardRow | None:
-        """The card with ``number``."""
-        row = self._fetch("card", number=number)
-        return None if row is None else CardRow(*row)
-
-    def card_by_uid(self, uid: str) -> CardRow | None:
-        """The card whose chip has ``uid`` (upper-case hex)."""
-        row = self._fetch("uid", uid=uid)
-        return None if row is None else CardRow(*row)
-
     def device_and_card(self, token_hash: str, number: str) -> tuple[DeviceRow | None, CardRow | None]:
-        """:meth:`device` and :meth:`card` in one statement (no card without a device)."""
+        """The device (as :meth:`device`) and the card with ``number``, in one statement; no card without a device."""
         row = self._fetch("device+card", token_hash=token_hash, number=number)
         return (None, None) if row is None else (_device_row(row[:4]), _card_row(row[4:]))
 
     def device_and_card_by_uid(self, token_hash: str, uid: str) -> tuple[DeviceRow | None, CardRow | None]:
-        """:meth:`device` and :meth:`card_by_uid` in one statement (no card without a device)."""
+        """The device and the card whose chip has ``uid`` (upper-case hex), in one statement."""
         row = self._fetch("device+uid", token_hash=token_hash, uid=uid)
         return (None, None) if row is None else (_device_row(row[:4]), _card_row(row[4:]))
 

@@ -36,14 +36,6 @@ async def card_number(number: NumberText) -> str:
         raise ApiError(400, "malformed_number", str(exc)) from None
 
 
-async def card_uid(uid_hex: UidText) -> str:
-    """The path's UID in upper-case hex, or 400 ``malformed_uid``."""
-    try:
-        return parse_uid(uid_hex)
-    except MalformedUid as exc:
-        raise ApiError(400, "malformed_uid", str(exc)) from None
-
-
 def spend_typed_attempt(request: Request, device: AuthenticatedDevice) -> None:
     """Takes one typed-number attempt from the device's budget, or 429 ``rate_limited``."""
     retry_after = request.app.state.typed_limiter.acquire(device.id)
@@ -120,7 +112,7 @@ LOOKUP_ROUTES = [
 """The two look-ups, every kiosk tap and till swipe, as plain Starlette routes placed ahead of
 FastAPI's router (``create_app``). Profiled through the ASGI app, FastAPI's routing, dependency
 solving and parameter validation were 43 % of a look-up's CPU (274 -> 155 us a look-up). They
-parse with the same functions as the other routes and raise the same ApiErrors, answered by
+parse with the same parsers as the other routes and raise the same ApiErrors, answered by
 the app's handlers. FastAPI still documents them from the typed operations below, which answer
 through the same functions if ever reached."""
 
