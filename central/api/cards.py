@@ -2,6 +2,7 @@
 ``/v1/cards/{number}...`` and ``/v1/cards/by-uid/{uid_hex}``."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
@@ -15,7 +16,7 @@ from central.deps import database
 from central.errors import ApiError
 from central.error_handlers import error_responses
 from central.identity import IDENTITY_MESSAGES
-from central.loop_reads import CardRow, LoopReader
+from central.loop_reads import CardRow, DeviceRow, LoopReader
 from central.models import CardEvent, DeviceKind, utcnow
 from central.numbers import MalformedNumber, MalformedUid, last4, parse_card_number, parse_uid
 from central.schemas import ActivationRequest, CardEvents, CardEventView, CardView, Entry
@@ -73,33 +74,29 @@ def _entry(request: Request) -> Entry:
 
 async def serve_look_up(request: Request) -> Response:
     """``GET /v1/cards/{number}`` (documented by :func:`look_up`)."""
-    entry = _entry(request)
-    token_hash = bearer_token_hash(request)
-    reads = loop_reads(request)
-    try:
-        number = parse_card_number(request.path_params["number"])
-    except MalformedNumber as exc:
-        admit(reads.device(token_hash), LOOKUP_KINDS)  # an unknown device hears 401 first
-        raise ApiError(400, "malformed_number", str(exc)) from None
-    device, card = reads.device_and_card(token_hash, number)
-    return _answer(request, admit(device, LOOKUP_KINDS), entry, card, "number")
+    return _look_up(request, "number", parse_card_number, "number", LoopReader.device_and_card)
 
 
 async def serve_look_up_by_uid(request: Request) -> Response:
     """``GET /v1/cards/by-uid/{uid_hex}`` (documented by :func:`look_up_by_uid`)."""
+    return _look_up(request, "uid_hex", parse_uid, "UID", LoopReader.device_and_card_by_uid)
+
+
+def _look_up(
+    request: Request, parameter: str, parse: Callable[[str], str], what: str,
+    read: Callable[[LoopReader, str, str], tuple[DeviceRow | None, CardRow | None]],
+) -> Response:
+    """The balance of the card named by the path's ``parameter`` (a card ``what``: number or UID)."""
     entry = _entry(request)
     token_hash = bearer_token_hash(request)
     reads = loop_reads(request)
     try:
-        uid = parse_uid(request.path_params["uid_hex"])
-    except MalformedUid as exc:
-        admit(reads.device(token_hash), LOOKUP_KINDS)
-        raise ApiError(400, "malformed_uid", str(exc)) from None
-    device, card = reads.device_and_card_by_uid(token_hash, uid)
-    return _answer(request, admit(device, LOOKUP_KINDS), entry, card, "UID")
-
-
-def _answer(request: Request, device: AuthenticatedDevice, entry: Entry, card: CardRow | None, what: str) -> Response:
+        key = parse(request.path_params[parameter])
+    except (MalformedNumber, MalformedUid) as exc:
+        admit(reads.device(token_hash), LOOKUP_KINDS)  # an unknown device hears 401 first
+        raise ApiError(400, f"malformed_{what.lower()}", str(exc)) from None
+    device_row, card = read(reads, token_hash, key)
+    device = admit(device_row, LOOKUP_KINDS)
     if entry is Entry.TYPED:
         spend_typed_attempt(request, device)
     return balance(card, what)
