@@ -10,7 +10,6 @@ from pathlib import Path
 
 from kivy.app import App
 from kivy.factory import Factory
-from kivy.lang import Builder
 from kivy.metrics import dp
 from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 from kivy.uix.anchorlayout import AnchorLayout
@@ -22,6 +21,7 @@ from kiosk.holder_form import FormField
 from kiosk.session import KioskState
 from screens import attendant_texts as texts
 from screens.i18n import Translator
+from screens.views import register_screen, screen_named
 
 KV_FILE = Path(__file__).parent / "kv" / "attendant.kv"
 SCREEN_NAME = "attendant"
@@ -224,12 +224,11 @@ def _card_prompt(_: texts.Gettext, desk: DeskState) -> str:
     return _("Type the number of the lost card (it is on the holder's receipts and in the app), or search by the holder's details.")
 
 
+register_screen(SCREEN_NAME, lambda: AttendantScreen(name=SCREEN_NAME), KV_FILE)
+
+
 def attendant_screen(manager: ScreenManager) -> AttendantScreen:
     """The attendant screen of ``manager``, built (and its .kv loaded) on first use."""
-    if manager.has_screen(SCREEN_NAME):
-        return manager.get_screen(SCREEN_NAME)
-    if str(KV_FILE) not in Builder.files:
-        Builder.load_file(str(KV_FILE))
-    screen = AttendantScreen(name=SCREEN_NAME)
-    manager.add_widget(screen)
+    screen = screen_named(manager, SCREEN_NAME)
+    assert isinstance(screen, AttendantScreen)
     return screen
