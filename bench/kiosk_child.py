@@ -85,7 +85,7 @@ def main() -> int:
     if args.app == "kiosk" and args.screen == "balance":
         from hardware.card_number import CardNumber
         from kiosk.balance import Entry
-        from kiosk.session import Screen
+        from kiosk.state import Screen
 
         def look_up(_dt: float) -> None:
             def on_state(state) -> None:

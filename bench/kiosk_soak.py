@@ -94,7 +94,7 @@ def main() -> None:
             Config.set("graphics", "top", "0")
 
             from kiosk.card_events import CardEventBridge
-            from kiosk.session import Screen
+            from kiosk.state import Screen
             from screens.app import CardInput, KioskApp, run_on_ui_thread
             from tests.ui.kivy_driver import KivyDriver
 

@@ -79,7 +79,7 @@ def main() -> None:
             Config.set("graphics", "top", "0")
             from kivy.core.window import Window
 
-            from kiosk.session import Screen
+            from kiosk.state import Screen
             from screens.app import CardInput, KioskApp
             from tests.ui.kivy_driver import KivyDriver
 

@@ -12,7 +12,8 @@ from hardware.watcher import CardRead, ProblemKind, ReaderProblem
 from kiosk.balance import Balance, Entry
 from kiosk.heartbeat import FleetHealth
 from kiosk.scheduling import Dispatch
-from kiosk.session import KioskSession, Problem, ReaderHealth
+from kiosk.session import KioskSession
+from kiosk.state import Problem, ReaderHealth
 
 _UNREADABLE = {
     ProblemKind.READ_FAILED: Problem.READ_FAILED,

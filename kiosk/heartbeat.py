@@ -29,7 +29,7 @@ from typing import Any, Protocol
 
 
 from kiosk.lazy_http import LazySession, new_session, request_error
-from kiosk.session import KioskState, Screen
+from kiosk.state import KioskState, Screen
 
 log = logging.getLogger(__name__)
 

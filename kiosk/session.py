@@ -8,7 +8,6 @@ included, so nothing of the previous driver is ever shown to the next one.
 """
 from __future__ import annotations
 
-import enum
 import logging
 import time
 from dataclasses import dataclass, replace
@@ -20,46 +19,11 @@ from kiosk.api_client import FailureKind, RequestFailed
 from kiosk.balance import Balance, Entry
 from kiosk.keypad import KeypadError, Throttle, check_typed_number
 from kiosk.scheduling import BackgroundWork, Outcome, Scheduler, Timer
+from kiosk.state import AttendantCall, KioskState, Problem, ReaderHealth, Screen
 
 log = logging.getLogger(__name__)
 
 LANGUAGES = ("tr", "en")
-
-
-class Screen(enum.Enum):
-    ATTRACT = "attract"
-    READING = "reading"
-    BALANCE = "balance"
-    PROBLEM = "problem"
-    KEYPAD = "keypad"
-    ACTIVATION_HELP = "activation_help"
-    LOST_CARD = "lost_card"
-
-
-class Problem(enum.Enum):
-    """Why a look-up gave no balance; each has its own message and next step on screen."""
-
-    UNKNOWN_CARD = "unknown_card"
-    INVALID_NUMBER = "invalid_number"
-    SERVICE_UNAVAILABLE = "service_unavailable"
-    RATE_LIMITED = "rate_limited"
-    KIOSK_NOT_AUTHORIZED = "kiosk_not_authorized"
-    READ_FAILED = "read_failed"
-    UNSUPPORTED_CARD = "unsupported_card"
-
-
-class ReaderHealth(enum.Enum):
-    READY = "ready"
-    NO_READER = "no_reader"
-    SERVICE_DOWN = "service_down"
-
-
-class AttendantCall(enum.Enum):
-    NOT_CALLED = "not_called"
-    CALLING = "calling"
-    CALLED = "called"
-    FAILED = "failed"
-
 
 _CARD_SCREENS = (Screen.READING, Screen.BALANCE, Screen.PROBLEM)
 
@@ -70,25 +34,6 @@ _PROBLEM_FOR_FAILURE = {
     FailureKind.UNAUTHORIZED: Problem.KIOSK_NOT_AUTHORIZED,
     FailureKind.UNAVAILABLE: Problem.SERVICE_UNAVAILABLE,
 }
-
-
-@dataclass(frozen=True)
-class KioskState:
-    """Everything a screen needs. A card number or UID is kept only masked (``masked_number``:
-    the UID's masked form while it is looked up, then the number's), inside ``balance`` (for
-    the SMS help's last 10 digits), and while the driver types it (``typed_digits``)."""
-
-    screen: Screen = Screen.ATTRACT
-    language: str = "tr"
-    masked_number: str = ""
-    balance: Balance | None = None
-    problem: Problem | None = None
-    reader: ReaderHealth = ReaderHealth.READY
-    service_reachable: bool = True
-    typed_digits: str = ""
-    keypad_error: KeypadError | None = None
-    attendant_call: AttendantCall = AttendantCall.NOT_CALLED
-    high_contrast: bool = False
 
 
 @dataclass(frozen=True)

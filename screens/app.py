@@ -1,4 +1,10 @@
-"""The Kivy application: builds the kiosk runtime and shows its session state."""
+"""The Kivy application: draws the attract screen, then builds the kiosk runtime and shows
+its session state.
+
+Only what the attract screen needs is imported before the first frame: the runtime (session,
+API client, worker pool, heartbeat) is imported and built on the clock's turn after that
+frame's buffer swap, with the card watcher (issue 8's cold-start budget).
+"""
 from __future__ import annotations
 
 import enum
@@ -12,11 +18,9 @@ from kivy.metrics import mm
 from kivy.properties import ColorProperty, NumericProperty, ObjectProperty
 from kivy.uix.button import Button
 
-from hardware.card_number import CardNumber
 from kiosk import systemd_notify
 from kiosk.config import KioskConfig
-from kiosk.runtime import KioskRuntime
-from kiosk.scheduling import Timer
+from kiosk.state import KioskState
 from screens.gestures import LongPressLabel  # noqa: F401  (registers the class kiosk.kv uses)
 from screens.frame_pacing import FramePacer
 from screens.i18n import Translator
@@ -24,6 +28,9 @@ from screens.views import KioskRoot
 
 if TYPE_CHECKING:
     from kiosk.attendant_desk import AttendantDesk
+    from kiosk.scheduling import Timer
+    from kiosk.runtime import KioskRuntime
+    from kiosk.session import KioskSession
 
 KV_FILE = Path(__file__).parent / "kv" / "kiosk.kv"
 TOUCH_TARGET_MM = 15.0
@@ -75,21 +82,21 @@ class KioskApp(App):
         super().__init__(**kwargs)
         self.kiosk_config = kiosk_config
         self._card_input = card_input
-        watch_cards = card_input in (CardInput.READER, CardInput.DEMO_PCSC)
-        self.runtime = KioskRuntime(kiosk_config, run_on_ui_thread, ClockScheduler(), watch_cards=watch_cards)
-        self.session = self.runtime.session
-        self.tr = Translator(self.session.state.language)
+        # Built once the attract screen is on the glass (_start_behind_attract).
+        self.runtime: KioskRuntime | None = None
+        self.session: KioskSession | None = None
+        self.tr = Translator(kiosk_config.screen.language)
         self.touch_min = mm(TOUCH_TARGET_MM)
         self._behind_attract: ClockEvent | None = None
 
     def build(self) -> KioskRoot:
         root = KioskRoot()
-        self.session.subscribe(self._show)
         Window.bind(on_touch_down=self._on_any_touch)
-        if self._card_input in (CardInput.DEMO_PCSC, CardInput.DEMO_READER):
-            self._add_demo_bar(root)
-        self._apply_palette(self.session.state.high_contrast)
-        root.show(self.session.state, self.tr)
+        screen = self.kiosk_config.screen
+        # The state a session starts in (KioskSession's defaults, from the same settings).
+        resting = KioskState(language=screen.language, high_contrast=screen.high_contrast)
+        self._apply_palette(resting.high_contrast)
+        root.show(resting, self.tr)
         return root
 
     def on_start(self) -> None:
@@ -97,9 +104,6 @@ class KioskApp(App):
         # on the glass: their threads (and the HTTP library they import) would delay it otherwise.
         Window.bind(on_flip=self._attract_shown)
         self.pacer = FramePacer(Window)  # started after the first frame: finding libX11 runs ldconfig
-        # A new state redraws at once (the interrupt clock); staying at the busy pace a moment
-        # lets layouts settle and the touch that often follows be taken without a wait.
-        self.session.subscribe(lambda _state: self.pacer.busy())
         # systemd's watchdog is fed from Kivy's own clock: a frozen UI stops the pings and
         # systemd restarts the kiosk. Outside systemd these calls do nothing.
         interval = systemd_notify.watchdog_interval()
@@ -113,11 +117,22 @@ class KioskApp(App):
         self._behind_attract = Clock.schedule_once(self._start_behind_attract, 0)
 
     def _start_behind_attract(self, _dt: float) -> None:
-        """The attract screen is on the glass: pace frames, start reading cards, and tell
-        systemd we are up."""
+        """The attract screen is on the glass: build the runtime, pace frames, start reading
+        cards, and tell systemd we are up."""
+        from kiosk.runtime import KioskRuntime
+
+        watch_cards = self._card_input in (CardInput.READER, CardInput.DEMO_PCSC)
+        self.runtime = KioskRuntime(self.kiosk_config, run_on_ui_thread, ClockScheduler(), watch_cards=watch_cards)
+        self.session = self.runtime.session
+        if self._card_input in (CardInput.DEMO_PCSC, CardInput.DEMO_READER):
+            self._add_demo_bar(self.root, self.session)
         self.pacer.start()
-        self.desk.subscribe(self._show)
-        self.desk.subscribe(lambda _state: self.pacer.busy())  # attendant mode's answers too
+        # A new state redraws at once (the interrupt clock); staying at the busy pace a moment
+        # lets layouts settle and the touch that often follows be taken without a wait.
+        for source in (self.session, self.desk):  # the driver's session and attendant mode
+            source.subscribe(self._show)
+            source.subscribe(lambda _state: self.pacer.busy())
+        self._show(None)
         self.runtime.start()
         systemd_notify.ready("attract screen shown")
 
@@ -131,15 +146,18 @@ class KioskApp(App):
             self._behind_attract.cancel()  # stopped before the first frame was swapped
         self.pacer.stop()
         systemd_notify.stopping()
-        self.runtime.stop()
+        if self.runtime is not None:
+            self.runtime.stop()
 
     @property
     def desk(self) -> AttendantDesk:
         """Attendant mode's core (built after the first frame: the attract screen does not need it)."""
+        assert self.runtime is not None, "the runtime is built after the first frame"
         return self.runtime.desk
 
     def _show(self, _changed: object) -> None:
         """Either state changed: show attendant mode while it is open, else the driver's screens."""
+        assert self.session is not None
         state = self.session.state
         self.tr.switch(state.language)
         self._apply_palette(state.high_contrast)
@@ -159,13 +177,15 @@ class KioskApp(App):
         Window.clearcolor = palette[0]
 
     def _on_any_touch(self, _window: object, _touch: object) -> bool:
-        self.session.user_activity()
-        self.desk.activity()
+        if self.session is not None:  # else: the first frame is not even swapped yet
+            self.session.user_activity()
+            self.desk.activity()
         return False
 
-    def _add_demo_bar(self, root: KioskRoot) -> None:
+    def _add_demo_bar(self, root: KioskRoot, session: KioskSession) -> None:
         """Operator-facing buttons (English) that tap the configured demo cards (the card
         emulator is imported only here: a station kiosk never loads it)."""
+        from hardware.card_number import CardNumber
         from kiosk.card_events import CardEventBridge
         from kiosk.demo import DemoReader, EmulatedTap
 
@@ -173,7 +193,7 @@ class KioskApp(App):
             tapper = EmulatedTap(self.kiosk_config.demo.emulator_port)
             label = "Demo taps via pcscd"
         else:
-            tapper = DemoReader(CardEventBridge(self.session, run_on_ui_thread))
+            tapper = DemoReader(CardEventBridge(session, run_on_ui_thread))
             label = "Demo reader (no PC/SC)"
         bar = root.ids.demo_bar
         bar.height = max(self.touch_min, 64)

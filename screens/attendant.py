@@ -18,7 +18,7 @@ from kivy.uix.screenmanager import Screen, ScreenManager
 
 from kiosk.attendant_desk import DeskState, DeskStep
 from kiosk.holder_form import FormField
-from kiosk.session import KioskState
+from kiosk.state import KioskState
 from screens import attendant_texts as texts
 from screens.i18n import Translator
 from screens.views import register_screen, screen_named

@@ -6,7 +6,7 @@ from typing import Callable
 
 from kiosk.balance import CardStatus
 from kiosk.keypad import KeypadError
-from kiosk.session import AttendantCall, Problem, ReaderHealth
+from kiosk.state import AttendantCall, Problem, ReaderHealth
 
 Gettext = Callable[[str], str]
 

@@ -13,7 +13,7 @@ from kivy.uix.widget import Widget
 
 from kiosk.formatting import format_as_of, format_points
 from kiosk.keypad import group_digits
-from kiosk.session import AttendantCall, KioskState
+from kiosk.state import AttendantCall, KioskState
 from screens import texts
 from screens.i18n import Translator
 

@@ -22,7 +22,7 @@ from kiosk.heartbeat import (
     MemoryQueue,
     queue_for_environment,
 )
-from kiosk.session import KioskState, Problem, ReaderHealth, Screen
+from kiosk.state import KioskState, Problem, ReaderHealth, Screen
 from tests.rigs.central import CentralService
 from tests.rigs.network_path import NetworkPath
 

@@ -23,7 +23,8 @@ from kiosk.attendant_desk import AttendantDesk, DeskNotice, DeskSettings, DeskSt
 from kiosk.balance import CardStatus, Entry
 from kiosk.holder_form import FormField
 from kiosk.scheduling import BackgroundWork
-from kiosk.session import KioskSession, Screen, SessionSettings
+from kiosk.session import KioskSession, SessionSettings
+from kiosk.state import Screen
 from tests.kiosk.ui_thread import ManualScheduler, UiQueue
 from tests.rigs.central import CentralService, running_central
 from tests.rigs.network_path import NetworkPath

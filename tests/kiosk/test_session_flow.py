@@ -9,7 +9,8 @@ from hardware.card_uid import CardUid
 from kiosk.api_client import CentralClient
 from kiosk.balance import CardStatus, Entry
 from kiosk.scheduling import BackgroundWork
-from kiosk.session import KioskSession, KioskState, Problem, ReaderHealth, Screen, SessionSettings
+from kiosk.session import KioskSession, SessionSettings
+from kiosk.state import KioskState, Problem, ReaderHealth, Screen
 from tests.kiosk.silent_server import closed_port_url, silent_server
 from tests.kiosk.ui_thread import ManualScheduler, UiQueue
 

@@ -9,7 +9,8 @@ from kiosk.api_client import CentralClient
 from kiosk.balance import Entry
 from kiosk.keypad import KeypadError, Throttle, check_typed_number, group_digits
 from kiosk.scheduling import BackgroundWork
-from kiosk.session import AttendantCall, KioskSession, KioskState, Problem, Screen, SessionSettings
+from kiosk.session import KioskSession, SessionSettings
+from kiosk.state import AttendantCall, KioskState, Problem, Screen
 from tests.kiosk.ui_thread import ManualScheduler, UiQueue
 
 ACTIVE = "7000070012806566"

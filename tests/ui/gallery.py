@@ -25,7 +25,8 @@ from pathlib import Path
 from hardware.card_number import CardNumber
 from kiosk.balance import Entry
 from kiosk.holder_form import FormField
-from kiosk.session import ReaderHealth, Screen
+from kiosk.session import KioskSession
+from kiosk.state import ReaderHealth, Screen
 from tests.rigs.network_path import NetworkPath
 from tests.rigs.xvfb import start_xvfb
 
@@ -52,11 +53,15 @@ class Gallery:
         from tests.ui.kivy_driver import KivyDriver
 
         self.app = app
-        self.session = app.session
         self.driver = KivyDriver(app)
         self.out = out
         self.size = size
         self.reports: list[SceneReport] = []
+
+    @property
+    def session(self) -> KioskSession:
+        """The app's session (built after the first frame)."""
+        return self.app.session
 
     def scene(
         self, name: str, reach: Callable[[], None], until: Screen | None = None,

@@ -1,0 +1,69 @@
+"""What the kiosk's screens show: the session's one immutable state and its enums.
+
+Kept apart from :mod:`kiosk.session` (which changes the state on card, network and touch
+events) so that the screens can draw the attract screen before the session, its API client
+and its worker pool are imported and built (bench.kiosk_cold_start).
+"""
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from kiosk.balance import Balance
+    from kiosk.keypad import KeypadError
+
+
+class Screen(enum.Enum):
+    ATTRACT = "attract"
+    READING = "reading"
+    BALANCE = "balance"
+    PROBLEM = "problem"
+    KEYPAD = "keypad"
+    ACTIVATION_HELP = "activation_help"
+    LOST_CARD = "lost_card"
+
+
+class Problem(enum.Enum):
+    """Why a look-up gave no balance; each has its own message and next step on screen."""
+
+    UNKNOWN_CARD = "unknown_card"
+    INVALID_NUMBER = "invalid_number"
+    SERVICE_UNAVAILABLE = "service_unavailable"
+    RATE_LIMITED = "rate_limited"
+    KIOSK_NOT_AUTHORIZED = "kiosk_not_authorized"
+    READ_FAILED = "read_failed"
+    UNSUPPORTED_CARD = "unsupported_card"
+
+
+class ReaderHealth(enum.Enum):
+    READY = "ready"
+    NO_READER = "no_reader"
+    SERVICE_DOWN = "service_down"
+
+
+class AttendantCall(enum.Enum):
+    NOT_CALLED = "not_called"
+    CALLING = "calling"
+    CALLED = "called"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class KioskState:
+    """Everything a screen needs. A card number or UID is kept only masked (``masked_number``:
+    the UID's masked form while it is looked up, then the number's), inside ``balance`` (for
+    the SMS help's last 10 digits), and while the driver types it (``typed_digits``)."""
+
+    screen: Screen = Screen.ATTRACT
+    language: str = "tr"
+    masked_number: str = ""
+    balance: Balance | None = None
+    problem: Problem | None = None
+    reader: ReaderHealth = ReaderHealth.READY
+    service_reachable: bool = True
+    typed_digits: str = ""
+    keypad_error: KeypadError | None = None
+    attendant_call: AttendantCall = AttendantCall.NOT_CALLED
+    high_contrast: bool = False
