@@ -45,12 +45,14 @@ from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any, Mapping
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, Mapping, NamedTuple
 
-from hardware.profiles import CardProfile
 from hardware.profiles.config import ProfileConfigError, build_profiles
+
+if TYPE_CHECKING:
+    from hardware.profiles import CardProfile
 
 ENV_PREFIX = "OPET_KIOSK_"
 
@@ -59,8 +61,15 @@ class ConfigError(ValueError):
     """The configuration file or an override is unusable; the message says which key."""
 
 
-@dataclass(frozen=True)
-class ServiceConfig:
+# Each section is an immutable NamedTuple rather than a frozen dataclass: the kiosk reads its
+# config before its first frame, and building six dataclasses (Python compiles each one's
+# generated methods) cost ~8 ms of that (bench.kiosk_cold_start); a NamedTuple ~0.3 ms.
+NO_OPTIONS: Mapping[str, Any] = MappingProxyType({})
+
+
+class ServiceConfig(NamedTuple):
+    """``[service]``: where the central service is and how the kiosk talks to it."""
+
     url: str = "http://127.0.0.1:8600"
     token: str = ""
     token_file: str = ""
@@ -85,8 +94,9 @@ class ServiceConfig:
         return self.ca_file or True
 
 
-@dataclass(frozen=True)
-class ScreenConfig:
+class ScreenConfig(NamedTuple):
+    """``[screen]``: the touchscreen and the driver's session on it."""
+
     idle_timeout_seconds: float = 30.0
     removal_linger_seconds: float = 4.0
     language: str = "tr"
@@ -98,19 +108,15 @@ class ScreenConfig:
     diagonal_inches: float = 15.6
 
 
-@dataclass(frozen=True)
-class ReaderConfig:
+class ReaderConfig(NamedTuple):
     """``[reader]``; each profile's options are a sub-table (``[reader.mifare_classic]``
     sector, block, keys...: see hardware/profiles/config.py)."""
 
     name_filter: str = ""
     profiles: tuple[str, ...] = ("iso7816",)
-    iso7816: dict[str, Any] = field(default_factory=dict)
-    mifare_classic: dict[str, Any] = field(default_factory=dict)
-    uid: dict[str, Any] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        self.card_profiles()  # a wrong profile list fails at load time, not at the first tap
+    iso7816: Mapping[str, Any] = NO_OPTIONS
+    mifare_classic: Mapping[str, Any] = NO_OPTIONS
+    uid: Mapping[str, Any] = NO_OPTIONS
 
     def card_profiles(self) -> tuple[CardProfile, ...]:
         """The card watcher's profiles, in the configured order, with their options."""
@@ -121,25 +127,28 @@ class ReaderConfig:
             raise ConfigError(f"reader.profiles: {exc}") from None
 
 
-@dataclass(frozen=True)
-class AttendantConfig:
+class AttendantConfig(NamedTuple):
+    """``[attendant]``: attendant mode."""
+
     idle_timeout_seconds: float = 90.0
     hold_seconds: float = 3.0
 
 
-@dataclass(frozen=True)
-class DemoConfig:
+class DemoConfig(NamedTuple):
+    """``[demo]``: the demo cards and the card emulator's port."""
+
     cards: tuple[str, ...] = ()
     emulator_port: int = 35963
 
 
-@dataclass(frozen=True)
-class KioskConfig:
-    service: ServiceConfig = field(default_factory=ServiceConfig)
-    screen: ScreenConfig = field(default_factory=ScreenConfig)
-    reader: ReaderConfig = field(default_factory=ReaderConfig)
-    attendant: AttendantConfig = field(default_factory=AttendantConfig)
-    demo: DemoConfig = field(default_factory=DemoConfig)
+class KioskConfig(NamedTuple):
+    """The whole configuration, one section per TOML table."""
+
+    service: ServiceConfig = ServiceConfig()
+    screen: ScreenConfig = ScreenConfig()
+    reader: ReaderConfig = ReaderConfig()
+    attendant: AttendantConfig = AttendantConfig()
+    demo: DemoConfig = DemoConfig()
 
 
 def load_config(path: str | Path | None = None, environ: Mapping[str, str] | None = None) -> KioskConfig:
@@ -154,34 +163,39 @@ def load_config(path: str | Path | None = None, environ: Mapping[str, str] | Non
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"{path} is not valid TOML: {exc}") from None
     environ = os.environ if environ is None else environ
-    sections = {}
-    for section in fields(KioskConfig):
-        values = dict(data.get(section.name, {}))
-        section_type = section.default_factory  # type: ignore[misc]
-        sections[section.name] = _build_section(section.name, section_type, values, environ)
-    unknown = set(data) - {f.name for f in fields(KioskConfig)}
+    unknown = set(data) - set(KioskConfig._fields)
     if unknown:
         raise ConfigError(f"unknown section(s): {', '.join(sorted(unknown))}")
-    return KioskConfig(**sections)
+    sections = {}
+    for name, defaults in KioskConfig._field_defaults.items():
+        table = data.get(name, {})
+        if not isinstance(table, dict):
+            raise ConfigError(f"{name} should be a table ([{name}])")
+        sections[name] = _build_section(name, defaults, dict(table), environ)
+    config = KioskConfig(**sections)
+    config.reader.card_profiles()  # a wrong profile list fails at load time, not at the first tap
+    return config
 
 
-def _build_section(name: str, section_type: Any, values: dict[str, Any], environ: Mapping[str, str]) -> Any:
-    known = {f.name: f for f in fields(section_type)}
-    unknown = set(values) - set(known)
+def _build_section(name: str, defaults: NamedTuple, values: dict[str, Any], environ: Mapping[str, str]) -> Any:
+    """The section ``name`` from its table's ``values`` and the environment; ``defaults`` is
+    the section with every default (and its type)."""
+    unknown = set(values) - set(defaults._fields)
     if unknown:
         raise ConfigError(f"unknown key(s) in [{name}]: {', '.join(sorted(unknown))}")
-    for key in known:
+    for key in defaults._fields:
         env_name = f"{ENV_PREFIX}{name}_{key}".upper()
         if env_name in environ:
             values[key] = environ[env_name]
-    converted = {}
-    defaults = section_type()
-    for key, value in values.items():
-        converted[key] = _convert(f"{name}.{key}", value, getattr(defaults, key))
-    return section_type(**converted)
+    converted = {key: _convert(f"{name}.{key}", value, getattr(defaults, key)) for key, value in values.items()}
+    return defaults._replace(**converted)
 
 
 def _convert(key: str, value: Any, default: Any) -> Any:
+    if isinstance(default, Mapping):  # a profile's options: a sub-table, kept read-only
+        if not isinstance(value, Mapping):
+            raise ConfigError(f"{key} should be a table ([{key}])")
+        return MappingProxyType(dict(value))
     try:
         if isinstance(default, bool):
             return value if isinstance(value, bool) else str(value).lower() in {"1", "true", "yes", "on"}

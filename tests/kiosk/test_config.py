@@ -99,3 +99,29 @@ def test_a_wrong_profile_option_is_a_config_error_without_the_key(tmp_path: Path
     with pytest.raises(ConfigError, match="reader.profiles") as raised:
         load_config(path, environ={})
     assert "A0A1" not in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("content", "environ", "complaint"),
+    [
+        ("service = 3\n", {}, "service should be a table ([service])"),
+        ('[reader]\nprofiles = ["mifare_classic"]\nmifare_classic = 1\n', {}, "reader.mifare_classic should be a table"),
+        ("", {"OPET_KIOSK_READER_UID": "x"}, "reader.uid should be a table"),
+    ],
+)
+def test_a_value_where_a_table_belongs_says_so(tmp_path: Path, content: str, environ: dict[str, str], complaint: str) -> None:
+    path = tmp_path / "kiosk.toml"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(ConfigError, match=re.escape(complaint)):
+        load_config(path, environ=environ)
+
+
+def test_the_configuration_cannot_be_changed_once_loaded(tmp_path: Path) -> None:
+    path = tmp_path / "kiosk.toml"
+    path.write_text('[reader]\nprofiles = ["mifare_classic"]\n[reader.mifare_classic]\nsector = 2\n', encoding="utf-8")
+    config = load_config(path, environ={})
+    with pytest.raises(AttributeError):
+        config.screen.language = "en"  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        config.reader.mifare_classic["sector"] = 3  # type: ignore[index]
+    assert config.reader.card_profiles()[0].sector == 2
