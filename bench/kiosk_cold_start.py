@@ -18,13 +18,16 @@ On a loaded machine the wall-clock time swings by a second between runs; the CPU
 the first frame (all threads) and the fastest run are the steadier comparison. Even on a quiet
 machine one launch differs from the next by +-60 ms (most of it creating the window and its
 GL context), so the median of the paired differences (each kiosk run minus the empty run
-launched right after it) is printed beside the difference of the medians, with its quartiles.
+launched right after it) is printed beside the difference of the medians, with its quartiles,
+and a bootstrap interval says how much the difference itself could move from one run of this
+benchmark to the next (with 21 launches each, about +-25 ms; use more --runs to narrow it).
 """
 from __future__ import annotations
 
 import argparse
 import compileall
 import os
+import random
 import statistics
 import subprocess
 import sys
@@ -65,6 +68,17 @@ def one_start(app: str, config: Path, settle: float) -> tuple[float, float, floa
         child.stdout.close()
 
 
+def bootstrap_interval(kiosk: list[float], empty: list[float], rounds: int = 4000) -> tuple[float, float]:
+    """95 % interval of the difference of medians, both samples resampled with replacement:
+    how far this run's figure could be from the next one's on the same machine."""
+    draw = random.Random(8)  # a fixed seed: the same runs print the same interval
+    differences = sorted(
+        statistics.median(draw.choices(kiosk, k=len(kiosk))) - statistics.median(draw.choices(empty, k=len(empty)))
+        for _ in range(rounds)
+    )
+    return differences[int(rounds * 0.025)], differences[int(rounds * 0.975) - 1]
+
+
 def compile_bytecode() -> None:
     """The kiosk's packages byte-compiled into their __pycache__ (gitignored), as pip installs them."""
     root = Path(__file__).resolve().parents[1]
@@ -103,6 +117,8 @@ def main() -> None:
     pss_diff = medians["kiosk"][2] - medians["empty"][2]
     cpu_diff = medians["kiosk"][3] - medians["empty"][3]
     print(f"{'kiosk - empty':22s} {start_diff:13.3f} {fastest_diff:9.3f} {cpu_diff:7.3f} {rss_diff:9.1f} {pss_diff:9.1f}")
+    low, high = bootstrap_interval([run[0] for run in results["kiosk"]], [run[0] for run in results["empty"]])
+    print(f"{'':22s} (first frame: 95 % bootstrap interval of the difference {low:.3f} to {high:.3f} s)")
     # The runs alternate, so each kiosk run has an empty run beside it on the same machine state.
     paired = sorted(kiosk[0] - empty[0] for kiosk, empty in zip(results["kiosk"], results["empty"]))
     paired_cpu = sorted(kiosk[3] - empty[3] for kiosk, empty in zip(results["kiosk"], results["empty"]))
