@@ -95,10 +95,14 @@ def main() -> int:
             app.session.subscribe(on_state)
             app.session.show_card(CardNumber.parse("7000070012806566"), Entry.TYPED)
 
-        def look_up_soon(*_args: object) -> None:
-            Clock.schedule_once(look_up, 0.5)
+        def look_up_when_running(_dt: float) -> None:
+            # The kiosk builds its runtime (and session) after its first frame.
+            if app.session is None:
+                Clock.schedule_once(look_up_when_running, 0.1)
+            else:
+                Clock.schedule_once(look_up, 0.5)
 
-        app.bind(on_start=look_up_soon)
+        app.bind(on_start=lambda *_args: look_up_when_running(0))
 
     reported: set[str] = set()
     original_flip = Window.flip
