@@ -49,7 +49,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Mapping, NamedTuple
 
-from hardware.profiles.config import ProfileConfigError, build_profiles
+from hardware.profiles.config import ProfileConfigError, build_profiles, check_profiles
 
 if TYPE_CHECKING:
     from hardware.profiles import CardProfile
@@ -121,10 +121,20 @@ class ReaderConfig(NamedTuple):
     def card_profiles(self) -> tuple[CardProfile, ...]:
         """The card watcher's profiles, in the configured order, with their options."""
         try:
-            options = {"iso7816": self.iso7816, "mifare_classic": self.mifare_classic, "uid": self.uid}
-            return build_profiles(self.profiles, options)
+            return build_profiles(self.profiles, self._profile_options())
         except ProfileConfigError as exc:
             raise ConfigError(f"reader.profiles: {exc}") from None
+
+    def check_profiles(self) -> None:
+        """Raises :class:`ConfigError` if the profile list or an option is wrong; imports no
+        profile (APDUs, card types), so it is cheap before the first frame."""
+        try:
+            check_profiles(self.profiles, self._profile_options())
+        except ProfileConfigError as exc:
+            raise ConfigError(f"reader.profiles: {exc}") from None
+
+    def _profile_options(self) -> dict[str, Mapping[str, Any]]:
+        return {"iso7816": self.iso7816, "mifare_classic": self.mifare_classic, "uid": self.uid}
 
 
 class AttendantConfig(NamedTuple):
@@ -173,7 +183,7 @@ def load_config(path: str | Path | None = None, environ: Mapping[str, str] | Non
             raise ConfigError(f"{name} should be a table ([{name}])")
         sections[name] = _build_section(name, defaults, dict(table), environ)
     config = KioskConfig(**sections)
-    config.reader.card_profiles()  # a wrong profile list fails at load time, not at the first tap
+    config.reader.check_profiles()  # a wrong profile list fails at load time, not at the first tap
     return config
 
 

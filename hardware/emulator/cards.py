@@ -16,7 +16,8 @@ from hardware.card_number import CardNumber
 from hardware.card_uid import CardUid
 from hardware.profiles.encoding import NumberEncoding
 from hardware.profiles.iso7816 import NUMBER_FILE_SFI, OPET_AID
-from hardware.profiles.mifare import BLOCK_BYTES, MIFARE_DEFAULT_KEY, KeyType, absolute_block, sector_of
+from hardware.profiles.mifare import MIFARE_DEFAULT_KEY, KeyType
+from hardware.profiles.mifare_layout import BLOCK_BYTES, absolute_block, sector_of
 
 # A T=1 contact card (TD1 = 0x81 names T=1), historical bytes "OPETKART".
 ISO_CARD_ATR = with_tck(bytes.fromhex("3B8880") + b"\x01" + b"OPETKART")

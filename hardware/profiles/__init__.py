@@ -8,13 +8,14 @@ is not of its kind (the watcher then tries the next profile) and an
 """
 from __future__ import annotations
 
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol, TypeAlias
 
-from hardware.apdu import CardConnection
-from hardware.card_number import CardNumber
-from hardware.card_uid import CardUid
+if TYPE_CHECKING:  # annotations only: the configuration check imports this package before the first frame
+    from hardware.apdu import CardConnection
+    from hardware.card_number import CardNumber
+    from hardware.card_uid import CardUid
 
-CardIdentity = CardNumber | CardUid
+CardIdentity: TypeAlias = "CardNumber | CardUid"
 
 
 class ProfileMismatch(Exception):

@@ -1,6 +1,9 @@
 """Profiles from a deployment's configuration: which profiles, in which order, with what options.
 
-``build_profiles(order, options)`` takes plain data as it comes out of TOML, for example::
+``check_profiles(order, options)`` checks plain data as it comes out of TOML without importing
+any profile's module (the kiosk checks its configuration before its first frame; APDUs and
+card types are loaded with the card watcher), and ``build_profiles(order, options)`` checks it
+the same way, then builds the profiles. For example::
 
     [reader]
     profiles = ["iso7816", "mifare_classic", "uid"]      # tried in this order
@@ -22,93 +25,105 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from hardware.profiles.encoding import NumberEncoding
+from hardware.profiles.mifare_layout import DEFAULT_BLOCK, DEFAULT_SECTOR, absolute_block
 
 if TYPE_CHECKING:
     from hardware.profiles import CardProfile
-    from hardware.profiles.mifare import MifareKey
-
-# Each builder imports its own profile module: a kiosk loads (and validates, at start-up) only
-# the profiles it is configured with.
 
 Options = Mapping[str, Any]
+
+# The option values as a configuration spells them: the values of iso7816.FileAccess,
+# encoding.NumberEncoding and mifare.KeyType (tests/hardware/test_profiles.py keeps them equal).
+FILE_ACCESSES = ("binary", "record")
+ENCODINGS = ("ascii", "bcd")
+KEY_TYPES = ("A", "B")
 
 
 class ProfileConfigError(ValueError):
     """The profile configuration is wrong; the message names the setting, never a key value."""
 
 
-def _iso7816(options: Options) -> CardProfile:
-    from hardware.profiles.iso7816 import FileAccess, Iso7816Profile
+class ProfileSpec(NamedTuple):
+    """One configured profile, checked: its name and its constructor's arguments as plain
+    values (bytes, ints, option strings; a MIFARE key is a ``(key, key type)`` pair)."""
 
-    kwargs: dict[str, Any] = {}
-    if "aid" in options:
-        kwargs["aid"] = _hex(options["aid"], "iso7816.aid")
-    if "file_access" in options:
-        kwargs["access"] = _choice(FileAccess, options["file_access"], "iso7816.file_access")
-    if "encoding" in options:
-        kwargs["encoding"] = _choice(NumberEncoding, options["encoding"], "iso7816.encoding")
-    for name in ("sfi", "record"):
-        if name in options:
-            kwargs[name] = _int(options[name], f"iso7816.{name}", 1, 30 if name == "sfi" else 254)
-    return Iso7816Profile(**kwargs)
+    name: str
+    arguments: Mapping[str, Any]
 
 
-def _mifare(options: Options) -> CardProfile:
-    from hardware.profiles.mifare import MifareClassicProfile
-
-    kwargs: dict[str, Any] = {}
-    if "sector" in options:
-        kwargs["sector"] = _int(options["sector"], "mifare_classic.sector", 0, 39)
-    if "block" in options:
-        kwargs["block"] = _int(options["block"], "mifare_classic.block", 0, 14)
-    if "encoding" in options:
-        kwargs["encoding"] = _choice(NumberEncoding, options["encoding"], "mifare_classic.encoding")
-    if "keys" in options:
-        kwargs["keys"] = tuple(_key(entry, index) for index, entry in enumerate(options["keys"]))
-    try:
-        return MifareClassicProfile(**kwargs)
-    except ValueError as exc:
-        raise ProfileConfigError(f"mifare_classic: {exc}") from None
-
-
-def _uid(options: Options) -> CardProfile:
-    from hardware.profiles.uid import UidProfile
-
-    return UidProfile()
-
-
-BUILDERS: dict[str, Callable[[Options], CardProfile]] = {
-    "iso7816": _iso7816,
-    "mifare_classic": _mifare,
-    "uid": _uid,
-}
-
-
-def build_profiles(order: Sequence[str], options: Mapping[str, Options] | None = None) -> tuple[CardProfile, ...]:
-    """The profiles named in ``order`` (tried in that order), each built from ``options[name]``."""
+def check_profiles(order: Sequence[str], options: Mapping[str, Options] | None = None) -> tuple[ProfileSpec, ...]:
+    """The profiles named in ``order`` (tried in that order), each with ``options[name]`` checked."""
     if not order:
         raise ProfileConfigError("at least one card profile is needed")
     if len(set(order)) != len(order):
         raise ProfileConfigError("a card profile is listed twice")
-    unknown = [name for name in order if name not in BUILDERS]
+    unknown = [name for name in order if name not in _CHECKS]
     if unknown:
-        raise ProfileConfigError(f"unknown card profile {unknown[0]!r} (known: {', '.join(BUILDERS)})")
-    return tuple(BUILDERS[name]((options or {}).get(name, {})) for name in order)
+        raise ProfileConfigError(f"unknown card profile {unknown[0]!r} (known: {', '.join(_CHECKS)})")
+    return tuple(ProfileSpec(name, _CHECKS[name]((options or {}).get(name, {}))) for name in order)
 
 
-def _key(entry: Any, index: int) -> MifareKey:
-    from hardware.profiles.mifare import KeyType, MifareKey
+def build_profiles(order: Sequence[str], options: Mapping[str, Options] | None = None) -> tuple[CardProfile, ...]:
+    """The profiles named in ``order`` (tried in that order), each built from ``options[name]``;
+    only the configured profiles' modules are imported."""
+    return tuple(_BUILDERS[spec.name](spec.arguments) for spec in check_profiles(order, options))
 
+
+# --- checks: options in, constructor arguments out (no profile module imported) -----------
+def _iso7816_arguments(options: Options) -> dict[str, Any]:
+    arguments: dict[str, Any] = {}
+    if "aid" in options:
+        arguments["aid"] = _hex(options["aid"], "iso7816.aid")
+    if "file_access" in options:
+        arguments["access"] = _choice(FILE_ACCESSES, options["file_access"], "iso7816.file_access")
+    if "encoding" in options:
+        arguments["encoding"] = _choice(ENCODINGS, options["encoding"], "iso7816.encoding")
+    for name in ("sfi", "record"):
+        if name in options:
+            arguments[name] = _int(options[name], f"iso7816.{name}", 1, 30 if name == "sfi" else 254)
+    return arguments
+
+
+def _mifare_arguments(options: Options) -> dict[str, Any]:
+    arguments: dict[str, Any] = {}
+    if "sector" in options:
+        arguments["sector"] = _int(options["sector"], "mifare_classic.sector", 0, 39)
+    if "block" in options:
+        arguments["block"] = _int(options["block"], "mifare_classic.block", 0, 14)
+    try:
+        absolute_block(arguments.get("sector", DEFAULT_SECTOR), arguments.get("block", DEFAULT_BLOCK))
+    except ValueError as exc:
+        raise ProfileConfigError(f"mifare_classic: {exc}") from None
+    if "encoding" in options:
+        arguments["encoding"] = _choice(ENCODINGS, options["encoding"], "mifare_classic.encoding")
+    if "keys" in options:
+        arguments["keys"] = tuple(_key(entry, index) for index, entry in enumerate(options["keys"]))
+        if not arguments["keys"]:
+            raise ProfileConfigError("mifare_classic: at least one key is needed")
+    return arguments
+
+
+def _uid_arguments(options: Options) -> dict[str, Any]:
+    return {}  # no options: the number is looked up by the card's UID centrally
+
+
+_CHECKS: dict[str, Callable[[Options], dict[str, Any]]] = {
+    "iso7816": _iso7816_arguments,
+    "mifare_classic": _mifare_arguments,
+    "uid": _uid_arguments,
+}
+
+
+def _key(entry: Any, index: int) -> tuple[bytes, str]:
     where = f"mifare_classic.keys[{index}]"
     if not isinstance(entry, Mapping) or "key" not in entry:
         raise ProfileConfigError(f"{where} needs a key (12 hex digits)")
     key = _hex(entry["key"], where)
     if len(key) != 6:
         raise ProfileConfigError(f"{where} is not 6 bytes")
-    return MifareKey(key, _choice(KeyType, entry.get("type", "A"), f"{where}.type"))
+    return key, _choice(KEY_TYPES, entry.get("type", "A"), f"{where}.type")
 
 
 def _hex(value: Any, where: str) -> bytes:
@@ -124,8 +139,45 @@ def _int(value: Any, where: str, low: int, high: int) -> int:
     return value
 
 
-def _choice(enum: Any, value: Any, where: str) -> Any:
-    try:
-        return enum(value)
-    except ValueError:
-        raise ProfileConfigError(f"{where} must be one of {', '.join(e.value for e in enum)}") from None
+def _choice(choices: tuple[str, ...], value: Any, where: str) -> str:
+    if value not in choices:
+        raise ProfileConfigError(f"{where} must be one of {', '.join(choices)}")
+    return value
+
+
+# --- builders: each imports its own profile module ----------------------------------------
+def _iso7816(arguments: Mapping[str, Any]) -> CardProfile:
+    from hardware.profiles.encoding import NumberEncoding
+    from hardware.profiles.iso7816 import FileAccess, Iso7816Profile
+
+    kwargs = dict(arguments)
+    if "access" in kwargs:
+        kwargs["access"] = FileAccess(kwargs["access"])
+    if "encoding" in kwargs:
+        kwargs["encoding"] = NumberEncoding(kwargs["encoding"])
+    return Iso7816Profile(**kwargs)
+
+
+def _mifare(arguments: Mapping[str, Any]) -> CardProfile:
+    from hardware.profiles.encoding import NumberEncoding
+    from hardware.profiles.mifare import KeyType, MifareClassicProfile, MifareKey
+
+    kwargs = dict(arguments)
+    if "encoding" in kwargs:
+        kwargs["encoding"] = NumberEncoding(kwargs["encoding"])
+    if "keys" in kwargs:
+        kwargs["keys"] = tuple(MifareKey(key, KeyType(key_type)) for key, key_type in kwargs["keys"])
+    return MifareClassicProfile(**kwargs)
+
+
+def _uid(_arguments: Mapping[str, Any]) -> CardProfile:
+    from hardware.profiles.uid import UidProfile
+
+    return UidProfile()
+
+
+_BUILDERS: dict[str, Callable[[Mapping[str, Any]], CardProfile]] = {
+    "iso7816": _iso7816,
+    "mifare_classic": _mifare,
+    "uid": _uid,
+}

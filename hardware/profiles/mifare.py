@@ -15,8 +15,8 @@ from hardware.atr import MIFARE_CLASSIC_NAMES, storage_card_name
 from hardware.card_number import CardNumber
 from hardware.profiles import ProfileMismatch
 from hardware.profiles.encoding import NumberEncoding
+from hardware.profiles.mifare_layout import BLOCK_BYTES, DEFAULT_BLOCK, DEFAULT_SECTOR, absolute_block
 
-BLOCK_BYTES = 16
 MIFARE_DEFAULT_KEY = bytes.fromhex("FFFFFFFFFFFF")
 _AUTH_FAILED = {0x6300, 0x6982, 0x6983}
 
@@ -47,22 +47,6 @@ class MifareKey:
         return f"MifareKey(key type {self.key_type.value})"
 
 
-def absolute_block(sector: int, block: int) -> int:
-    """The card-wide block number (sectors 0-31 have 4 blocks, 32-39 of a 4K have 16)."""
-    if sector < 32:
-        if not 0 <= block < 3:
-            raise ValueError("data blocks of a small sector are 0-2")
-        return sector * 4 + block
-    if not 0 <= block < 15:
-        raise ValueError("data blocks of a large sector are 0-14")
-    return 128 + (sector - 32) * 16 + block
-
-
-def sector_of(block: int) -> int:
-    """The sector an absolute block number belongs to."""
-    return block // 4 if block < 128 else 32 + (block - 128) // 16
-
-
 def load_key(key: bytes, slot: int) -> CommandApdu:
     return CommandApdu(0xFF, 0x82, 0x00, slot, key, name="LOAD KEY")
 
@@ -79,8 +63,8 @@ def read_block(block: int) -> CommandApdu:
 class MifareClassicProfile:
     """Reads the number from ``sector``/``block`` of a MIFARE Classic card."""
 
-    sector: int = 1
-    block: int = 0
+    sector: int = DEFAULT_SECTOR
+    block: int = DEFAULT_BLOCK
     keys: tuple[MifareKey, ...] = (MifareKey(MIFARE_DEFAULT_KEY),)
     encoding: NumberEncoding = NumberEncoding.BCD
     key_slot: int = 0

@@ -1,6 +1,10 @@
 """Profiles against the emulator's card apps directly (no PC/SC): the APDU dialogues."""
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from hardware.apdu import CommandApdu, InvalidCardData, MalformedResponse, ResponseApdu, StatusWordError, status_name
@@ -12,7 +16,7 @@ from hardware.profiles.encoding import NumberEncoding
 from hardware.profiles.iso7816 import FileAccess, Iso7816Profile
 from hardware.profiles.mifare import KeyType, MifareClassicProfile, MifareKey
 from hardware.profiles.uid import UidProfile
-from hardware.profiles.config import ProfileConfigError, build_profiles
+from hardware.profiles.config import ENCODINGS, FILE_ACCESSES, KEY_TYPES, ProfileConfigError, build_profiles, check_profiles
 from hardware.reading import UnsupportedCard, read_identity
 from tests.hardware.conftest import NUMBER
 
@@ -176,8 +180,29 @@ def test_profiles_are_built_from_configuration_in_order():
         (["mifare_classic"], {"mifare_classic": {"sector": 1, "block": 3}}, "data blocks of a small sector are 0-2"),
     ],
 )
-def test_bad_profile_configuration_is_named(order, options, message):
+@pytest.mark.parametrize("check", [check_profiles, build_profiles])
+def test_bad_profile_configuration_is_named(check, order, options, message):
     with pytest.raises(ProfileConfigError) as caught:
-        build_profiles(order, options)
+        check(order, options)
     assert message in str(caught.value)
     assert "A0A1A2" not in str(caught.value)
+
+
+def test_the_configuration_spells_options_as_the_profiles_do():
+    assert FILE_ACCESSES == tuple(access.value for access in FileAccess)
+    assert ENCODINGS == tuple(encoding.value for encoding in NumberEncoding)
+    assert KEY_TYPES == tuple(key_type.value for key_type in KeyType)
+
+
+def test_checking_a_configuration_imports_no_profile():
+    # A process of its own: this one has imported every profile already.
+    code = (
+        "import sys\n"
+        "from hardware.profiles.config import check_profiles\n"
+        "check_profiles(['iso7816', 'mifare_classic', 'uid'], {'iso7816': {'encoding': 'bcd'},"
+        " 'mifare_classic': {'sector': 33, 'block': 14, 'keys': [{'key': 'A0A1A2A3A4A5', 'type': 'B'}]}})\n"
+        "print(' '.join(sorted(name for name in sys.modules if name.startswith('hardware'))))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                            cwd=Path(__file__).resolve().parents[2])
+    assert result.stdout.split() == ["hardware", "hardware.profiles", "hardware.profiles.config", "hardware.profiles.mifare_layout"]

@@ -1,6 +1,7 @@
 """Issue 8's cold-start rule, as behaviour: the kiosk draws its attract screen before it
 imports what that screen does not need (the session and its HTTP client, the worker pool, the
-heartbeat, attendant mode, PC/SC, Babel), then builds all of that and runs."""
+heartbeat, attendant mode, APDUs and card profiles, PC/SC, Babel), then builds all of that
+and runs."""
 import json
 import subprocess
 import sys
@@ -19,6 +20,8 @@ NOT_BEFORE_THE_FIRST_FRAME = (
     "kiosk.connectivity",
     "kiosk.attendant_desk",
     "hardware.watcher",
+    "hardware.apdu",
+    "hardware.profiles.iso7816",
     "concurrent.futures.thread",
     "requests",
     "urllib3",
