@@ -32,8 +32,9 @@ from kiosk.attendant_client import (
 )
 from kiosk.balance import CardStatus
 from kiosk.holder_form import FormError, FormField, accepts, birth_date, normalized_name, phone
-from kiosk.keypad import KeypadError, check_typed_number
+from kiosk.keypad import check_typed_number
 from kiosk.scheduling import BackgroundWork, Outcome, Scheduler, Timer
+from kiosk.state import KeypadError
 
 log = logging.getLogger(__name__)
 

@@ -8,6 +8,11 @@ from decimal import Decimal
 LOCALES = {"tr": "tr_TR", "en": "en_GB"}
 
 
+def group_digits(digits: str) -> str:
+    """``700007001280`` -> ``7000 0700 1280``: the card's own 4-4-4-4 layout."""
+    return " ".join(digits[i : i + 4] for i in range(0, len(digits), 4))
+
+
 def format_points(hundredths: int, language: str = "tr") -> str:
     """``123456`` -> ``1.234,56`` in Turkish, ``1,234.56`` in English. Exact: no floats."""
     from babel.numbers import format_decimal

@@ -1,22 +1,12 @@
-"""Typed card numbers: grouping as the driver types, and the checks before any request."""
+"""Typed card numbers: the checks before any request, and the limit on typed look-ups."""
 from __future__ import annotations
 
-import enum
 import time
 from collections import deque
 from typing import Callable
 
 from hardware.card_number import CARD_NUMBER_LENGTH, CardNumber, luhn_is_valid
-
-
-class KeypadError(enum.Enum):
-    INCOMPLETE = "incomplete"
-    CHECK_DIGIT = "check_digit"
-
-
-def group_digits(digits: str) -> str:
-    """``700007001280`` -> ``7000 0700 1280``: the card's own 4-4-4-4 layout."""
-    return " ".join(digits[i : i + 4] for i in range(0, len(digits), 4))
+from kiosk.state import KeypadError
 
 
 def check_typed_number(digits: str, require_luhn: bool) -> CardNumber | KeypadError:

@@ -17,9 +17,9 @@ from hardware.card_number import CARD_NUMBER_LENGTH, CardNumber
 from hardware.card_uid import CardUid
 from kiosk.api_client import FailureKind, RequestFailed
 from kiosk.balance import Balance, Entry
-from kiosk.keypad import KeypadError, Throttle, check_typed_number
+from kiosk.keypad import Throttle, check_typed_number
 from kiosk.scheduling import BackgroundWork, Outcome, Scheduler, Timer
-from kiosk.state import AttendantCall, KioskState, Problem, ReaderHealth, Screen
+from kiosk.state import AttendantCall, KeypadError, KioskState, Problem, ReaderHealth, Screen
 
 log = logging.getLogger(__name__)
 

@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from kiosk.balance import Balance
-    from kiosk.keypad import KeypadError
 
 
 class Screen(enum.Enum):
@@ -41,6 +40,13 @@ class ReaderHealth(enum.Enum):
     READY = "ready"
     NO_READER = "no_reader"
     SERVICE_DOWN = "service_down"
+
+
+class KeypadError(enum.Enum):
+    """Why a typed number is not looked up (no request is made)."""
+
+    INCOMPLETE = "incomplete"
+    CHECK_DIGIT = "check_digit"
 
 
 class AttendantCall(enum.Enum):

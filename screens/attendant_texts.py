@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from kiosk.attendant_client import HolderCard
 from kiosk.attendant_desk import DeskNotice, DeskState, DeskStep
-from kiosk.formatting import format_points
+from kiosk.formatting import format_points, group_digits
 from kiosk.holder_form import FormField, shown_birth_date, shown_phone
-from kiosk.keypad import group_digits
 from screens.texts import Gettext
 
 MASK = "••••"

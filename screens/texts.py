@@ -2,11 +2,12 @@
 translated by the catalogs in screens/locale; ``_`` is the current language's gettext."""
 from __future__ import annotations
 
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
-from kiosk.balance import CardStatus
-from kiosk.keypad import KeypadError
-from kiosk.state import AttendantCall, Problem, ReaderHealth
+from kiosk.state import AttendantCall, KeypadError, Problem, ReaderHealth
+
+if TYPE_CHECKING:
+    from kiosk.balance import CardStatus
 
 Gettext = Callable[[str], str]
 
@@ -15,6 +16,8 @@ LANGUAGE_NAMES = {"tr": "Türkçe", "en": "English"}
 
 
 def status_text(_: Gettext, status: CardStatus) -> str:
+    from kiosk.balance import CardStatus  # loaded with the first balance, not before the first frame
+
     return {
         CardStatus.ACTIVE: _("Your card is active: you can spend your points at Opet stations."),
         CardStatus.NOT_ACTIVATED: _("Your card is not activated yet: its points can be spent once you activate it."),

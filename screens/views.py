@@ -11,8 +11,7 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.screenmanager import Screen, ScreenManager
 from kivy.uix.widget import Widget
 
-from kiosk.formatting import format_as_of, format_points
-from kiosk.keypad import group_digits
+from kiosk.formatting import format_as_of, format_points, group_digits
 from kiosk.state import AttendantCall, KioskState
 from screens import texts
 from screens.i18n import Translator

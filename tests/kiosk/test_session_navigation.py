@@ -7,10 +7,11 @@ import pytest
 from hardware.card_number import CardNumber
 from kiosk.api_client import CentralClient
 from kiosk.balance import Entry
-from kiosk.keypad import KeypadError, Throttle, check_typed_number, group_digits
+from kiosk.formatting import group_digits
+from kiosk.keypad import Throttle, check_typed_number
 from kiosk.scheduling import BackgroundWork
 from kiosk.session import KioskSession, SessionSettings
-from kiosk.state import AttendantCall, KioskState, Problem, Screen
+from kiosk.state import AttendantCall, KeypadError, KioskState, Problem, Screen
 from tests.kiosk.ui_thread import ManualScheduler, UiQueue
 
 ACTIVE = "7000070012806566"

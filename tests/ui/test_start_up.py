@@ -21,6 +21,8 @@ NOT_BEFORE_THE_FIRST_FRAME = (
     "kiosk.attendant_desk",
     "hardware.watcher",
     "hardware.apdu",
+    "hardware.card_number",
+    "kiosk.balance",
     "hardware.profiles.iso7816",
     "concurrent.futures.thread",
     "requests",
