@@ -7,15 +7,20 @@ its first frame: a child process for bench.kiosk_cold_start and bench.kiosk_idle
 It does what ``opet-kiosk --windowed --keypad-only`` does (load the config, configure_kivy,
 log redaction, import the app, ``run()``), with the window at 0,0, and prints on stdout:
 
-    FIRST_FRAME <time.monotonic()>   after the buffer swap of the first frame after on_start
-    BALANCE_DRAWN <time.monotonic()> (--screen balance) after the swap of the balance screen
+    FIRST_FRAME <time.monotonic()> <process CPU s>   after the swap of the first frame after on_start
+    PHASES config=<ms> window=<ms> imports=<ms> kv=<ms> build=<ms> draw=<ms> swap=<ms>
+    BALANCE_DRAWN <time.monotonic()> <process CPU s>  (--screen balance) after the balance screen's swap
 
 ``time.monotonic()`` is CLOCK_MONOTONIC, the same clock in every process, so the parent can
-subtract its own launch time. ``--screen balance`` looks up the demo card 7000070012806566
-(a real HTTP look-up, as a typed number) once the attract screen is up. The empty app uses
-the same configure_kivy settings (size, DPI, maxfps 30) and nothing else: its size comes from
---size and --diagonal, not from the kiosk's config, whose loading (TOML, the card profiles it
-validates) is part of the kiosk's own start-up cost.
+subtract its own launch time. PHASES is the main thread's CPU time (``time.thread_time()``) in
+each step up to that first frame: Python start to the config loaded and Kivy configured,
+creating the window (SDL, the GL context), importing and constructing the app, loading its kv
+rules, building the root widget, the first frame's layout and drawing, and its buffer swap.
+``--screen balance`` looks up the demo card 7000070012806566 (a real HTTP look-up, as a typed
+number) once the attract screen is up. The empty app uses the same configure_kivy settings
+(size, DPI, maxfps 30) and nothing else: its size comes from --size and --diagonal, not from
+the kiosk's config, whose loading (TOML, the card profiles it checks) is part of the kiosk's
+own start-up cost.
 """
 from __future__ import annotations
 
@@ -23,8 +28,28 @@ import argparse
 import sys
 import time
 
+PHASES = ("config", "window", "imports", "kv", "build", "draw", "swap")
+
+
+class PhaseClock:
+    """The main thread's CPU time spent in each start-up phase, in milliseconds."""
+
+    def __init__(self) -> None:
+        self._last = time.thread_time()
+        self.spent: dict[str, float] = {}
+
+    def mark(self, phase: str) -> None:
+        """``phase`` ended now."""
+        now = time.thread_time()
+        self.spent[phase] = (now - self._last) * 1000
+        self._last = now
+
+    def line(self) -> str:
+        return "PHASES " + " ".join(f"{phase}={self.spent[phase]:.2f}" for phase in PHASES)
+
 
 def main() -> int:
+    phases = PhaseClock()
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--app", choices=("kiosk", "empty"), default="kiosk")
     parser.add_argument("--config", help="kiosk.toml (the kiosk)")
@@ -55,6 +80,10 @@ def main() -> int:
     Config.set("graphics", "position", "custom")
     Config.set("graphics", "left", "0")
     Config.set("graphics", "top", "0")
+    phases.mark("config")
+    from kivy.core.window import Window  # created here, as screens.app's own import would
+
+    phases.mark("window")
 
     if args.app == "kiosk":
         from screens.app import CardInput, KioskApp
@@ -73,7 +102,6 @@ def main() -> int:
         app = EmptyApp()
 
     from kivy.clock import Clock
-    from kivy.core.window import Window
 
     pending: list[str] = []
     # Handlers return None: a true return value would stop the dispatch before the app's own on_start.
@@ -104,11 +132,26 @@ def main() -> int:
 
         app.bind(on_start=lambda *_args: look_up_when_running(0))
 
+    phases.mark("imports")
+    original_build = app.build
+
+    def build() -> object:  # App.run loads the kv file, then calls build()
+        phases.mark("kv")
+        root = original_build()
+        phases.mark("build")
+        return root
+
+    app.build = build
     reported: set[str] = set()
     original_flip = Window.flip
 
     def flip() -> None:
+        first_frame = "FIRST_FRAME" in pending and "FIRST_FRAME" not in reported
+        if first_frame:
+            phases.mark("draw")
         original_flip()
+        if first_frame:
+            phases.mark("swap")
         while pending:
             what = pending.pop(0)
             if what not in reported:
@@ -116,6 +159,8 @@ def main() -> int:
                 # The process's CPU seconds too (every thread, llvmpipe's included): on a
                 # loaded machine they vary far less than the wall-clock time.
                 print(f"{what} {time.monotonic():.6f} {time.process_time():.6f}", flush=True)
+                if what == "FIRST_FRAME":
+                    print(phases.line(), flush=True)
 
     Window.flip = flip
     app.run()
