@@ -36,6 +36,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     try:
         config = load_config(args.config)
+        config.service.device_token()  # the token is read after the first frame: fail here, before a window
     except ConfigError as exc:
         print(f"opet-kiosk: {exc}", file=sys.stderr)
         return 2
