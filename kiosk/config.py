@@ -45,9 +45,10 @@ from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Mapping, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from hardware.profiles.config import ProfileConfigError, build_profiles, check_profiles
 
@@ -55,6 +56,7 @@ if TYPE_CHECKING:
     from hardware.profiles import CardProfile
 
 ENV_PREFIX = "OPET_KIOSK_"
+T = TypeVar("T")
 
 
 class ConfigError(ValueError):
@@ -120,21 +122,20 @@ class ReaderConfig(NamedTuple):
 
     def card_profiles(self) -> tuple[CardProfile, ...]:
         """The card watcher's profiles, in the configured order, with their options."""
-        try:
-            return build_profiles(self.profiles, self._profile_options())
-        except ProfileConfigError as exc:
-            raise ConfigError(f"reader.profiles: {exc}") from None
+        return self._profiles(build_profiles)
 
     def check_profiles(self) -> None:
         """Raises :class:`ConfigError` if the profile list or an option is wrong; imports no
         profile (APDUs, card types), so it is cheap before the first frame."""
+        self._profiles(check_profiles)
+
+    def _profiles(self, make: Callable[[Sequence[str], Mapping[str, Mapping[str, Any]]], T]) -> T:
+        """``make`` (check or build) applied to this section, its errors as ConfigError."""
+        options = {"iso7816": self.iso7816, "mifare_classic": self.mifare_classic, "uid": self.uid}
         try:
-            check_profiles(self.profiles, self._profile_options())
+            return make(self.profiles, options)
         except ProfileConfigError as exc:
             raise ConfigError(f"reader.profiles: {exc}") from None
-
-    def _profile_options(self) -> dict[str, Mapping[str, Any]]:
-        return {"iso7816": self.iso7816, "mifare_classic": self.mifare_classic, "uid": self.uid}
 
 
 class AttendantConfig(NamedTuple):
