@@ -1,0 +1,5 @@
+"""Attacks on the running service, performed as the attacker would, over real HTTP.
+
+The ``api`` fixture is the central tests' one: the real service on SQLite, then on PostgreSQL.
+"""
+from tests.central.conftest import Api, api  # noqa: F401  (fixture re-exported for this package)
