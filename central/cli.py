@@ -62,13 +62,24 @@ def _serve(args: argparse.Namespace) -> int:
                         attendant_session_max=dt.timedelta(seconds=args.attendant_session_max),
                         log_every_request=args.log_every_request)
     options: dict[str, object] = {"host": args.host, "port": args.port, "access_log": False, "log_level": "info",
-                                  "log_config": None}
+                                  "log_config": None, "timeout_keep_alive": args.keep_alive_seconds}
     if args.workers > 1:  # worker processes import the app by name and read their settings from the environment
         os.environ[SERVE_ENVIRONMENT] = serve_environment(args.database, settings)
         uvicorn.run("central.app:app_from_environment", factory=True, workers=args.workers, **options)
     else:
         uvicorn.run(create_app(args.database, settings), **options)
     return 0
+
+
+KEEP_ALIVE_SECONDS = 75
+"""How long ``serve`` keeps an idle keep-alive connection open.
+
+It must outlast every client's own idle limit, so the client is always the side that drops an
+idle connection: with both at uvicorn's and httpx's default of 5 s, a request sent on a
+connection idle for just under 5 s met the server closing it ("Server disconnected without
+sending a response"), and nginx in front (``keepalive_timeout 60s`` for the upstream in
+deploy/central/nginx-opet-central.conf) would answer such a sale or replacement with a 502.
+"""
 
 
 def _positive(text: str) -> int:
@@ -255,6 +266,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--attendant-session-max", type=float,
                        default=Settings.attendant_session_max.total_seconds(),
                        help="seconds after sign-in that end an attendant session (default: %(default)s)")
+    serve.add_argument("--keep-alive-seconds", type=float, default=KEEP_ALIVE_SECONDS,
+                       help="seconds an idle keep-alive connection stays open; keep it above every client's and "
+                            "proxy's own idle limit (default: %(default)s)")
     serve.add_argument("--log-every-request", action="store_true",
                        help="log successful reads too (default: only changes, failures and slow requests)")
     command("demo-data", _demo_data, "add the demo cards (idempotent)")

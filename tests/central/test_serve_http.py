@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import re
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,6 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from central import cli
 from tests.central.conftest import admin, new_card_number, station_now
 from tests.rigs.central import CentralService, running_central
 
@@ -109,3 +111,19 @@ def test_a_burst_of_requests_is_answered(central_service: CentralService):
         return [response.status_code for response in responses]
 
     assert asyncio.run(burst()) == [200] * 300
+
+
+def test_the_service_never_closes_an_idle_connection_before_its_clients_do():
+    """The flaky ``Server disconnected without sending a response`` of a replacement burst.
+
+    uvicorn closed idle connections after 5 s and httpx reused them for up to 5 s, so a request
+    sent on a connection idle for just under 5 s met the server closing it (reproduced: 3 of 120
+    requests sent after 4.985-5.005 s idle). nginx in front reuses upstream connections for its
+    ``keepalive_timeout``; a POST that meets a closing connection there is a 502, not a retry.
+    """
+    serve_keep_alive = cli._parser().parse_args(["serve"]).keep_alive_seconds
+    nginx_conf = (Path(__file__).parents[2] / "deploy/central/nginx-opet-central.conf").read_text()
+    nginx_upstream_idle = float(re.search(r"upstream opet_central \{[^}]*keepalive_timeout (\d+)s;", nginx_conf)[1])
+    client_idle = httpx.Limits().keepalive_expiry
+    assert client_idle is not None
+    assert serve_keep_alive > nginx_upstream_idle > client_idle
