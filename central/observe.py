@@ -48,16 +48,11 @@ class RequestObserver:
             return
         started = time.perf_counter()
         status = 500
+        observed = False
 
-        async def send_and_note(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_and_note)
-        finally:
+        def observe() -> None:
+            nonlocal observed
+            observed = True
             elapsed = time.perf_counter() - started
             route = getattr(scope.get("route"), "path", "unmatched")
             method = scope["method"]
@@ -65,6 +60,21 @@ class RequestObserver:
             self._timer(method, route).observe(elapsed)
             if self.log_every_request or status >= 400 or method not in _READS or elapsed >= SLOW_REQUEST_S:
                 log.info("%s %s %d %.1fms", method, mask_path(scope["path"]), status, elapsed * 1000)
+
+        async def send_and_note(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            elif message["type"] == "http.response.body" and not message.get("more_body", False):
+                # Noted before the last byte leaves: whoever holds the answer finds its log line.
+                observe()
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_and_note)
+        finally:
+            if not observed:  # the app failed or the client left before the answer was complete
+                observe()
 
     def _counter(self, method: str, route: str, status: int) -> Counter:
         # prometheus_client's labels() costs more than the rest of this observer: children are kept.
