@@ -89,7 +89,9 @@ class KioskRuntime:
         if self._watch_cards:
             reader = self.config.reader
             bridge = CardEventBridge(self.session, self._dispatch, self.health, self.early_lookup)
-            self.watcher = CardWatcher(bridge, reader.card_profiles(), reader_filter=reader.name_filter or None)
+            self.watcher = CardWatcher(
+                bridge, reader.card_profiles(), reader_filter=reader.name_filter or None, tap_feedback=reader.feedback_command()
+            )
             self.watcher.start()
         self.monitor.start()
         self.heartbeat.start()
