@@ -1,10 +1,11 @@
-"""``opet-reader list|watch|read [--json]``: the reader diagnostic.
+"""``opet-reader list|watch|read|probe [--json]``: the reader diagnostic.
 
 ``list`` shows readers and their state; ``watch`` prints every reader event and tap (profile,
 addressing, ATR, masked number, read time) until interrupted; ``read`` waits for one tap and
 prints it; ``watch`` and ``read`` take the kiosk's ``[reader]`` section with ``--config FILE``.
-Numbers are always masked. Exit codes: 0 done, 1 the card could not be read, 2 no PC/SC
-service, 3 timed out waiting for a card.
+``probe`` waits for a card and shows what it holds and the ``[reader]`` block that reads it
+(:mod:`hardware.probe`). Numbers are always masked. Exit codes: 0 done, 1 the card could not
+be read (probe: no number found), 2 no PC/SC service, 3 timed out waiting for a card.
 """
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from hardware.pcsc import PcscError
 from hardware.profiles.config import ProfileConfigError, build_profiles
 from hardware.readers import reader_statuses
 from hardware.reader_section import ReaderSection, ReaderSectionError, default_section, read_section
+from hardware.probe_cli import add_probe_arguments, cmd_probe
 from hardware.watcher import CardRead, CardWatcher, ProblemKind, ReaderProblem
 
 DIAGNOSTIC_PROFILES = ("iso7816", "mifare_classic", "uid")
@@ -191,6 +193,7 @@ def build_parser() -> argparse.ArgumentParser:
         ("list", "readers and their state"),
         ("watch", "print reader events and taps"),
         ("read", "wait for one tap"),
+        ("probe", "wait for a card, show what it holds and the [reader] block that reads it"),
     ):
         command = commands.add_parser(name, help=help_text)
         command.add_argument("--json", action="store_true", help="machine-readable output (one JSON object a line)")
@@ -205,6 +208,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands.choices["watch"].add_argument("--count", type=int, default=0, help="stop after this many reads")
     commands.choices["watch"].add_argument("--timeout", type=float, default=0.0, help="stop after this many seconds")
     commands.choices["read"].add_argument("--timeout", type=float, default=30.0, help="seconds to wait (default 30)")
+    add_probe_arguments(commands.choices["probe"])
     return parser
 
 
@@ -218,7 +222,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             build_profiles(section.profiles, section.options)
         except (ProfileConfigError, ReaderSectionError) as exc:
             parser.error(str(exc))
-    return {"list": cmd_list, "watch": cmd_watch, "read": cmd_read}[args.command](args)
+    return {"list": cmd_list, "watch": cmd_watch, "read": cmd_read, "probe": cmd_probe}[args.command](args)
 
 
 if __name__ == "__main__":
