@@ -83,6 +83,7 @@ class FileRead:
     sector: int | None = None
     block: int | None = None
     key: tuple[str, str] | None = None  # MIFARE key (hex, type) that opened the sector
+    keys_by_type: bool = False          # the reader loads keys under their type (Identiv)
 
 
 @dataclass
@@ -284,8 +285,16 @@ def _kept(report: ProbeReport, response: ResponseApdu, place: str, aid: bytes, a
 
 
 def _probe_mifare(channel: CardChannel, sectors: int, keys: Sequence[bytes], report: ProbeReport) -> None:
+    by_type = False
+    if channel.exchange(load_key(keys[0], 0)).sw != 0x9000:
+        by_type = channel.exchange(load_key(keys[0], KeyType.A.code)).sw == 0x9000
+        report.refusals.append(
+            "LOAD KEY into slot 0 refused: " + ("the reader numbers keys by type (60/61)" if by_type else "no key numbering works")
+        )
+        if not by_type:
+            return
     for sector in range(sectors):
-        opened = _open_sector(channel, sector, keys)
+        opened = _open_sector(channel, sector, keys, by_type)
         if opened is None:
             report.refusals.append(f"MIFARE sector {sector}: no key of the list opens it")
             continue
@@ -294,15 +303,19 @@ def _probe_mifare(channel: CardChannel, sectors: int, keys: Sequence[bytes], rep
             if response.sw == 0x9000 and len(response.data) == BLOCK_BYTES:
                 found = tuple(find_numbers(response.data))
                 key = (opened[0].hex().upper(), opened[1].value)
-                report.reads.append(FileRead(f"MIFARE sector {sector} / block {block}", "", "mifare", "block", BLOCK_BYTES, found, sector=sector, block=block, key=key))
+                report.reads.append(FileRead(
+                    f"MIFARE sector {sector} / block {block}", "", "mifare", "block", BLOCK_BYTES, found,
+                    sector=sector, block=block, key=key, keys_by_type=by_type,
+                ))
 
 
-def _open_sector(channel: CardChannel, sector: int, keys: Sequence[bytes]) -> tuple[bytes, KeyType] | None:
+def _open_sector(channel: CardChannel, sector: int, keys: Sequence[bytes], by_type: bool) -> tuple[bytes, KeyType] | None:
     for key_type in KeyType:
+        slot, number = (key_type.code, 1) if by_type else (0, 0)
         for key in keys:
-            if channel.exchange(load_key(key, 0)).sw != 0x9000:
+            if channel.exchange(load_key(key, slot)).sw != 0x9000:
                 return None
-            if channel.exchange(authenticate(absolute_block(sector, 0), key_type, 0)).sw == 0x9000:
+            if channel.exchange(authenticate(absolute_block(sector, 0), key_type, number)).sw == 0x9000:
                 return key, key_type
     return None
 
@@ -341,6 +354,7 @@ def reader_block(read: FileRead, found: FoundNumber) -> str | None:
             '[reader]\nprofiles = ["mifare_classic"]\n\n[reader.mifare_classic]\n'
             f'sector = {read.sector}\nblock = {read.block}\nencoding = "{found.encoding.value}"\n'
             f'keys = [{{ key = "{key}", type = "{key_type}" }}]\n'
+            + ('key_slot = "by_type"\nauth_key_number = 1\n' if read.keys_by_type else "")
         )
     if not found.exact:
         return None

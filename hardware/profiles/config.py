@@ -21,6 +21,8 @@ the same way, then builds the profiles. For example::
     block = 0
     encoding = "bcd"
     keys = [{ key = "FFFFFFFFFFFF", type = "A" }]      # tried in order
+    key_slot = 0                    # LOAD KEY's P2; "by_type": 60/61 per key (Identiv)
+    auth_key_number = 1             # AUTHENTICATE's key number when not the slot (Identiv: 1)
 
     [reader.uid]                    # no options: the number is looked up centrally
 """
@@ -118,6 +120,12 @@ def _mifare_arguments(options: Options) -> dict[str, Any]:
         arguments["keys"] = tuple(_key(entry, index) for index, entry in enumerate(options["keys"]))
         if not arguments["keys"]:
             raise ProfileConfigError("mifare_classic: at least one key is needed")
+    if options.get("key_slot") == "by_type":
+        arguments["key_slot_by_type"] = True
+    elif "key_slot" in options:
+        arguments["key_slot"] = _int(options["key_slot"], "mifare_classic.key_slot (or \"by_type\")", 0, 255)
+    if "auth_key_number" in options:
+        arguments["auth_key_number"] = _int(options["auth_key_number"], "mifare_classic.auth_key_number", 0, 255)
     return arguments
 
 

@@ -68,6 +68,8 @@ class MifareClassicProfile:
     keys: tuple[MifareKey, ...] = (MifareKey(MIFARE_DEFAULT_KEY),)
     encoding: NumberEncoding = NumberEncoding.BCD
     key_slot: int = 0
+    key_slot_by_type: bool = False
+    auth_key_number: int | None = None  # None: the slot the key was loaded into
     name: str = "mifare_classic"
 
     def __post_init__(self) -> None:
@@ -92,8 +94,10 @@ class MifareClassicProfile:
 
     def _open_sector(self, channel: CardChannel, block: int) -> None:
         for index, key in enumerate(self.keys):
-            channel.call(load_key(key.key, self.key_slot))
-            response = channel.exchange(authenticate(block, key.key_type, self.key_slot))
+            slot = key.key_type.code if self.key_slot_by_type else self.key_slot
+            channel.call(load_key(key.key, slot))
+            number = slot if self.auth_key_number is None else self.auth_key_number
+            response = channel.exchange(authenticate(block, key.key_type, number))
             if response.sw == 0x9000:
                 return
             if response.sw not in _AUTH_FAILED or index == len(self.keys) - 1:

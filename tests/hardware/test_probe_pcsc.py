@@ -49,7 +49,15 @@ def layouts() -> dict[str, tuple]:
             "MIFARE sector 3 / block 2",
             "bcd",
         ),
+        "mifare-keys-by-type": (identiv_style_mifare(), "MIFARE sector 1 / block 0", "bcd"),
     }
+
+
+def identiv_style_mifare() -> MifareClassicCard:
+    """A MIFARE Classic behind a reader that loads keys under their type (uTrust's manual)."""
+    card = MifareClassicCard.with_number(CARD_NUMBER)
+    card.keys_by_type = True
+    return card
 
 
 def probe(*args: str) -> subprocess.CompletedProcess[str]:

@@ -215,3 +215,24 @@ def test_checking_a_configuration_imports_no_profile():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                             cwd=Path(__file__).resolve().parents[2])
     assert result.stdout.split() == ["hardware", "hardware.profiles", "hardware.profiles.config", "hardware.profiles.mifare_layout"]
+
+
+def test_mifare_key_numbering_is_configuration_for_readers_that_number_keys_by_type():
+    card = MifareClassicCard.with_number(CARD_NUMBER, key=bytes.fromhex("A0A1A2A3A4A5"), key_type=KeyType.B)
+    card.keys_by_type = True
+    with pytest.raises(StatusWordError) as caught:
+        MifareClassicProfile(keys=(MifareKey(bytes.fromhex("A0A1A2A3A4A5"), KeyType.B),)).read(card)
+    assert (caught.value.command, caught.value.sw) == ("LOAD KEY", 0x6986)  # slot 0: refused
+    (profile,) = build_profiles(
+        ["mifare_classic"],
+        {"mifare_classic": {"keys": [{"key": "A0A1A2A3A4A5", "type": "B"}], "key_slot": "by_type", "auth_key_number": 1}},
+    )
+    recording = RecordingCard(card)
+    assert profile.read(recording) == CARD_NUMBER
+    assert recording.commands[:2] == [bytes.fromhex("FF82006106A0A1A2A3A4A5"), bytes.fromhex("FF860000050100046101")]
+
+
+@pytest.mark.parametrize("slot", [-1, 256, "volatile", True])
+def test_a_wrong_key_slot_is_named(slot):
+    with pytest.raises(ProfileConfigError, match="mifare_classic.key_slot"):
+        check_profiles(["mifare_classic"], {"mifare_classic": {"key_slot": slot}})
