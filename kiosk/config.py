@@ -40,6 +40,7 @@ Example file (every key optional)::
     [attendant]
     idle_timeout_seconds = 90     # attendant mode closes itself (and signs out) after this
     hold_seconds = 3              # the hidden gesture: hold the top-left corner this long
+    technician_codes = []         # attendant codes that also see the technician's self-test
 
     [demo]
     cards = ["7000070012806566"]
@@ -157,6 +158,7 @@ class AttendantConfig(NamedTuple):
 
     idle_timeout_seconds: float = 90.0
     hold_seconds: float = 3.0
+    technician_codes: tuple[str, ...] = ()
 
 
 class DemoConfig(NamedTuple):
