@@ -8,9 +8,10 @@ command (any status word, or a transport error) only loses the beep, never the r
 from __future__ import annotations
 
 # ACS "Bi-color LED and Buzzer Control" pseudo-APDU FF 00 40 P2 04 T1 T2 repeats buzzer:
-# P2 0x2E = green LED blinks (initial on), red/green state masks set, final green off;
-# T1 = 1 (100 ms on), T2 = 0, 1 repetition, buzzer on during T1: one short beep and blink.
-_ACS_BEEP_BLINK = bytes.fromhex("FF00402E0401000101")
+# P2 0xA0 = green blinking mask (bit 7) with its initial blinking state on (bit 5), no state
+# mask (the LEDs end as they were); T1 = 1 and T2 = 1 (100 ms each), 1 repetition, buzzer
+# during T1: one 100 ms beep with one green blink.
+_ACS_BEEP_BLINK = bytes.fromhex("FF0040A00401010101")
 
 TAP_FEEDBACK: dict[str, bytes] = {
     "acr122u": _ACS_BEEP_BLINK,   # ACR122U API, "Bi-Color LED and Buzzer Control"
