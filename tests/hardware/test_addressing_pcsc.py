@@ -131,3 +131,19 @@ def test_a_card_pulled_at_the_feedback_keeps_its_read(watch, virtual_card, pcscd
     assert "reader_problem" not in listener.kinds()
     with virtual_card(IsoLoyaltyCard(OTHER_NUMBER)):
         assert listener.wait_for("card_read").number.digits == OTHER_NUMBER
+
+
+def test_the_emulator_cli_taps_the_current_file_card_on_an_acs_reader(pcscd, tmp_path):
+    config = kiosk_config(tmp_path, 'tap_feedback = "acr122u"\n')
+    tap = subprocess.Popen(
+        [sys.executable, "-m", "hardware.emulator", "tap", "--kind", "applet", "--acs-feedback", "--number", NUMBER, "--hold", "1.5"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        record = read_json("--config", str(config))
+    finally:
+        out, err = tap.communicate(timeout=10)
+    assert tap.returncode == 0, err
+    assert (record["addressing"], record["number"]) == ("current", "•••• •••• •••• 6566")
+    assert "applet card •••• •••• •••• 6566" in out and NUMBER not in out
+    pcscd.wait_reader("Virtual PCD 00 00", present=False)
