@@ -12,6 +12,7 @@ Numbers are masked (last 4) everywhere, and data dumps have them blanked.
 """
 from __future__ import annotations
 
+import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -372,8 +373,6 @@ def reader_block(read: FileRead, found: FoundNumber) -> str | None:
 
 def reader_options(block: str) -> tuple[list[str], dict[str, Any]]:
     """The profile order and options of a ``[reader]`` block."""
-    import tomllib
-
     table = tomllib.loads(block)["reader"]
     order = list(table.get("profiles", ["iso7816"]))
     return order, {name: table[name] for name in order if isinstance(table.get(name), dict)}

@@ -39,7 +39,7 @@ def layouts() -> dict[str, tuple]:
             "AID A0000009990102 / fid 0102 / record 2",
             "bcd",
         ),
-        "sfi-record-bcd-chained": (
+        "sfi-bcd-chained": (
             IsoLoyaltyCard(CARD_NUMBER, encoding=NumberEncoding.BCD, chained=True),
             "AID F04F5045544B415254 / sfi 1 / binary",
             "bcd",
