@@ -5,7 +5,11 @@ number known (``CardRead.read_seconds``), p50/p95.
 
 The watcher tries iso7816, mifare_classic, uid in that order (so a MIFARE read includes the
 failed ISO SELECT, and a UID read both failed profiles), as a station configured for every
-card kind would.
+card kind would. The card of issue 19 (its number is the current file after SELECT; READ
+BINARY by SFI answers 6A81) is measured three ways: configured (addressing = ["current"]),
+through the default fallback on the first tap of its card type (a new watcher for each tap,
+so nothing is remembered) and on the taps after (the addressing remembered for its ATR).
+APDUs a tap are counted at the card.
 """
 from __future__ import annotations
 
@@ -14,7 +18,7 @@ import argparse
 from bench.reader_rig import pcsc_rig, summary_ms
 from hardware.card_number import CardNumber
 from hardware.card_uid import CardUid
-from hardware.emulator import ContactlessUidCard, IsoLoyaltyCard, MifareClassicCard, VirtualCard
+from hardware.emulator import ContactlessUidCard, IsoLoyaltyCard, MifareClassicCard, VirtualCard, number_applet
 from hardware.emulator.cards import CardApp
 from hardware.profiles.config import build_profiles
 from hardware.profiles.encoding import NumberEncoding
@@ -25,9 +29,30 @@ from tests.hardware.recording import RecordingListener
 NUMBER = CardNumber.parse("7000070012806566")
 
 
+class CountingCard:
+    """A card app that counts the command APDUs it answers."""
+
+    def __init__(self, card: CardApp) -> None:
+        self.card = card
+        self.count = 0
+
+    @property
+    def atr(self) -> bytes:
+        return self.card.atr
+
+    def reset(self) -> None:
+        self.card.reset()
+
+    def transmit(self, command: bytes) -> bytes:
+        self.count += 1
+        return self.card.transmit(command)
+
+
 def cards() -> dict[str, tuple[CardApp, dict]]:
     """Card kind -> (card app, profile options for it)."""
     return {
+        "current file, configured": (number_applet(NUMBER.digits), {"iso7816": {"addressing": ["current"]}}),
+        "current file, fallback, later taps": (number_applet(NUMBER.digits), {}),
         "iso7816 ascii binary": (IsoLoyaltyCard(NUMBER), {}),
         "iso7816 61xx chained": (IsoLoyaltyCard(NUMBER, chained=True), {}),
         "iso7816 bcd record 6Cxx": (
@@ -39,22 +64,28 @@ def cards() -> dict[str, tuple[CardApp, dict]]:
     }
 
 
-def measure(card: CardApp, options: dict, taps: int, quickack: bool) -> tuple[str, list[float]]:
-    listener = RecordingListener()
-    watcher = CardWatcher(listener, build_profiles(["iso7816", "mifare_classic", "uid"], options), "Virtual PCD 00 00")
-    watcher.start()
-    listener.wait_for("readers_changed")
-    seconds, profile = [], ""
-    try:
-        for _ in range(taps):
-            with VirtualCard(card, quickack=quickack):
-                read = listener.wait_for("card_read")
-            listener.wait_for("card_removed")
-            seconds.append(read.read_seconds)
-            profile = read.profile
-    finally:
-        watcher.stop()
-    return profile, seconds
+def measure(card: CardApp, options: dict, taps: int, quickack: bool, watchers: int = 1) -> tuple[str, list[float], list[int]]:
+    """``taps`` taps on each of ``watchers`` new watchers (a new watcher remembers no
+    addressing): the profile and addressing, read times and APDUs a tap."""
+    seconds, apdus, profile = [], [], ""
+    counting = CountingCard(card)
+    for _ in range(watchers):
+        listener = RecordingListener()
+        watcher = CardWatcher(listener, build_profiles(["iso7816", "mifare_classic", "uid"], options), "Virtual PCD 00 00")
+        watcher.start()
+        listener.wait_for("readers_changed")
+        try:
+            for _ in range(taps):
+                counting.count = 0
+                with VirtualCard(counting, quickack=quickack):
+                    read = listener.wait_for("card_read")
+                listener.wait_for("card_removed")
+                seconds.append(read.read_seconds)
+                apdus.append(counting.count)
+                profile = f"{read.profile} ({read.addressing})"
+        finally:
+            watcher.stop()
+    return profile, seconds, apdus
 
 
 def main() -> None:
@@ -64,9 +95,19 @@ def main() -> None:
     args = parser.parse_args()
     with pcsc_rig() as rig:
         print(f"pcscd {'started by the bench' if rig.owned else 'reused'}; TCP_QUICKACK {'off' if args.no_quickack else 'on'}")
+        quickack = not args.no_quickack
         for kind, (card, options) in cards().items():
-            profile, seconds = measure(card, options, args.taps, not args.no_quickack)
-            print(f"{kind:26s} -> {profile:15s} {summary_ms(seconds)}", flush=True)
+            profile, seconds, apdus = measure(card, options, args.taps, quickack)
+            if kind.endswith("later taps"):  # the first tap of the watcher is the fallback's
+                seconds, apdus = seconds[1:], apdus[1:]
+            _print(kind, profile, seconds, apdus)
+        profile, seconds, apdus = measure(number_applet(NUMBER.digits), {}, 1, quickack, watchers=args.taps)
+        _print("current file, fallback, first tap", profile, seconds, apdus)
+
+
+def _print(kind: str, profile: str, seconds: list[float], apdus: list[int]) -> None:
+    counts = "/".join(str(count) for count in sorted(set(apdus)))
+    print(f"{kind:36s} -> {profile:28s} {summary_ms(seconds)}  APDUs {counts}", flush=True)
 
 
 if __name__ == "__main__":

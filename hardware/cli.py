@@ -1,9 +1,11 @@
-"""``opet-reader list|watch|read [--json]``: the reader diagnostic.
+"""``opet-reader list|watch|read|probe [--json]``: the reader diagnostic.
 
 ``list`` shows readers and their state; ``watch`` prints every reader event and tap (profile,
-ATR, masked number, read time) until interrupted; ``read`` waits for one tap and prints it.
-Numbers are always masked. Exit codes: 0 done, 1 the card could not be read, 2 no PC/SC
-service, 3 timed out waiting for a card.
+addressing, ATR, masked number, read time) until interrupted; ``read`` waits for one tap and
+prints it; ``watch`` and ``read`` take the kiosk's ``[reader]`` section with ``--config FILE``.
+``probe`` waits for a card and shows what it holds and the ``[reader]`` block that reads it
+(:mod:`hardware.probe`). Numbers are always masked. Exit codes: 0 done, 1 the card could not
+be read (probe: no number found), 2 no PC/SC service, 3 timed out waiting for a card.
 """
 from __future__ import annotations
 
@@ -16,12 +18,14 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
+from hardware.exit_codes import EXIT_NO_SERVICE, EXIT_OK, EXIT_READ_FAILED, EXIT_TIMEOUT
 from hardware.pcsc import PcscError
 from hardware.profiles.config import ProfileConfigError, build_profiles
 from hardware.readers import reader_statuses
+from hardware.reader_section import ReaderSection, ReaderSectionError, default_section, read_section
+from hardware.probe_cli import add_probe_arguments, cmd_probe
 from hardware.watcher import CardRead, CardWatcher, ProblemKind, ReaderProblem
 
-EXIT_OK, EXIT_READ_FAILED, EXIT_NO_SERVICE, EXIT_TIMEOUT = 0, 1, 2, 3
 DIAGNOSTIC_PROFILES = ("iso7816", "mifare_classic", "uid")
 
 Event = tuple[str, Any]
@@ -57,6 +61,7 @@ def event_record(kind: str, payload: Any) -> dict[str, Any]:
             "event": kind,
             "reader": read.reader,
             "profile": read.profile,
+            "addressing": read.addressing,
             "atr": read.atr.hex().upper(),
             "number": read.number.masked if read.number else None,
             "uid": read.uid.masked if read.uid else None,
@@ -75,7 +80,7 @@ def event_text(record: dict[str, Any]) -> str:
     kind = record["event"]
     if kind == "card_read":
         who = record["number"] or record["uid"]
-        return f"{record['reader']}: {who}  profile {record['profile']}  ATR {record['atr']}  read in {record['read_ms']:.1f} ms"
+        return f"{record['reader']}: {who}  profile {record['profile']} ({record['addressing']})  ATR {record['atr']}  read in {record['read_ms']:.1f} ms"
     if kind == "reader_problem":
         where = f"{record['reader']}: " if record["reader"] else ""
         return f"{where}problem {record['kind']}: {record['message']}"
@@ -112,9 +117,21 @@ def _no_service(exc: Exception, as_json: bool) -> int:
     return EXIT_NO_SERVICE
 
 
+def _section(args: argparse.Namespace) -> ReaderSection:
+    """The ``[reader]`` settings: from ``--config``, else the diagnostic's own; ``--profiles``
+    and ``--reader`` override either."""
+    section = read_section(args.config) if args.config else default_section(DIAGNOSTIC_PROFILES)
+    if args.profiles:
+        section = section._replace(profiles=tuple(name.strip() for name in args.profiles.split(",") if name.strip()))
+    if args.reader:
+        section = section._replace(name_filter=args.reader)
+    return section
+
+
 def _watcher(args: argparse.Namespace, listener: QueueListener) -> CardWatcher:
-    profiles = build_profiles([name.strip() for name in args.profiles.split(",") if name.strip()])
-    return CardWatcher(listener, profiles, reader_filter=args.reader)
+    section = _section(args)
+    profiles = build_profiles(section.profiles, section.options)
+    return CardWatcher(listener, profiles, reader_filter=section.name_filter or None, tap_feedback=section.feedback)
 
 
 def cmd_watch(args: argparse.Namespace) -> int:
@@ -172,19 +189,26 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="opet-reader", description="Card reader diagnostics (numbers are masked).")
     parser.add_argument("-v", "--verbose", action="store_true", help="log the watcher's own messages to stderr")
     commands = parser.add_subparsers(dest="command", required=True)
-    for name, help_text in (("list", "readers and their state"), ("watch", "print reader events and taps"), ("read", "wait for one tap")):
+    for name, help_text in (
+        ("list", "readers and their state"),
+        ("watch", "print reader events and taps"),
+        ("read", "wait for one tap"),
+        ("probe", "wait for a card, show what it holds and the [reader] block that reads it"),
+    ):
         command = commands.add_parser(name, help=help_text)
         command.add_argument("--json", action="store_true", help="machine-readable output (one JSON object a line)")
         if name != "list":
             command.add_argument("--reader", help="only readers whose name contains this")
+        if name in ("watch", "read"):
+            command.add_argument("--config", help="the kiosk's configuration file: use its [reader] section")
             command.add_argument(
                 "--profiles",
-                default=",".join(DIAGNOSTIC_PROFILES),
-                help=f"card profiles to try, in order (default {','.join(DIAGNOSTIC_PROFILES)})",
+                help=f"card profiles to try, in order (default: the config's, else {','.join(DIAGNOSTIC_PROFILES)})",
             )
     commands.choices["watch"].add_argument("--count", type=int, default=0, help="stop after this many reads")
     commands.choices["watch"].add_argument("--timeout", type=float, default=0.0, help="stop after this many seconds")
     commands.choices["read"].add_argument("--timeout", type=float, default=30.0, help="seconds to wait (default 30)")
+    add_probe_arguments(commands.choices["probe"])
     return parser
 
 
@@ -192,12 +216,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.ERROR, format="%(levelname)s %(name)s: %(message)s")
-    if args.command != "list":
+    if args.command in ("watch", "read"):
         try:
-            build_profiles(args.profiles.split(","))
-        except ProfileConfigError as exc:
+            section = _section(args)
+            build_profiles(section.profiles, section.options)
+        except (ProfileConfigError, ReaderSectionError) as exc:
             parser.error(str(exc))
-    return {"list": cmd_list, "watch": cmd_watch, "read": cmd_read}[args.command](args)
+    return {"list": cmd_list, "watch": cmd_watch, "read": cmd_read, "probe": cmd_probe}[args.command](args)
 
 
 if __name__ == "__main__":

@@ -36,7 +36,7 @@ from hardware.pcsc import (
     ServiceUnavailable,
 )
 from hardware.profiles import CardProfile
-from hardware.reading import DEFAULT_PROFILES, UnsupportedCard, read_identity
+from hardware.reading import DEFAULT_PROFILES, Identified, UnsupportedCard, read_identity
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +75,7 @@ class CardRead:
     atr: bytes
     read_seconds: float
     uid: CardUid | None = None
+    addressing: str = ""  # where the profile found it: "sfi", "current", "sector 1 block 0"...
 
     def __post_init__(self) -> None:
         if (self.number is None) == (self.uid is None):
@@ -102,7 +103,9 @@ class CardListener(Protocol):
 
 class CardWatcher:
     """Watches PC/SC readers (those whose name contains ``reader_filter``, case-insensitive)
-    and reads each tapped card with ``profiles`` tried in order."""
+    and reads each tapped card with ``profiles`` tried in order. ``tap_feedback`` is a command
+    sent to the reader after each successful read (:mod:`hardware.tap_feedback`); a reader
+    that refuses it keeps reading."""
 
     def __init__(
         self,
@@ -112,12 +115,14 @@ class CardWatcher:
         *,
         removal_grace_seconds: float = 1.0,
         max_backoff_seconds: float = 5.0,
+        tap_feedback: bytes | None = None,
     ) -> None:
         self._listener = listener
         self._profiles = tuple(profiles) if profiles else DEFAULT_PROFILES
         self._filter = reader_filter.casefold() if reader_filter else None
         self._removal_grace_ms = int(removal_grace_seconds * 1000)
         self._max_backoff = max_backoff_seconds
+        self._tap_feedback = tap_feedback
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
         self._context: Context | None = None
@@ -262,8 +267,10 @@ class CardWatcher:
     def _read(self, context: Context, reader: str, woke: float) -> None:
         try:
             with PcscCardConnection(context, reader) as connection:
-                identity, profile = read_identity(connection, self._profiles)
-                atr = connection.atr
+                identified = read_identity(connection, self._profiles)
+                seconds = time.perf_counter() - woke
+                self._read_done(reader, identified, connection.atr, seconds)
+                self._give_feedback(connection)
         except ServiceUnavailable:
             raise
         except CardRemovedError:
@@ -277,14 +284,30 @@ class CardWatcher:
                 self._problem(ProblemKind.CARD_REMOVED, "card taken away during the read", reader)
             else:
                 self._problem(ProblemKind.READ_FAILED, str(exc), reader)
+
+    def _read_done(self, reader: str, identified: Identified, atr: bytes, seconds: float) -> None:
+        identity, profile, addressing = identified
+        if isinstance(identity, CardNumber):
+            read = CardRead(reader, identity, profile, atr, seconds, addressing=addressing)
         else:
-            seconds = time.perf_counter() - woke
-            if isinstance(identity, CardNumber):
-                read = CardRead(reader, identity, profile, atr, seconds)
-            else:
-                read = CardRead(reader, None, profile, atr, seconds, uid=identity)
-            log.info("read %s on %s by %s in %.1f ms", identity, reader, profile, seconds * 1000)
-            self._emit("card_read", read)
+            read = CardRead(reader, None, profile, atr, seconds, uid=identity, addressing=addressing)
+        log.info("read %s on %s by %s (%s) in %.1f ms", identity, reader, profile, addressing, seconds * 1000)
+        self._emit("card_read", read)
+
+    def _give_feedback(self, connection: PcscCardConnection) -> None:
+        """Beeps/blinks after the read was reported; a refusal or a card already gone is logged
+        and forgotten (pcscd going away still ends the watch)."""
+        if self._tap_feedback is None:
+            return
+        try:
+            answer = connection.transmit(self._tap_feedback)
+        except ServiceUnavailable:
+            raise
+        except PcscError as exc:
+            log.info("tap feedback not given: %s", exc)
+            return
+        if answer[-2:-1] != b"\x90":  # ACS readers answer 90 xx, xx the LED state
+            log.info("tap feedback refused by the reader (%s)", answer[-2:].hex().upper() or "no answer")
 
     def _left_soon(self, context: Context, reader: str) -> bool:
         """After a failed transmit: does the reader report the card gone within the grace time?"""

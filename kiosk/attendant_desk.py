@@ -185,6 +185,11 @@ class AttendantDesk:
     def subscribe(self, listener: Callable[[DeskState], None]) -> None:
         self._listeners.append(listener)
 
+    @property
+    def signed_in_code(self) -> str | None:
+        """The code of the attendant signed in now (the service checked the PIN), else None."""
+        return self._signed_in.code if self._signed_in is not None else None
+
     # --- opening and closing ---------------------------------------------------------
     def open(self) -> None:
         """The hidden gesture: ask for the attendant's code and PIN."""

@@ -26,6 +26,10 @@ Example file (every key optional)::
     [reader]
     name_filter = ""          # substring of the reader name to use; empty = every reader
     profiles = ["iso7816"]    # card profiles tried in this order: iso7816, mifare_classic, uid
+    tap_feedback = "none"     # beep + blink after a read: "acr122u", "acr1252u" (docs/READERS.md)
+
+    [reader.iso7816]          # where the number is: `opet-reader probe` prints this block
+    addressing = ["sfi", "current"]
 
     [reader.mifare_classic]   # options of a profile (hardware/profiles/config.py)
     sector = 1
@@ -36,6 +40,7 @@ Example file (every key optional)::
     [attendant]
     idle_timeout_seconds = 90     # attendant mode closes itself (and signs out) after this
     hold_seconds = 3              # the hidden gesture: hold the top-left corner this long
+    technician_codes = []         # attendant codes that also see the technician's self-test
 
     [demo]
     cards = ["7000070012806566"]
@@ -51,6 +56,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from hardware.profiles.config import ProfileConfigError, build_profiles, check_profiles
+from hardware.tap_feedback import FeedbackConfigError, feedback_command
 
 if TYPE_CHECKING:
     from hardware.profiles import CardProfile
@@ -116,6 +122,7 @@ class ReaderConfig(NamedTuple):
 
     name_filter: str = ""
     profiles: tuple[str, ...] = ("iso7816",)
+    tap_feedback: str = "none"
     iso7816: Mapping[str, Any] = NO_OPTIONS
     mifare_classic: Mapping[str, Any] = NO_OPTIONS
     uid: Mapping[str, Any] = NO_OPTIONS
@@ -124,10 +131,18 @@ class ReaderConfig(NamedTuple):
         """The card watcher's profiles, in the configured order, with their options."""
         return self._profiles(build_profiles)
 
-    def check_profiles(self) -> None:
-        """Raises :class:`ConfigError` if the profile list or an option is wrong; imports no
-        profile (APDUs, card types), so it is cheap before the first frame."""
+    def check(self) -> None:
+        """Raises :class:`ConfigError` if the profile list, an option or the tap feedback is
+        wrong; imports no profile (APDUs, card types), so it is cheap before the first frame."""
         self._profiles(check_profiles)
+        self.feedback_command()
+
+    def feedback_command(self) -> bytes | None:
+        """The command that makes this reader model beep and blink after a read, if any."""
+        try:
+            return feedback_command(self.tap_feedback)
+        except FeedbackConfigError as exc:
+            raise ConfigError(f"reader.{exc}") from None
 
     def _profiles(self, make: Callable[[Sequence[str], Mapping[str, Mapping[str, Any]]], T]) -> T:
         """``make`` (check or build) applied to this section, its errors as ConfigError."""
@@ -143,6 +158,7 @@ class AttendantConfig(NamedTuple):
 
     idle_timeout_seconds: float = 90.0
     hold_seconds: float = 3.0
+    technician_codes: tuple[str, ...] = ()
 
 
 class DemoConfig(NamedTuple):
@@ -184,7 +200,7 @@ def load_config(path: str | Path | None = None, environ: Mapping[str, str] | Non
             raise ConfigError(f"{name} should be a table ([{name}])")
         sections[name] = _build_section(name, defaults, dict(table), environ)
     config = KioskConfig(**sections)
-    config.reader.check_profiles()  # a wrong profile list fails at load time, not at the first tap
+    config.reader.check()  # a wrong profile list fails at load time, not at the first tap
     return config
 
 

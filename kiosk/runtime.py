@@ -22,6 +22,7 @@ from kiosk.config import KioskConfig
 from kiosk.connectivity import ServiceMonitor
 from kiosk.heartbeat import FleetHealth, HeartbeatSender, HeartbeatTransport, queue_for_environment
 from kiosk.scheduling import BackgroundWork, Dispatch, Scheduler
+from kiosk.self_test import DeliveryLog, ReaderLog, SelfTest
 from kiosk.session import KioskSession, SessionSettings
 
 if TYPE_CHECKING:
@@ -36,8 +37,16 @@ log = logging.getLogger(__name__)
 class KioskRuntime:
     """Owns every long-lived part of a kiosk; ``start()`` once, ``stop()`` once."""
 
-    def __init__(self, config: KioskConfig, dispatch: Dispatch, scheduler: Scheduler, watch_cards: bool = True) -> None:
+    def __init__(
+        self,
+        config: KioskConfig,
+        dispatch: Dispatch,
+        scheduler: Scheduler,
+        watch_cards: bool = True,
+        config_path: str | None = None,
+    ) -> None:
         self.config = config
+        self.config_path = config_path
         self._dispatch = dispatch
         self._scheduler = scheduler
         self._watch_cards = watch_cards
@@ -69,9 +78,12 @@ class KioskRuntime:
         )
         self.health = FleetHealth()
         self.session.subscribe(self.health.observe)
+        # The technician's self-test reads the last delivery and the last reads from these logs.
+        self.deliveries = DeliveryLog(HeartbeatTransport(service.url, token, service.timeout_seconds, verify=service.tls_verify()))
+        self.reader_log: ReaderLog | None = None
         self.heartbeat = HeartbeatSender(
             self.health,
-            HeartbeatTransport(service.url, token, service.timeout_seconds, verify=service.tls_verify()),
+            self.deliveries,
             queue_for_environment(),
             interval_seconds=service.heartbeat_seconds,
         )
@@ -89,11 +101,19 @@ class KioskRuntime:
         if self._watch_cards:
             reader = self.config.reader
             bridge = CardEventBridge(self.session, self._dispatch, self.health, self.early_lookup)
-            self.watcher = CardWatcher(bridge, reader.card_profiles(), reader_filter=reader.name_filter or None)
+            self.reader_log = ReaderLog(bridge)
+            self.watcher = CardWatcher(
+                self.reader_log, reader.card_profiles(), reader_filter=reader.name_filter or None, tap_feedback=reader.feedback_command()
+            )
             self.watcher.start()
         self.monitor.start()
         self.heartbeat.start()
         log.info("kiosk started; service %s", self.config.service.url)
+
+    @cached_property
+    def self_test(self) -> SelfTest:
+        """The technician's checks of this station (run them on ``background``: they block)."""
+        return SelfTest(self.config, self.config_path, self.reader_log, self.deliveries)
 
     @cached_property
     def desk(self) -> AttendantDesk:

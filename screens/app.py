@@ -15,7 +15,7 @@ from kivy.app import App
 from kivy.clock import Clock, ClockEvent
 from kivy.core.window import Window
 from kivy.metrics import mm
-from kivy.properties import ColorProperty, NumericProperty, ObjectProperty
+from kivy.properties import BooleanProperty, ColorProperty, NumericProperty, ObjectProperty
 from kivy.uix.button import Button
 
 from kiosk import systemd_notify
@@ -27,6 +27,8 @@ from screens.i18n import Translator
 from screens.views import KioskRoot
 
 if TYPE_CHECKING:
+    from kivy.uix.modalview import ModalView
+
     from kiosk.attendant_desk import AttendantDesk
     from kiosk.scheduling import Timer
     from kiosk.runtime import KioskRuntime
@@ -77,10 +79,19 @@ class KioskApp(App):
     accent_text_color = ColorProperty(NORMAL_PALETTE[3])
     text_color = ColorProperty(NORMAL_PALETTE[4])
     muted_color = ColorProperty(NORMAL_PALETTE[5])
+    technician = BooleanProperty(False)  # the attendant signed in is one of [attendant] technician_codes
 
-    def __init__(self, kiosk_config: KioskConfig, card_input: CardInput = CardInput.READER, **kwargs: object) -> None:
+    def __init__(
+        self,
+        kiosk_config: KioskConfig,
+        card_input: CardInput = CardInput.READER,
+        config_path: str | None = None,
+        **kwargs: object,
+    ) -> None:
         super().__init__(**kwargs)
         self.kiosk_config = kiosk_config
+        self.config_path = config_path
+        self.self_test_panel: ModalView | None = None  # open while the technician looks at it
         self._card_input = card_input
         # Built once the attract screen is on the glass (_start_behind_attract).
         self.runtime: KioskRuntime | None = None
@@ -122,7 +133,9 @@ class KioskApp(App):
         from kiosk.runtime import KioskRuntime
 
         watch_cards = self._card_input in (CardInput.READER, CardInput.DEMO_PCSC)
-        self.runtime = KioskRuntime(self.kiosk_config, run_on_ui_thread, ClockScheduler(), watch_cards=watch_cards)
+        self.runtime = KioskRuntime(
+            self.kiosk_config, run_on_ui_thread, ClockScheduler(), watch_cards=watch_cards, config_path=self.config_path
+        )
         self.session = self.runtime.session
         if self._card_input in (CardInput.DEMO_PCSC, CardInput.DEMO_READER):
             self._add_demo_bar(self.root, self.session)
@@ -161,10 +174,21 @@ class KioskApp(App):
         state = self.session.state
         self.tr.switch(state.language)
         self._apply_palette(state.high_contrast)
+        self.technician = self.desk.signed_in_code in self.kiosk_config.attendant.technician_codes
+        if not self.technician and self.self_test_panel is not None:
+            self.self_test_panel.dismiss()  # attendant mode closed (signed out, or idle) under the panel
+            self.self_test_panel = None
         if self.desk.state.active:
             self.root.show_attendant(state, self.desk.state, self.tr)
         else:
             self.root.show(state, self.tr)
+
+    def open_self_test(self) -> None:
+        """The technician's self-test (attendant menu, technician codes only)."""
+        if self.technician:
+            from screens.technician import open_self_test
+
+            self.self_test_panel = open_self_test()
 
     def open_attendant_mode(self) -> None:
         """The hidden gesture (hold the title at the top left): attendant sign-in."""

@@ -48,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from screens.app import CardInput, KioskApp
 
-    KioskApp(config, card_input=_card_input(args, CardInput)).run()
+    KioskApp(config, card_input=_card_input(args, CardInput), config_path=args.config).run()
     return 0
 
 

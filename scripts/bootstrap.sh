@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 runtime_apt=(
-  python3-venv python3-dev gcc libpcsclite-dev pcscd vsmartcard-vpcd
+  python3-venv python3-dev gcc libpcsclite-dev pcscd vsmartcard-vpcd pcsc-tools
   libgl1 libegl1 libegl-mesa0 libgl1-mesa-dri libglx-mesa0 libmtdev1
   libxext6 libxrender1 libxi6 libxrandr2 libxcursor1 libxss1 libxxf86vm1 libxfixes3
   xvfb xauth fonts-dejavu-core

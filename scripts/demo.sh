@@ -44,6 +44,9 @@ token_file = "$PWD/$data/kiosk-token"
 [screen]
 idle_timeout_seconds = 30
 
+[attendant]
+technician_codes = ["1001"]   # the demo attendant also sees the technician's self-test
+
 [demo]
 # The demo cards loaded by 'opet-central demo-data' (docs/ARCHITECTURE.md).
 cards = ["7000070012806566", "7000071234567895", "7000079876543215", "7000075555000014",

@@ -46,8 +46,9 @@ fi
 kiosk_apt=(
   # the app's virtual environment, and what pip needs to build pyscard (it has no Linux wheel)
   python3-venv python3-dev gcc libpcsclite-dev
-  # card readers: pcscd and the CCID driver of USB contactless readers
-  pcscd libccid
+  # card readers: pcscd, the CCID driver of USB contactless readers, and pcsc-tools for
+  # opet-reader probe (its smartcard_list.txt names card families by ATR)
+  pcscd libccid pcsc-tools
   # a bare X server started by xinit, plus xset/xrandr for the session script
   xserver-xorg-core xserver-xorg-input-libinput xinit xauth x11-xserver-utils
   # the logind session that lets Xorg run without root

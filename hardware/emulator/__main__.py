@@ -1,4 +1,4 @@
-"""``python -m hardware.emulator tap --number N [--port P] [--hold SECONDS] [--kind K]``."""
+"""``python -m hardware.emulator tap --number N [--port P] [--hold SECONDS] [--kind K] [--acs-feedback]``."""
 from __future__ import annotations
 
 import argparse
@@ -8,11 +8,13 @@ import time
 from hardware.card_number import CardNumber
 from hardware.card_uid import CardUid
 from hardware.emulator.cards import CardApp, ContactlessUidCard, IsoLoyaltyCard, MifareClassicCard
+from hardware.emulator.file_card import number_applet
+from hardware.emulator.reader_feedback import AcsFeedbackReader
 from hardware.emulator.faults import Fault, FaultyCard, PullCard, RawAnswer, SlowAnswer, WrongStatus
 from hardware.emulator.vpcd import VPCD_PORT, EmulatorError, VirtualCard
 from hardware.profiles.encoding import NumberEncoding
 
-KINDS = ("iso", "iso-bcd", "uid", "mifare")
+KINDS = ("iso", "iso-bcd", "applet", "uid", "mifare")
 FAULTS = "wrong-status[:SW] | short | garbage | slow[:SECONDS] | pull"
 
 
@@ -47,6 +49,8 @@ def build_card(kind: str, number: str | None, uid: str | None) -> CardApp:
     card_number = CardNumber.parse(number)
     if kind == "mifare":
         return MifareClassicCard.with_number(card_number)
+    if kind == "applet":
+        return number_applet(card_number.digits)
     encoding = NumberEncoding.BCD if kind == "iso-bcd" else NumberEncoding.ASCII
     return IsoLoyaltyCard(card_number, encoding=encoding)
 
@@ -61,6 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     tap.add_argument("--port", type=int, default=VPCD_PORT, help=f"vpcd port (default {VPCD_PORT}, reader 00 00)")
     tap.add_argument("--host", default="127.0.0.1")
     tap.add_argument("--hold", type=float, default=2.0, help="seconds on the reader (default 2)")
+    tap.add_argument("--acs-feedback", action="store_true", help="the reader answers ACS's beep/LED command FF 00 40")
     tap.add_argument("--fault", help=f"misbehave once: {FAULTS}")
     tap.add_argument("--fault-at", type=int, default=0, help="which command APDU (0-based) gets the fault")
     args = parser.parse_args(argv)
@@ -68,6 +73,8 @@ def main(argv: list[str] | None = None) -> int:
         card = build_card(args.kind, args.number, args.uid)
         if args.fault:
             card = FaultyCard(card, parse_fault(args.fault), args.fault_at)
+        if args.acs_feedback:
+            card = AcsFeedbackReader(card)
     except ValueError as exc:  # messages name the problem, never the number
         parser.error(str(exc))
     identity = CardUid(bytes.fromhex(args.uid)) if args.kind == "uid" else CardNumber.parse(args.number)

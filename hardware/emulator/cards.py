@@ -158,12 +158,15 @@ class MifareClassicCard:
     """A MIFARE Classic 1K behind a PC/SC reader: LOAD KEY, GENERAL AUTHENTICATE, READ BINARY.
 
     ``keys`` maps a sector to its (key A, key B); sectors not listed use the transport key.
+    ``keys_by_type`` plays a reader that numbers keys as Identiv's uTrust readers document:
+    LOAD KEY with P2 ``60``/``61`` (any other slot: ``6986``), AUTHENTICATE with key number 1.
     """
 
     blocks: dict[int, bytes]
     uid: CardUid = field(default_factory=lambda: CardUid(bytes.fromhex("A1B2C3D4")))
     keys: dict[int, tuple[bytes, bytes]] = field(default_factory=dict)
     atr: bytes = MIFARE_CLASSIC_1K_ATR
+    keys_by_type: bool = False
     _key_slots: dict[int, bytes] = field(default_factory=dict, init=False)
     _authenticated_sector: int | None = field(default=None, init=False)
 
@@ -205,6 +208,8 @@ class MifareClassicCard:
     def _load_key(self, command: bytes) -> bytes:
         if command[4] != 6 or len(command) != 11:
             return status(0x6700)
+        if self.keys_by_type and command[3] not in (KeyType.A.code, KeyType.B.code):
+            return status(0x6986)
         self._key_slots[command[3]] = command[5:11]
         return OK
 
@@ -216,6 +221,8 @@ class MifareClassicCard:
         sector = sector_of(block)
         key_a, key_b = self.keys.get(sector, (MIFARE_DEFAULT_KEY, MIFARE_DEFAULT_KEY))
         wanted = {KeyType.A.code: key_a, KeyType.B.code: key_b}.get(key_code)
+        if self.keys_by_type:
+            slot = key_code if slot == 0x01 else -1
         if wanted is None or self._key_slots.get(slot) != wanted:
             self._authenticated_sector = None
             return status(0x6300)

@@ -10,8 +10,10 @@ the same way, then builds the profiles. For example::
 
     [reader.iso7816]
     aid = "F04F5045544B415254"
+    addressing = ["sfi", "current"] # how the number file is named, tried in order (also "fid")
+    sfi = 1                         # for "sfi"
+    fid = "2F01"                    # for "fid": SELECT EF by this file identifier first
     file_access = "binary"          # or "record" (then: record = 1)
-    sfi = 1
     encoding = "ascii"              # or "bcd"
 
     [reader.mifare_classic]
@@ -19,6 +21,8 @@ the same way, then builds the profiles. For example::
     block = 0
     encoding = "bcd"
     keys = [{ key = "FFFFFFFFFFFF", type = "A" }]      # tried in order
+    key_slot = 0                    # LOAD KEY's P2; "by_type": 60/61 per key (Identiv)
+    auth_key_number = 1             # AUTHENTICATE's key number when not the slot (Identiv: 1)
 
     [reader.uid]                    # no options: the number is looked up centrally
 """
@@ -34,9 +38,10 @@ if TYPE_CHECKING:
 
 Options = Mapping[str, Any]
 
-# The option values as a configuration spells them: the values of iso7816.FileAccess,
+# The option values as a configuration spells them: the values of iso7816.FileAccess, Addressing,
 # encoding.NumberEncoding and mifare.KeyType (tests/hardware/test_profiles.py keeps them equal).
 FILE_ACCESSES = ("binary", "record")
+ADDRESSINGS = ("sfi", "fid", "current")
 ENCODINGS = ("ascii", "bcd")
 KEY_TYPES = ("A", "B")
 
@@ -83,6 +88,19 @@ def _iso7816_arguments(options: Options) -> dict[str, Any]:
     for name in ("sfi", "record"):
         if name in options:
             arguments[name] = _int(options[name], f"iso7816.{name}", 1, 30 if name == "sfi" else 254)
+    if "fid" in options:
+        arguments["fid"] = _hex(options["fid"], "iso7816.fid")
+        if len(arguments["fid"]) != 2 or arguments["fid"] in (b"\x3f\x00", b"\xff\xff"):
+            raise ProfileConfigError("iso7816.fid must be 4 hex digits, not 3F00 (the MF) or FFFF")
+    if "addressing" in options:
+        ways = options["addressing"]
+        if isinstance(ways, str) or not isinstance(ways, Sequence) or not ways:
+            raise ProfileConfigError(f"iso7816.addressing must be a list of {', '.join(ADDRESSINGS)}")
+        arguments["addressing"] = tuple(_choice(ADDRESSINGS, way, "iso7816.addressing") for way in ways)
+        if len(set(ways)) != len(ways):
+            raise ProfileConfigError("iso7816.addressing lists a way twice")
+        if "fid" in ways and "fid" not in arguments:
+            raise ProfileConfigError("iso7816.addressing \"fid\" needs iso7816.fid")
     return arguments
 
 
@@ -102,6 +120,12 @@ def _mifare_arguments(options: Options) -> dict[str, Any]:
         arguments["keys"] = tuple(_key(entry, index) for index, entry in enumerate(options["keys"]))
         if not arguments["keys"]:
             raise ProfileConfigError("mifare_classic: at least one key is needed")
+    if options.get("key_slot") == "by_type":
+        arguments["key_slot_by_type"] = True
+    elif "key_slot" in options:
+        arguments["key_slot"] = _int(options["key_slot"], "mifare_classic.key_slot (or \"by_type\")", 0, 255)
+    if "auth_key_number" in options:
+        arguments["auth_key_number"] = _int(options["auth_key_number"], "mifare_classic.auth_key_number", 0, 255)
     return arguments
 
 
@@ -148,9 +172,11 @@ def _choice(choices: tuple[str, ...], value: Any, where: str) -> str:
 # --- builders: each imports its own profile module ----------------------------------------
 def _iso7816(arguments: Mapping[str, Any]) -> CardProfile:
     from hardware.profiles.encoding import NumberEncoding
-    from hardware.profiles.iso7816 import FileAccess, Iso7816Profile
+    from hardware.profiles.iso7816 import Addressing, FileAccess, Iso7816Profile
 
     kwargs = dict(arguments)
+    if "addressing" in kwargs:
+        kwargs["addressing"] = tuple(Addressing(way) for way in kwargs["addressing"])
     if "access" in kwargs:
         kwargs["access"] = FileAccess(kwargs["access"])
     if "encoding" in kwargs:

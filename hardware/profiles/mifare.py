@@ -13,7 +13,7 @@ from enum import Enum
 from hardware.apdu import CardChannel, CardConnection, CommandApdu, InvalidCardData, StatusWordError
 from hardware.atr import MIFARE_CLASSIC_NAMES, storage_card_name
 from hardware.card_number import CardNumber
-from hardware.profiles import ProfileMismatch
+from hardware.profiles import Located, ProfileMismatch
 from hardware.profiles.encoding import NumberEncoding
 from hardware.profiles.mifare_layout import BLOCK_BYTES, DEFAULT_BLOCK, DEFAULT_SECTOR, absolute_block
 
@@ -68,6 +68,8 @@ class MifareClassicProfile:
     keys: tuple[MifareKey, ...] = (MifareKey(MIFARE_DEFAULT_KEY),)
     encoding: NumberEncoding = NumberEncoding.BCD
     key_slot: int = 0
+    key_slot_by_type: bool = False
+    auth_key_number: int | None = None  # None: the slot the key was loaded into
     name: str = "mifare_classic"
 
     def __post_init__(self) -> None:
@@ -76,6 +78,9 @@ class MifareClassicProfile:
             raise ValueError("at least one key is needed")
 
     def read(self, connection: CardConnection) -> CardNumber:
+        return self.read_located(connection).identity  # type: ignore[return-value]
+
+    def read_located(self, connection: CardConnection) -> Located:
         if storage_card_name(connection.atr) not in MIFARE_CLASSIC_NAMES:
             raise ProfileMismatch("ATR is not a MIFARE Classic card's")
         channel = CardChannel(connection)
@@ -84,12 +89,15 @@ class MifareClassicProfile:
         data = channel.call(read_block(block))
         if len(data) != BLOCK_BYTES:
             raise InvalidCardData(f"READ BINARY gave {len(data)} bytes, not a {BLOCK_BYTES}-byte block")
-        return self.encoding.read_number(data[: self.encoding.stored_length])
+        number = self.encoding.read_number(data[: self.encoding.stored_length])
+        return Located(number, f"sector {self.sector} block {self.block}")
 
     def _open_sector(self, channel: CardChannel, block: int) -> None:
         for index, key in enumerate(self.keys):
-            channel.call(load_key(key.key, self.key_slot))
-            response = channel.exchange(authenticate(block, key.key_type, self.key_slot))
+            slot = key.key_type.code if self.key_slot_by_type else self.key_slot
+            channel.call(load_key(key.key, slot))
+            number = slot if self.auth_key_number is None else self.auth_key_number
+            response = channel.exchange(authenticate(block, key.key_type, number))
             if response.sw == 0x9000:
                 return
             if response.sw not in _AUTH_FAILED or index == len(self.keys) - 1:

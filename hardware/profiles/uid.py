@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from hardware.apdu import MAX_SHORT_LE, CardChannel, CardConnection, CommandApdu, InvalidCardData, StatusWordError
 from hardware.card_uid import CardUid, InvalidCardUid
-from hardware.profiles import ProfileMismatch
+from hardware.profiles import Located, ProfileMismatch
 
 GET_UID = CommandApdu(0xFF, 0xCA, 0x00, 0x00, le=MAX_SHORT_LE, name="GET DATA (UID)")
 # What readers answer when the card in the field has no UID to give (a contact card, say).
@@ -23,12 +23,15 @@ class UidProfile:
     name: str = "uid"
 
     def read(self, connection: CardConnection) -> CardUid:
+        return self.read_located(connection).identity  # type: ignore[return-value]
+
+    def read_located(self, connection: CardConnection) -> Located:
         response = CardChannel(connection).exchange(GET_UID)
         if response.sw in _NO_UID:
             raise ProfileMismatch(f"reader gives no UID ({response.sw:04X})")
         if response.sw != 0x9000:
             raise StatusWordError(GET_UID.name, response.sw)
         try:
-            return CardUid(response.data)
+            return Located(CardUid(response.data), "FF CA")
         except InvalidCardUid as exc:
             raise InvalidCardData(str(exc)) from None

@@ -4,6 +4,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 
@@ -31,13 +32,14 @@ def card_threads() -> list[str]:
 
 @pytest.fixture
 def watch(pcscd: PcscRig) -> Iterator[Callable[..., Watching]]:
-    """``watch(profiles=None, reader_filter="Virtual PCD")`` starts a watcher and waits for its
-    first reader list; every watcher is stopped after the test, leaving no thread behind."""
+    """``watch(profiles=None, reader_filter="Virtual PCD", **options)`` starts a watcher (options:
+    the watcher's keyword arguments, e.g. ``tap_feedback``); every watcher is stopped after the
+    test, leaving no thread behind."""
     started: list[CardWatcher] = []
 
-    def start(profiles: Sequence[CardProfile] | None = None, reader_filter: str | None = "Virtual PCD") -> Watching:
+    def start(profiles: Sequence[CardProfile] | None = None, reader_filter: str | None = "Virtual PCD", **options: Any) -> Watching:
         listener = RecordingListener()
-        watcher = CardWatcher(listener, profiles, reader_filter)
+        watcher = CardWatcher(listener, profiles, reader_filter, **options)
         watcher.start()
         started.append(watcher)
         return Watching(watcher, listener)

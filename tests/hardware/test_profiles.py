@@ -13,10 +13,10 @@ from hardware.card_uid import CardUid
 from hardware.emulator import ContactlessUidCard, FaultyCard, IsoLoyaltyCard, MifareClassicCard, RawAnswer, WrongStatus
 from hardware.profiles import ProfileMismatch
 from hardware.profiles.encoding import NumberEncoding
-from hardware.profiles.iso7816 import FileAccess, Iso7816Profile
+from hardware.profiles.iso7816 import Addressing, FileAccess, Iso7816Profile
 from hardware.profiles.mifare import KeyType, MifareClassicProfile, MifareKey
 from hardware.profiles.uid import UidProfile
-from hardware.profiles.config import ENCODINGS, FILE_ACCESSES, KEY_TYPES, ProfileConfigError, build_profiles, check_profiles
+from hardware.profiles.config import ADDRESSINGS, ENCODINGS, FILE_ACCESSES, KEY_TYPES, ProfileConfigError, build_profiles, check_profiles
 from hardware.reading import UnsupportedCard, read_identity
 from tests.hardware.conftest import NUMBER
 
@@ -152,9 +152,10 @@ def test_mifare_profile_does_not_fit_other_atrs():
 def test_profiles_are_tried_in_order_until_one_fits():
     profiles = (Iso7816Profile(), MifareClassicProfile(), UidProfile())
     mifare = MifareClassicCard.with_number(CARD_NUMBER)
-    assert read_identity(mifare, profiles) == (CARD_NUMBER, "mifare_classic")
+    assert read_identity(mifare, profiles) == (CARD_NUMBER, "mifare_classic", "sector 1 block 0")
     uid = CardUid(bytes.fromhex("04A1B2C3D4E5F6"))
-    assert read_identity(ContactlessUidCard(uid), profiles) == (uid, "uid")
+    assert read_identity(ContactlessUidCard(uid), profiles) == (uid, "uid", "FF CA")
+    assert read_identity(IsoLoyaltyCard(CARD_NUMBER), profiles) == (CARD_NUMBER, "iso7816", "sfi")
     with pytest.raises(UnsupportedCard, match="tried iso7816, mifare_classic"):
         read_identity(ContactlessUidCard(uid), profiles[:2])
 
@@ -178,6 +179,13 @@ def test_profiles_are_built_from_configuration_in_order():
         (["iso7816"], {"iso7816": {"encoding": "ebcdic"}}, "iso7816.encoding must be one of ascii, bcd"),
         (["mifare_classic"], {"mifare_classic": {"keys": [{"key": "A0A1A2"}]}}, "keys[0] is not 6 bytes"),
         (["mifare_classic"], {"mifare_classic": {"sector": 1, "block": 3}}, "data blocks of a small sector are 0-2"),
+        (["iso7816"], {"iso7816": {"addressing": "current"}}, "iso7816.addressing must be a list of sfi, fid, current"),
+        (["iso7816"], {"iso7816": {"addressing": []}}, "iso7816.addressing must be a list"),
+        (["iso7816"], {"iso7816": {"addressing": ["path"]}}, "iso7816.addressing must be one of sfi, fid, current"),
+        (["iso7816"], {"iso7816": {"addressing": ["sfi", "sfi"]}}, "lists a way twice"),
+        (["iso7816"], {"iso7816": {"addressing": ["fid"]}}, "\"fid\" needs iso7816.fid"),
+        (["iso7816"], {"iso7816": {"fid": "3F00"}}, "iso7816.fid must be 4 hex digits"),
+        (["iso7816"], {"iso7816": {"fid": "2F0"}}, "iso7816.fid is not hex"),
     ],
 )
 @pytest.mark.parametrize("check", [check_profiles, build_profiles])
@@ -190,6 +198,7 @@ def test_bad_profile_configuration_is_named(check, order, options, message):
 
 def test_the_configuration_spells_options_as_the_profiles_do():
     assert FILE_ACCESSES == tuple(access.value for access in FileAccess)
+    assert ADDRESSINGS == tuple(way.value for way in Addressing)
     assert ENCODINGS == tuple(encoding.value for encoding in NumberEncoding)
     assert KEY_TYPES == tuple(key_type.value for key_type in KeyType)
 
@@ -206,3 +215,24 @@ def test_checking_a_configuration_imports_no_profile():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                             cwd=Path(__file__).resolve().parents[2])
     assert result.stdout.split() == ["hardware", "hardware.profiles", "hardware.profiles.config", "hardware.profiles.mifare_layout"]
+
+
+def test_mifare_key_numbering_is_configuration_for_readers_that_number_keys_by_type():
+    card = MifareClassicCard.with_number(CARD_NUMBER, key=bytes.fromhex("A0A1A2A3A4A5"), key_type=KeyType.B)
+    card.keys_by_type = True
+    with pytest.raises(StatusWordError) as caught:
+        MifareClassicProfile(keys=(MifareKey(bytes.fromhex("A0A1A2A3A4A5"), KeyType.B),)).read(card)
+    assert (caught.value.command, caught.value.sw) == ("LOAD KEY", 0x6986)  # slot 0: refused
+    (profile,) = build_profiles(
+        ["mifare_classic"],
+        {"mifare_classic": {"keys": [{"key": "A0A1A2A3A4A5", "type": "B"}], "key_slot": "by_type", "auth_key_number": 1}},
+    )
+    recording = RecordingCard(card)
+    assert profile.read(recording) == CARD_NUMBER
+    assert recording.commands[:2] == [bytes.fromhex("FF82006106A0A1A2A3A4A5"), bytes.fromhex("FF860000050100046101")]
+
+
+@pytest.mark.parametrize("slot", [-1, 256, "volatile", True])
+def test_a_wrong_key_slot_is_named(slot):
+    with pytest.raises(ProfileConfigError, match="mifare_classic.key_slot"):
+        check_profiles(["mifare_classic"], {"mifare_classic": {"key_slot": slot}})

@@ -21,6 +21,7 @@ UI_IDLE_TIMEOUT_SECONDS = 3.0
 UI_REMOVAL_LINGER_SECONDS = 0.5
 SCREEN_DIAGONAL_INCHES = 15.6
 KIOSK_READER = 1
+TECHNICIAN_CODE = "1001"  # the demo attendant is also this kiosk's technician
 """The kiosk watches the second virtual reader only, so the hardware tests' cards on the
 first one never reach it (they may run at the same time on a developer's machine)."""
 
@@ -47,7 +48,8 @@ def kiosk_ui(
         f"removal_linger_seconds = {UI_REMOVAL_LINGER_SECONDS}\n"
         f"width = {xvfb_display.width}\nheight = {xvfb_display.height}\n"
         f"diagonal_inches = {SCREEN_DIAGONAL_INCHES}\n"
-        f'[reader]\nname_filter = "{pcscd.readers[KIOSK_READER]}"\nprofiles = ["iso7816", "uid"]\n',
+        f'[reader]\nname_filter = "{pcscd.readers[KIOSK_READER]}"\nprofiles = ["iso7816", "uid"]\n'
+        f'[attendant]\ntechnician_codes = ["{TECHNICIAN_CODE}"]\n',
         encoding="utf-8",
     )
     from kiosk.config import load_config
@@ -71,7 +73,7 @@ def kiosk_ui(
     notify_socket.setblocking(False)
     os.environ.update(NOTIFY_SOCKET=str(notify_path), WATCHDOG_USEC="2000000")
 
-    driver = KivyDriver(KioskApp(config, card_input=CardInput.READER))
+    driver = KivyDriver(KioskApp(config, card_input=CardInput.READER, config_path=str(config_file)))
     driver.start()
     kiosk = KioskUnderTest(driver, screenshot_dir(), notify_socket)
     driver.pump_until(lambda: driver.app.runtime.watcher is not None and bool(driver.app.runtime.watcher.readers), 10.0, "the card watcher sees the readers")

@@ -5,7 +5,7 @@ import time
 import pytest
 
 from hardware.card_uid import CardUid
-from hardware.emulator import ContactlessUidCard
+from hardware.emulator import ContactlessUidCard, number_applet
 
 pytestmark = [pytest.mark.ui, pytest.mark.pcsc]
 
@@ -82,3 +82,14 @@ def test_a_uid_only_card_is_looked_up_by_its_uid(kiosk_ui, tap) -> None:
     assert "Kart •••• •••• •••• 6566" in shown
     assert "1.234,56 Paropuan" in shown and "87,90 Paropuan" in shown
     assert not any(ACTIVE_UID in text or "0012806566" in text for text in shown)
+
+
+def test_a_card_serving_its_number_as_the_current_file_shows_its_balance(kiosk_ui, tap) -> None:
+    # Issue 19's card: READ BINARY by SFI answers 6A81; the kiosk's default addressing falls
+    # back to the file current after SELECT, with no configuration.
+    with tap(number_applet(ACTIVE)):
+        kiosk_ui.wait_for_screen("balance", timeout=5)
+        shown = kiosk_ui.texts()
+    assert "Kart •••• •••• •••• 6566" in shown
+    assert "1.234,56 Paropuan" in shown
+    assert kiosk_ui.app.runtime.reader_log.last_read.addressing == "current"

@@ -1,0 +1,124 @@
+"""The technician's self-test against the real parts: the central service over HTTP, pcscd
+with its virtual readers, the card watcher's events, a real heartbeat delivery; the kiosk's
+clock is injected to put it off the service's."""
+from __future__ import annotations
+
+import datetime as dt
+import time
+
+import pytest
+
+from hardware.emulator import number_applet
+from hardware.watcher import CardWatcher
+from kiosk.config import load_config
+from kiosk.heartbeat import Delivery, HeartbeatTransport
+from kiosk.self_test import DeliveryLog, ReaderLog, SelfTest, Status
+from tests.hardware.recording import RecordingListener
+from tests.rigs.central import free_port
+
+pytestmark = pytest.mark.pcsc
+
+NUMBER = "7000070012806566"
+
+
+def kiosk_config(tmp_path, service_url: str, token: str):
+    path = tmp_path / "kiosk.toml"
+    path.write_text(
+        f'[service]\nurl = "{service_url}"\ntoken = "{token}"\ntimeout_seconds = 2\n'
+        '[reader]\nname_filter = "Virtual PCD 00 00"\n',
+        encoding="utf-8",
+    )
+    return load_config(path, environ={}), str(path)
+
+
+def test_a_healthy_station_reports_every_check_and_the_last_read(tmp_path, central_service, pcscd, virtual_card):
+    config, path = kiosk_config(tmp_path, central_service.base_url, central_service.token)
+    listener = RecordingListener()
+    reader_log = ReaderLog(listener)
+    deliveries = DeliveryLog(HeartbeatTransport(config.service.url, central_service.token))
+    watcher = CardWatcher(reader_log, config.reader.card_profiles(), config.reader.name_filter)
+    watcher.start()
+    try:
+        listener.wait_for("readers_changed")
+        with virtual_card(number_applet(NUMBER)):
+            listener.wait_for("card_read")
+        listener.wait_for("card_removed")
+        assert deliveries.send({"app_version": "test", "uptime_seconds": 1, "readers": [], "screen": "attract"}) is Delivery.DELIVERED
+        report = SelfTest(config, path, reader_log, deliveries, state_directory=str(tmp_path)).run()
+    finally:
+        watcher.stop()
+        deliveries.close()
+    by_key = {check.key: check for check in report.checks}
+    assert list(by_key) == ["reader", "last_read", "service", "clock", "version", "config", "disk", "heartbeat"]
+    assert by_key["reader"].status is Status.OK and by_key["reader"].value == "Virtual PCD 00 00: empty"
+    last_read = by_key["last_read"]
+    assert last_read.status is Status.OK
+    assert last_read.value.startswith("•••• •••• •••• 6566 by iso7816 (current) at ")
+    assert by_key["service"].status is Status.OK and by_key["service"].value.startswith("HTTP 200 in ")
+    assert by_key["clock"].status is Status.OK
+    assert (by_key["config"].status, by_key["config"].value) == (Status.OK, path)
+    assert by_key["disk"].status is not Status.FAIL and str(tmp_path) in by_key["disk"].value
+    assert by_key["heartbeat"].status is Status.OK
+    assert report.worst is Status.OK
+    assert not any(NUMBER in check.value + check.advice for check in report.checks)
+
+
+def test_a_kiosk_clock_an_hour_fast_is_a_fault_with_what_to_do(tmp_path, central_service, pcscd):
+    config, path = kiosk_config(tmp_path, central_service.base_url, central_service.token)
+    report = SelfTest(config, path, None, None, clock=lambda: time.time() + 3600).run()
+    clock = report.check("clock")
+    assert clock.status is Status.FAIL
+    assert clock.value in ("ahead by 3600 s (±1 s)", "ahead by 3599 s (±1 s)", "ahead by 3601 s (±1 s)")
+    assert "timedatectl set-ntp true" in clock.advice
+
+
+def test_an_unreachable_service_and_a_missing_reader_say_what_to_do(tmp_path, pcscd):
+    config, path = kiosk_config(tmp_path, f"http://127.0.0.1:{free_port()}", "x")
+    config = config._replace(reader=config.reader._replace(name_filter="ACS ACR122U"))
+    report = SelfTest(config, None, None, None).run()
+    service, reader = report.check("service"), report.check("reader")
+    assert (service.status, service.value) == (Status.FAIL, "not reachable (ConnectionError)")
+    assert "network cable" in service.advice
+    assert report.check("clock").status is Status.WARN  # not checked: no answer
+    assert (reader.status, reader.value) == (Status.FAIL, 'no reader named like "ACS ACR122U" connected')
+    assert "Plug the reader in" in reader.advice
+    assert report.check("config").status is Status.WARN
+    assert report.check("heartbeat").value == "none delivered yet"
+    assert report.check("last_read").status is Status.WARN
+    assert report.worst is Status.FAIL
+
+
+def test_a_failed_read_after_the_last_good_one_points_to_the_probe(tmp_path, pcscd, virtual_card):
+    from hardware.profiles.config import build_profiles
+
+    config, path = kiosk_config(tmp_path, f"http://127.0.0.1:{free_port()}", "x")
+    listener = RecordingListener()
+    reader_log = ReaderLog(listener)
+    sfi_only = build_profiles(["iso7816"], {"iso7816": {"addressing": ["sfi"]}})
+    watcher = CardWatcher(reader_log, sfi_only, "Virtual PCD 00 00")
+    watcher.start()
+    try:
+        listener.wait_for("readers_changed")
+        with virtual_card(number_applet(NUMBER)):
+            listener.wait_for("reader_problem")
+    finally:
+        watcher.stop()
+    last_read = SelfTest(config, path, reader_log, None).run().check("last_read")
+    assert last_read.status is Status.FAIL
+    assert last_read.value.endswith("READ BINARY: 6A81 FUNCTION_NOT_SUPPORTED")
+    assert "opet-reader probe" in last_read.advice and path in last_read.advice
+
+
+def test_a_heartbeat_not_delivered_is_not_counted_as_sent(central_service):
+    moment = dt.datetime(2026, 12, 7, 12, 0, tzinfo=dt.timezone.utc)
+    beat = {"app_version": "test", "uptime_seconds": 1, "readers": [], "screen": "attract"}
+    down = DeliveryLog(HeartbeatTransport(f"http://127.0.0.1:{free_port()}", "x", timeout_seconds=1), now=lambda: moment)
+    up = DeliveryLog(HeartbeatTransport(central_service.base_url, central_service.token), now=lambda: moment)
+    try:
+        assert down.send(beat) is Delivery.RETRY_LATER
+        assert up.send(beat) is Delivery.DELIVERED
+    finally:
+        down.close()
+        up.close()
+    assert (down.last_delivered, down.last_outcome) == (None, Delivery.RETRY_LATER)
+    assert up.last_delivered == moment

@@ -1,0 +1,74 @@
+"""The technician's self-test in the running app: reached from attendant mode by an attendant
+whose code is in [attendant] technician_codes, with real clicks through the X server; its
+checks run live against the real service and pcscd, and a card tapped through pcscd (the
+issue-19 card that serves its number as the current file) shows as the last read."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from hardware.emulator import number_applet
+from tests.ui.test_attendant_mode import sign_in
+
+pytestmark = [pytest.mark.ui, pytest.mark.pcsc]
+
+ACTIVE = "7000070012806566"
+
+
+@pytest.fixture(autouse=True)
+def _attendant_mode_closed(kiosk_ui) -> Iterator[None]:
+    yield
+    kiosk_ui.app.desk.close()
+    kiosk_ui.driver.pump(0.2)
+
+
+def panel_texts(panel) -> list[str]:
+    from kivy.uix.label import Label
+
+    return [widget.text for widget in panel.walk() if isinstance(widget, Label) and widget.text]
+
+
+def wait_for_report(kiosk_ui, panel) -> list[str]:
+    kiosk_ui.driver.pump_until(lambda: not panel.running and len(panel.ids.rows.children) == 8, 15.0, "the self-test report")
+    kiosk_ui.driver.pump(0.2)
+    return panel_texts(panel)
+
+
+def test_the_technician_sees_live_checks_and_the_last_read(kiosk_ui, tap, pcscd) -> None:
+    sign_in(kiosk_ui)
+    kiosk_ui.wait_for_screen("attendant")
+    kiosk_ui.click_text("Teknisyen kontrolü")
+    panel = kiosk_ui.app.self_test_panel
+    assert panel is not None
+    texts = wait_for_report(kiosk_ui, panel)
+    joined = "\n".join(texts)
+    assert f"[b]Card reader[/b]   {pcscd.readers[1]}: empty" in texts
+    assert any(text.startswith("[b]Service http://127.0.0.1:") and "HTTP 200 in " in text for text in texts)
+    assert "[b]Clock against the service[/b]   in step (±1 s)" in texts or "[b]Clock against the service[/b]   ahead by 1 s (±1 s)" in texts or "[b]Clock against the service[/b]   behind by 1 s (±1 s)" in texts
+    assert any(text.startswith("[b]Configuration[/b]   /") and text.endswith("kiosk.toml") for text in texts)
+    assert any(text.startswith("[b]Last heartbeat sent[/b]   ") for text in texts)
+    assert "Tap a card to check the reader reads it." in texts or "[b]Last card read[/b]" in joined
+
+    with tap(number_applet(ACTIVE)):  # the attendant's card now; the self-test still sees the read
+        kiosk_ui.driver.pump_until(lambda: kiosk_ui.app.runtime.reader_log.last_read is not None
+                                   and kiosk_ui.app.runtime.reader_log.last_read.profile == "iso7816", 5.0, "the read")
+    kiosk_ui.click(panel.ids.again_button)
+    texts = wait_for_report(kiosk_ui, panel)
+    assert any(text.startswith("[b]Last card read[/b]   •••• •••• •••• 6566 by iso7816 (current) at ") for text in texts)
+    assert not any(ACTIVE in text or "0012806566" in text for text in texts)
+    kiosk_ui.screenshot("technician-self-test")
+
+    kiosk_ui.click(panel.ids.close_button)
+    kiosk_ui.driver.pump_until(lambda: panel.parent is None, 5.0, "the panel closing")
+    assert kiosk_ui.app.desk.state.active  # still in attendant mode, back at its menu
+
+
+def test_signing_out_closes_the_panel_and_hides_the_button(kiosk_ui) -> None:
+    sign_in(kiosk_ui)
+    kiosk_ui.click_text("Teknisyen kontrolü")
+    panel = kiosk_ui.app.self_test_panel
+    wait_for_report(kiosk_ui, panel)
+    kiosk_ui.app.desk.sign_out()  # as the idle timeout does, under the panel
+    kiosk_ui.driver.pump_until(lambda: panel.parent is None, 5.0, "the panel closing with attendant mode")
+    assert kiosk_ui.app.self_test_panel is None and not kiosk_ui.app.technician
