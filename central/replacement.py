@@ -17,7 +17,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from central.audit import Action, ActionRecord, add_action
@@ -33,7 +33,7 @@ from central.card_store import (
 )
 from central.errors import ApiError
 from central.identity import IDENTITY_MESSAGES, IdentityCheck, check_identity
-from central.models import Card, CardEvent, CardStatus, Pot, Replacement, utcnow
+from central.models import Card, CardEvent, CardStatus, Pot, Replacement, Sale, utcnow
 from central.numbers import last4
 from central.schemas import CardRefReplacementRequest, Pots, ReplacementReceipt, ReplacementRequest
 from central.views import card_view
@@ -88,10 +88,12 @@ def replace_card_by_ref(
 
 
 def refuse_unless_blank(session: Session, card: Card) -> None:
-    """409 ``new_card_not_blank`` for a card with a holder, points or any event but its creation."""
-    used = session.scalar(
-        select(CardEvent.id).where(CardEvent.card_id == card.id, CardEvent.kind != CARD_CREATED).limit(1))
-    if card.holder_id is not None or card.fuel_points or card.autogas_points or used is not None:
+    """409 ``new_card_not_blank`` for a card with a holder, points, any event but its creation, or a sale
+    (a sale too small to earn a point leaves no event, but the card was in someone's hand)."""
+    used = session.scalar(select(
+        exists().where(CardEvent.card_id == card.id, CardEvent.kind != CARD_CREATED)
+        | exists().where(Sale.card_id == card.id)))
+    if card.holder_id is not None or card.fuel_points or card.autogas_points or used:
         raise ApiError(409, "new_card_not_blank",
                        "the new card must be blank (no holder, no points, never used); take another new card")
 
