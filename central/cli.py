@@ -165,7 +165,8 @@ def _list_devices(args: argparse.Namespace) -> int:
     def rows(session: Session) -> list[dict[str, object]]:
         return [
             {"id": d.id, "kind": d.kind, "name": d.name, "revoked": d.revoked_at is not None,
-             "last_seen_at": d.last_seen_at.isoformat() if d.last_seen_at else None}
+             "last_seen_at": d.last_seen_at.isoformat() if d.last_seen_at else None,
+             "previous_token_until": d.previous_token_expires_at.isoformat() if d.previous_token_hash else None}
             for d in session.scalars(select(Device).order_by(Device.id))
         ]
 
