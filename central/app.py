@@ -11,6 +11,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from central.api import assistance, attendant, cards, holders, kiosks, ledger, operations, sms
+from central.body_guard import BodyGuard
 from central.db import Database
 from central.error_handlers import install_error_handlers
 from central.loop_reads import LoopReader
@@ -37,7 +38,8 @@ def create_app(database_url: str, settings: Settings | None = None) -> FastAPI:
         loop_reads.close()
         database.dispose()
 
-    app = FastAPI(title=API_TITLE, version=API_VERSION, lifespan=lifespan)
+    docs = {} if settings.api_docs else {"openapi_url": None, "docs_url": None, "redoc_url": None}
+    app = FastAPI(title=API_TITLE, version=API_VERSION, lifespan=lifespan, **docs)
     app.state.database = database
     app.state.loop_reads = loop_reads
     app.state.settings = settings
@@ -45,6 +47,7 @@ def create_app(database_url: str, settings: Settings | None = None) -> FastAPI:
     app.state.typed_limiter = RateLimiter(settings.typed_lookups_per_minute, 60)
     app.state.activation_limiter = RateLimiter(settings.activation_failures_per_hour, 3600)
     install_error_handlers(app)
+    app.add_middleware(BodyGuard)  # inside the observer, which logs its 413s and 422s
     app.add_middleware(RequestObserver, metrics=app.state.metrics, log_every_request=settings.log_every_request)
     app.router.routes.extend(cards.LOOKUP_ROUTES)  # ahead of the routers: see cards.LOOKUP_ROUTES
     for module in (cards, ledger, holders, attendant, sms, kiosks, assistance, operations):

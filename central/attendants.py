@@ -72,8 +72,9 @@ def check_attendant(
     ``attendant_locked`` (with ``retry_after_seconds`` and ``Retry-After``); the failure is
     audited as ``failed_action``.
     """
-    with database.reader() as session:
-        attendant = session.scalars(select(Attendant).where(Attendant.code == code)).one_or_none()
+    with database.reader() as session:  # a disabled attendant is answered as an unknown code
+        attendant = session.scalars(
+            select(Attendant).where(Attendant.code == code, Attendant.disabled_at.is_(None))).one_or_none()
     if attendant is None:
         verify_pin(pin, unknown_attendant_hash())
         write_action(database, ActionRecord(failed_action, device_id, detail="unknown attendant code"))
@@ -96,8 +97,6 @@ def check_attendant(
 
 kiosk_or_till = require_device(DeviceKind.KIOSK, DeviceKind.TILL)
 """The device dependency of attendant calls; one object, so FastAPI checks the token once per request."""
-any_device = require_device(DeviceKind.KIOSK, DeviceKind.TILL, DeviceKind.GATEWAY)
-"""The same for calls where the attendant is optional."""
 
 SessionHeader = Annotated[str | None, Header(
     alias="X-Attendant-Session", max_length=200,
@@ -163,7 +162,7 @@ def require_attendant_session(
 
 def optional_attendant(
     request: Request,
-    device: Annotated[AuthenticatedDevice, Depends(any_device)],
+    device: Annotated[AuthenticatedDevice, Depends(kiosk_or_till)],
     token: SessionHeader = None,
     code: CodeHeader = None,
     pin: PinHeader = None,

@@ -34,6 +34,10 @@ class Action(str, enum.Enum):
     REPLACEMENT_REFUSED = "replacement_refused"
     REGISTRATION = "registration"
     REGISTRATION_REFUSED = "registration_refused"
+    DISABLED = "disabled"
+    """``opet-central disable-attendant``; also the end reason of the sessions it ended."""
+    PIN_CHANGED = "pin_changed"
+    """``opet-central set-pin``; also the end reason of the sessions it ended."""
 
 
 @dataclass(frozen=True)

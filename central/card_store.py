@@ -19,6 +19,9 @@ from sqlalchemy.orm import Session
 from central.errors import ApiError
 from central.models import Card, CardEvent, CardStatus, Pot, utcnow
 
+CARD_CREATED = "card_created"
+"""The event of a card row made blank by :func:`ensure_card_row`."""
+
 
 def find_card(session: Session, number: str) -> Card | None:
     """The card with ``number``, unlocked."""
@@ -70,7 +73,7 @@ def ensure_card_row(connection: Connection, number: str, device_id: int | None) 
     ).scalar_one_or_none()
     if inserted is not None:
         connection.execute(sqlalchemy_insert(CardEvent).values(
-            card_id=inserted, at=now, kind="card_created", delta=0, status=CardStatus.NOT_ACTIVATED.value,
+            card_id=inserted, at=now, kind=CARD_CREATED, delta=0, status=CardStatus.NOT_ACTIVATED.value,
             device_id=device_id))
         return inserted
     return connection.execute(select(Card.id).where(Card.number == number)).scalar_one()

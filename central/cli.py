@@ -20,16 +20,16 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from central.audit import list_actions
+from central.audit import Action, ActionRecord, add_action, list_actions
 from central.card_store import Actor, UidTaken, change_status, find_card, link_uid
 from central.db import Database, default_database_url, migrate
-from central.demo_data import load_demo_data
+from central.demo_data import NotADemoDatabase, load_demo_data
 from central.earning import PPM
-from central.models import Attendant, CardStatus, Device, DeviceKind, EarnRule, FuelType, utcnow
+from central.models import Attendant, AttendantSession, CardStatus, Device, DeviceKind, EarnRule, FuelType, utcnow
 from central.numbers import MalformedNumber, MalformedUid, parse_card_number, parse_uid
 from central.observe import configure_logging
 from central.pins import hash_pin
-from central.schemas import AttendantActionView
+from central.schemas import AttendantActionView, visible_text
 from central.settings import Settings
 from central.tokens import hash_token, new_token
 
@@ -60,7 +60,8 @@ def _serve(args: argparse.Namespace) -> int:
                         kiosk_silent_after=dt.timedelta(seconds=args.kiosk_silent_after),
                         attendant_idle_timeout=dt.timedelta(seconds=args.attendant_idle_timeout),
                         attendant_session_max=dt.timedelta(seconds=args.attendant_session_max),
-                        log_every_request=args.log_every_request)
+                        log_every_request=args.log_every_request,
+                        api_docs=args.docs)
     options: dict[str, object] = {"host": args.host, "port": args.port, "access_log": False, "log_level": "info",
                                   "log_config": None, "timeout_keep_alive": args.keep_alive_seconds}
     if args.workers > 1:  # worker processes import the app by name and read their settings from the environment
@@ -90,15 +91,71 @@ def _positive(text: str) -> int:
 
 
 def _demo_data(args: argparse.Namespace) -> int:
-    added = _write(args, load_demo_data)
+    try:
+        added = _write(args, lambda session: load_demo_data(session, force=args.force))
+    except NotADemoDatabase as exc:
+        raise CliError(f"{exc}; refusing to add the demo attendant and cards (--force to do it anyway)") from None
     print(f"demo data: {added} card(s) added", file=sys.stderr)
     return 0
 
 
-def _add_device(args: argparse.Namespace) -> int:
+def _open_token_file(path: str | None) -> int | None:
+    """A new file at ``path`` that only its owner may read (0600), opened before any token exists."""
+    if path is None:
+        return None
+    try:
+        return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except OSError as exc:
+        raise CliError(f"cannot create --token-file {path!r}: {exc.strerror}") from None
+
+
+def _hand_out(token: str, token_file: int | None, path: str | None) -> None:
+    """Prints the token alone on stdout, or writes it to the 0600 file of ``--token-file``."""
+    if token_file is None:
+        print(token)
+        return
+    with os.fdopen(token_file, "w", encoding="ascii") as out:
+        out.write(token + "\n")
+    print(f"token written to {path} (mode 0600)", file=sys.stderr)
+
+
+def _with_token_file(args: argparse.Namespace, change: Callable[[Session, str], None]) -> None:
+    """Makes a token, stores its hash with ``change`` and hands the token out (the file is made first
+    and removed again if the change fails, so a token is never stored without being handed out)."""
+    token_file = _open_token_file(args.token_file)
     token = new_token()
-    _write(args, lambda session: session.add(Device(kind=args.kind, name=args.name, token_hash=hash_token(token))))
-    print(token)
+    try:
+        _write(args, lambda session: change(session, token))
+    except BaseException:
+        if token_file is not None:
+            os.close(token_file)
+            os.unlink(args.token_file)
+        raise
+    _hand_out(token, token_file, args.token_file)
+
+
+def _add_device(args: argparse.Namespace) -> int:
+    _with_token_file(args, lambda session, token: session.add(
+        Device(kind=args.kind, name=args.name, token_hash=hash_token(token))))
+    return 0
+
+
+def _rotate_device(args: argparse.Namespace) -> int:
+    if args.grace_minutes < 0:
+        raise CliError("--grace-minutes must be 0 or more")
+
+    def rotate(session: Session, token: str) -> None:
+        devices = session.scalars(
+            select(Device).where(Device.name == args.name, Device.revoked_at.is_(None)).with_for_update()).all()
+        if len(devices) != 1:
+            raise CliError(f"{len(devices)} active devices are named {args.name!r}; exactly one can be rotated")
+        device = devices[0]
+        device.previous_token_hash = device.token_hash
+        device.previous_token_expires_at = utcnow() + dt.timedelta(minutes=args.grace_minutes)
+        device.token_hash = hash_token(token)
+
+    _with_token_file(args, rotate)
+    print(f"the old token of {args.name!r} stops after {args.grace_minutes} minute(s)", file=sys.stderr)
     return 0
 
 
@@ -119,7 +176,8 @@ def _list_devices(args: argparse.Namespace) -> int:
     def rows(session: Session) -> list[dict[str, object]]:
         return [
             {"id": d.id, "kind": d.kind, "name": d.name, "revoked": d.revoked_at is not None,
-             "last_seen_at": d.last_seen_at.isoformat() if d.last_seen_at else None}
+             "last_seen_at": d.last_seen_at.isoformat() if d.last_seen_at else None,
+             "previous_token_until": d.previous_token_expires_at.isoformat() if d.previous_token_hash else None}
             for d in session.scalars(select(Device).order_by(Device.id))
         ]
 
@@ -136,11 +194,58 @@ def _read_pin() -> str:
 
 def _add_attendant(args: argparse.Namespace) -> int:
     try:
+        visible_text(args.name)
         pin_hash = hash_pin(_read_pin())
     except ValueError as exc:
         raise CliError(str(exc)) from None
     _write(args, lambda session: session.add(Attendant(code=args.code, name=args.name, pin_hash=pin_hash)))
     print(f"attendant {args.code!r} added", file=sys.stderr)
+    return 0
+
+
+def _end_sessions(session: Session, attendant_id: int, reason: str) -> int:
+    """Ends every live session of the attendant at once; returns how many."""
+    return session.execute(
+        update(AttendantSession)
+        .where(AttendantSession.attendant_id == attendant_id, AttendantSession.ended_at.is_(None))
+        .values(ended_at=utcnow(), end_reason=reason)
+    ).rowcount
+
+
+def _change_attendant(args: argparse.Namespace, reason: str, change: Callable[[Attendant], None]) -> None:
+    """Applies ``change`` to the attendant of ``--code`` and ends their sessions, in one transaction."""
+    def apply(session: Session) -> int:
+        attendant = session.scalars(select(Attendant).where(Attendant.code == args.code).with_for_update()).one_or_none()
+        if attendant is None:
+            raise CliError(f"no attendant {args.code!r}")
+        change(attendant)
+        ended = _end_sessions(session, attendant.id, reason)
+        add_action(session, ActionRecord(Action(reason), None, attendant.id,
+                                         detail=f"by opet-central, {ended} session(s) ended"))
+        return ended
+
+    ended = _write(args, apply)
+    print(f"attendant {args.code!r}: {reason}; {ended} live session(s) ended", file=sys.stderr)
+
+
+def _disable_attendant(args: argparse.Namespace) -> int:
+    def disable(attendant: Attendant) -> None:
+        attendant.disabled_at = attendant.disabled_at or utcnow()
+
+    _change_attendant(args, "disabled", disable)
+    return 0
+
+
+def _set_pin(args: argparse.Namespace) -> int:
+    try:
+        pin_hash = hash_pin(_read_pin())
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
+
+    def set_pin(attendant: Attendant) -> None:
+        attendant.pin_hash = pin_hash
+
+    _change_attendant(args, "pin_changed", set_pin)
     return 0
 
 
@@ -271,16 +376,32 @@ def _parser() -> argparse.ArgumentParser:
                             "proxy's own idle limit (default: %(default)s)")
     serve.add_argument("--log-every-request", action="store_true",
                        help="log successful reads too (default: only changes, failures and slow requests)")
-    command("demo-data", _demo_data, "add the demo cards (idempotent)")
+    serve.add_argument("--docs", action="store_true",
+                       help="serve /openapi.json, /docs and /redoc (default: off, as in production)")
+    demo = command("demo-data", _demo_data, "add the demo cards and attendant 1001 (idempotent; only on an empty "
+                                            "or demo database)")
+    demo.add_argument("--force", action="store_true", help="add them even to a database with other data")
+    token_file_help = "write the token to this new file, created 0600, instead of stdout"
     add_device = command("add-device", _add_device, "register a device and print its token once, alone on stdout")
     add_device.add_argument("--kind", required=True, choices=[kind.value for kind in DeviceKind])
     add_device.add_argument("--name", required=True)
+    add_device.add_argument("--token-file", default=None, help=token_file_help)
+    rotate = command("rotate-device", _rotate_device,
+                     "give a device a new token (printed once); the old one works for the grace period, then stops")
+    rotate.add_argument("--name", required=True)
+    rotate.add_argument("--grace-minutes", type=int, required=True,
+                        help="minutes the old token keeps working (0: it stops at once)")
+    rotate.add_argument("--token-file", default=None, help=token_file_help)
     command("revoke-device", _revoke_device, "revoke every token of a device").add_argument("--name", required=True)
     command("list-devices", _list_devices, "list devices as JSON lines (never their tokens)")
     add_attendant = command("add-attendant", _add_attendant, "add an attendant; the PIN is read from stdin")
     add_attendant.add_argument("--code", required=True)
     add_attendant.add_argument("--name", required=True)
     command("unlock-attendant", _unlock_attendant, "lift a PIN lockout").add_argument("--code", required=True)
+    command("disable-attendant", _disable_attendant,
+            "stop an attendant signing in and end their live sessions").add_argument("--code", required=True)
+    command("set-pin", _set_pin, "change an attendant's PIN (read from stdin) and end their live sessions"
+            ).add_argument("--code", required=True)
     actions = command("attendant-actions", _attendant_actions,
                       "print the attendant audit as JSON lines, newest first")
     actions.add_argument("--attendant", default=None, help="only this attendant code")

@@ -3,6 +3,10 @@
 The active card also carries a contactless chip UID (:data:`DEMO_UIDS`). For attendant mode
 there are a demo attendant (:data:`DEMO_ATTENDANT`), phones on the holder records (the
 holder search needs them) and two blank new cards to replace a card with (:data:`DEMO_NEW_CARDS`).
+
+The demo attendant's PIN is known to everyone and the demo cards hold points any till can
+redeem, so they go only into an empty database (which is then marked as a demo database and
+may be filled again) or one so marked; anything else needs ``force``.
 """
 from __future__ import annotations
 
@@ -10,11 +14,11 @@ import contextlib
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from central.card_store import Actor, UidTaken, link_uid, record_event
-from central.models import Attendant, Card, CardStatus, Holder, Pot
+from central.models import Attendant, Card, CardStatus, DatabaseMark, Device, Holder, Pot, utcnow
 from central.pins import hash_pin
 
 
@@ -52,13 +56,33 @@ DEMO_ATTENDANT = ("1001", "DEMO GÖREVLİ", "1234")
 """Code, name and PIN of the demo attendant."""
 
 
-def load_demo_data(session: Session) -> int:
+DEMO_MARK = "demo"
+
+
+class NotADemoDatabase(Exception):
+    """The database holds devices, attendants, cards or holders and was not filled by demo-data."""
+
+
+def claim_for_demo(session: Session, force: bool) -> None:
+    """Marks the database as a demo database if it is empty or already one; else
+    :class:`NotADemoDatabase` (unless ``force``: then it is filled but not marked)."""
+    if session.get(DatabaseMark, DEMO_MARK) is not None:
+        return
+    if any(session.scalar(select(exists().select_from(table))) for table in (Device, Attendant, Card, Holder)):
+        if force:
+            return
+        raise NotADemoDatabase("this database holds devices, attendants or cards and is not a demo database")
+    session.add(DatabaseMark(name=DEMO_MARK, set_at=utcnow()))
+
+
+def load_demo_data(session: Session, force: bool = False) -> int:
     """Adds the demo cards that are missing (existing ones are left as they are); returns how many.
 
-    Their balances enter the audit trail as ``opening_balance`` events; :data:`DEMO_UIDS` are
+    Only into an empty or demo database unless ``force`` (see :func:`claim_for_demo`). Their balances enter the audit trail as ``opening_balance`` events; :data:`DEMO_UIDS` are
     linked unless the card or the UID is already linked otherwise. Also adds the blank
     :data:`DEMO_NEW_CARDS` (counted) and :data:`DEMO_ATTENDANT`, and fills in missing holder phones.
     """
+    claim_for_demo(session, force)
     holders: dict[tuple[str, dt.date], Holder] = {}
     cards: dict[str, Card] = {
         card.number: card

@@ -1,6 +1,9 @@
 """The reads every request makes — a device by its token, a card by number or UID — on the
 event loop's own database connection. A balance look-up reads its device and its card in one
-statement (one round trip to PostgreSQL instead of two).
+statement (one round trip to PostgreSQL instead of two). A token that matches no device's
+current token is tried once more as a rotated-out previous token (``rotate-device``), which
+counts as revoked once its grace period is over: only such tokens and unknown ones pay the
+second round trip.
 
 Profiling under load showed that these one-row reads cost far more around the query than in
 it: an ORM session, a pooled connection checked out and a transaction begun and rolled back,
@@ -18,10 +21,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
-from sqlalchemy import Engine, Select, bindparam, select
+from sqlalchemy import ColumnElement, Engine, Select, bindparam, or_, select
 from sqlalchemy.pool import PoolProxiedConnection
 
-from central.models import Card, Device
+from central.models import Card, Device, UtcDateTime, utcnow
 
 STATEMENT_TIMEOUT_MS = 2000
 
@@ -46,18 +49,22 @@ class CardRow(NamedTuple):
 
 
 _CARD_COLUMNS = (Card.number, Card.status, Card.fuel_points, Card.autogas_points, Card.holder_id)
-_DEVICE_COLUMNS = (Device.id, Device.kind, Device.name, Device.revoked_at.is_not(None))
-_DEVICE_BY_TOKEN = select(*_DEVICE_COLUMNS).where(Device.token_hash == bindparam("token_hash"))
-_DEVICE_AND_CARD_BY_NUMBER = (
-    select(*_DEVICE_COLUMNS, *_CARD_COLUMNS)
-    .outerjoin(Card, Card.number == bindparam("number"))
-    .where(Device.token_hash == bindparam("token_hash"))
+_CURRENT = (Device.token_hash == bindparam("token_hash"), Device.revoked_at.is_not(None))
+_PREVIOUS = (
+    Device.previous_token_hash == bindparam("token_hash"),
+    or_(Device.revoked_at.is_not(None),
+        Device.previous_token_expires_at <= bindparam("now", type_=UtcDateTime)),
 )
-_DEVICE_AND_CARD_BY_UID = (
-    select(*_DEVICE_COLUMNS, *_CARD_COLUMNS)
-    .outerjoin(Card, Card.uid == bindparam("uid"))
-    .where(Device.token_hash == bindparam("token_hash"))
-)
+"""(which device, when it counts as revoked) for a current token and for a rotated-out one."""
+
+
+def _statements(match: ColumnElement[bool], revoked: ColumnElement[bool]) -> tuple[Select[Any], ...]:
+    device = (Device.id, Device.kind, Device.name, revoked)
+    return (
+        select(*device).where(match),
+        select(*device, *_CARD_COLUMNS).outerjoin(Card, Card.number == bindparam("number")).where(match),
+        select(*device, *_CARD_COLUMNS).outerjoin(Card, Card.uid == bindparam("uid")).where(match),
+    )
 
 
 class _Prepared(NamedTuple):
@@ -81,9 +88,12 @@ class LoopReader:
         self._engine = engine
         self._connection: PoolProxiedConnection | None = None
         self._errors: tuple[type[BaseException], ...] = (engine.dialect.loaded_dbapi.Error,)
-        self._statements = {name: self._prepare(statement) for name, statement in (
-            ("device", _DEVICE_BY_TOKEN), ("device+card", _DEVICE_AND_CARD_BY_NUMBER),
-            ("device+uid", _DEVICE_AND_CARD_BY_UID))}
+        names = ("device", "device+card", "device+uid")
+        self._statements = {
+            **{name: self._prepare(statement) for name, statement in zip(names, _statements(*_CURRENT))},
+            **{f"previous {name}": self._prepare(statement)
+               for name, statement in zip(names, _statements(*_PREVIOUS))},
+        }
 
     def _prepare(self, statement: Select[Any]) -> _Prepared:
         compiled = statement.compile(dialect=self._engine.dialect)
@@ -104,7 +114,22 @@ class LoopReader:
             cursor.close()
         return connection
 
-    def _fetch(self, name: str, **values: str) -> Sequence[Any] | None:
+    def _fetch_any_token(self, name: str, **values: str) -> Sequence[Any] | None:
+        """The row of statement ``name`` for a current token, else for a rotated-out previous one."""
+        row = self._fetch(name, **values)
+        if row is None:
+            row = self._fetch(f"previous {name}", now=self._now(), **values)
+        return row
+
+    def _now(self) -> object:
+        """Now, as the ``UtcDateTime`` column stores it (naive UTC, SQLite: text), for a raw DBAPI parameter."""
+        column_type = UtcDateTime()
+        dialect = self._engine.dialect
+        value = column_type.process_bind_param(utcnow(), dialect)
+        to_dbapi = column_type.impl_instance.dialect_impl(dialect).bind_processor(dialect)
+        return value if to_dbapi is None else to_dbapi(value)
+
+    def _fetch(self, name: str, **values: object) -> Sequence[Any] | None:
         prepared = self._statements[name]
         parameters = values if prepared.positions is None else tuple(values[key] for key in prepared.positions)
         for attempt in (1, 2):
@@ -125,17 +150,17 @@ class LoopReader:
 
     def device(self, token_hash: str) -> DeviceRow | None:
         """The device whose token hashes to ``token_hash``, revoked or not."""
-        row = self._fetch("device", token_hash=token_hash)
+        row = self._fetch_any_token("device", token_hash=token_hash)
         return None if row is None else _device_row(row)
 
     def device_and_card(self, token_hash: str, number: str) -> tuple[DeviceRow | None, CardRow | None]:
         """The device (as :meth:`device`) and the card with ``number``, in one statement; no card without a device."""
-        row = self._fetch("device+card", token_hash=token_hash, number=number)
+        row = self._fetch_any_token("device+card", token_hash=token_hash, number=number)
         return (None, None) if row is None else (_device_row(row[:4]), _card_row(row[4:]))
 
     def device_and_card_by_uid(self, token_hash: str, uid: str) -> tuple[DeviceRow | None, CardRow | None]:
         """The device and the card whose chip has ``uid`` (upper-case hex), in one statement."""
-        row = self._fetch("device+uid", token_hash=token_hash, uid=uid)
+        row = self._fetch_any_token("device+uid", token_hash=token_hash, uid=uid)
         return (None, None) if row is None else (_device_row(row[:4]), _card_row(row[4:]))
 
     def close(self) -> None:

@@ -74,15 +74,26 @@ POT_OF_FUEL = {FuelType.BENZIN: Pot.FUEL, FuelType.DIZEL: Pot.FUEL, FuelType.OTO
 
 
 class DeviceKind(str, enum.Enum):
-    """What a device token may do: look up (kiosk), sell and redeem (till), SMS and web (gateway)."""
+    """What a device token may do (docs/SECURITY.md has the whole table).
+
+    A kiosk looks up and activates (and, inside an attendant session, replaces and registers);
+    a till sells, redeems and registers; the SMS gateway only forwards texts to
+    ``/v1/sms/inbound``; operations (call centre, head office, the web's online activation)
+    look up, activate and read the audit trails and the fleet. Migration 0007 turned the old
+    ``gateway`` kind, which was both, into ``sms_gateway``.
+    """
 
     KIOSK = "kiosk"
     TILL = "till"
-    GATEWAY = "gateway"
+    SMS_GATEWAY = "sms_gateway"
+    OPERATIONS = "operations"
 
 
 class Device(Base):
-    """A kiosk, till or gateway; it authenticates with a bearer token stored only as a hash."""
+    """A kiosk, till, SMS gateway or operations client; its bearer token is stored only as a hash.
+
+    After ``rotate-device`` the previous token keeps working until ``previous_token_expires_at``.
+    """
 
     __tablename__ = "devices"
 
@@ -94,6 +105,8 @@ class Device(Base):
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, nullable=True)
     last_seen_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, nullable=True)
     last_heartbeat: Mapped[str | None] = mapped_column(Text, nullable=True)
+    previous_token_hash: Mapped[str | None] = mapped_column(String(64), nullable=True, unique=True, index=True)
+    previous_token_expires_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, nullable=True)
 
 
 class Holder(Base):
@@ -152,6 +165,8 @@ class Attendant(Base):
     failed_pin_attempts: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    disabled_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    """Set by ``disable-attendant``: no sign-in from then on."""
 
 
 class EarnRule(Base):
@@ -304,3 +319,12 @@ class AttendantAction(Base):
     card_id: Mapped[int | None] = mapped_column(ForeignKey("cards.id"), nullable=True)
     new_card_id: Mapped[int | None] = mapped_column(ForeignKey("cards.id"), nullable=True)
     detail: Mapped[str | None] = mapped_column(String(120), nullable=True)
+
+
+class DatabaseMark(Base):
+    """A fact about the database itself; ``demo`` means ``demo-data`` filled it."""
+
+    __tablename__ = "database_marks"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    set_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)

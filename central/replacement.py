@@ -6,7 +6,9 @@ old card was activated, the activation. ``replacements.old_card_id`` is unique, 
 be replaced only once even if two attendants try at the same moment.
 
 The old card is named by its number plus the holder's name and birth date, or (attendant
-mode) by a card ref of the attendant's session after the attendant checked the holder's ID.
+mode) by a card ref of the attendant's session plus the birth date the attendant read off the
+holder's ID document. The new card must be blank: no holder, no points, no events but its
+creation (a card someone used or registered is theirs, and its points with it).
 Each replacement gets a unique confirmation code for the attendant and the holder, and a row
 in the attendant audit.
 """
@@ -15,14 +17,23 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from central.audit import Action, ActionRecord, add_action
-from central.card_store import Actor, change_points, change_status, ensure_card_row, find_card, lock_cards, refuse_if_retired
+from central.card_store import (
+    CARD_CREATED,
+    Actor,
+    change_points,
+    change_status,
+    ensure_card_row,
+    find_card,
+    lock_cards,
+    refuse_if_retired,
+)
 from central.errors import ApiError
 from central.identity import IDENTITY_MESSAGES, IdentityCheck, check_identity
-from central.models import Card, CardStatus, Pot, Replacement, utcnow
+from central.models import Card, CardEvent, CardStatus, Pot, Replacement, Sale, utcnow
 from central.numbers import last4
 from central.schemas import CardRefReplacementRequest, Pots, ReplacementReceipt, ReplacementRequest
 from central.views import card_view
@@ -60,13 +71,31 @@ def replace_card(session: Session, actor: Actor, request: ReplacementRequest) ->
 def replace_card_by_ref(
     session: Session, actor: Actor, old_card_id: int, request: CardRefReplacementRequest
 ) -> ReplacementReceipt:
-    """By a card ref of the attendant's session: the attendant has checked the holder's ID document."""
+    """By a card ref of the attendant's session: the birth date read off the ID must match the record."""
     old_row = session.get(Card, old_card_id)
     if old_row is None:
         raise ApiError(404, "unknown_card", "no such card in this attendant session")
     if old_row.number == request.new_card_number:
         raise ApiError(422, "same_card", "the new card must be a different card")
-    return _move(session, actor, old_card_id, request.new_card_number, lambda _old: None)
+
+    def confirm(old: Card) -> None:
+        assert old.holder is not None
+        if old.holder.birth_date != request.birth_date:
+            raise ApiError(422, IdentityCheck.WRONG_BIRTH_DATE.value,
+                           "the birth date on the ID document does not match the holder record")
+
+    return _move(session, actor, old_card_id, request.new_card_number, confirm)
+
+
+def refuse_unless_blank(session: Session, card: Card) -> None:
+    """409 ``new_card_not_blank`` for a card with a holder, points, any event but its creation, or a sale
+    (a sale too small to earn a point leaves no event, but the card was in someone's hand)."""
+    used = session.scalar(select(
+        exists().where(CardEvent.card_id == card.id, CardEvent.kind != CARD_CREATED)
+        | exists().where(Sale.card_id == card.id)))
+    if card.holder_id is not None or card.fuel_points or card.autogas_points or used:
+        raise ApiError(409, "new_card_not_blank",
+                       "the new card must be blank (no holder, no points, never used); take another new card")
 
 
 def _move(
@@ -82,8 +111,7 @@ def _move(
         raise ApiError(409, "not_registered", "the old card has no holder record to confirm; register it first")
     confirm(old)
     refuse_if_retired(new)
-    if new.holder_id is not None and new.holder_id != old.holder_id:
-        raise ApiError(409, "new_card_registered", "the new card is registered to someone else")
+    refuse_unless_blank(session, new)
 
     code = new_confirmation_code(session)
     replacement = Replacement(

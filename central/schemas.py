@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import unicodedata
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StrictBool, StrictInt
 
 from central.models import CardStatus, FuelType, Pot
 from central.numbers import parse_card_number
@@ -33,6 +34,18 @@ def _one_line(text: str) -> str:
     return text
 
 
+INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf"})
+"""Unicode control and format characters (U+202E RIGHT-TO-LEFT OVERRIDE, zero-width joiners, …):
+a name holding one can show on an attendant's screen as something else than it is."""
+
+
+def visible_text(text: str) -> str:
+    """``text`` if it holds no Unicode control or format character, else ValueError."""
+    if any(unicodedata.category(char) in INVISIBLE_CATEGORIES for char in text):
+        raise ValueError("must not contain control or format characters")
+    return text
+
+
 def _card_number(text: str) -> str:
     return parse_card_number(text)
 
@@ -50,10 +63,11 @@ CardNumber = Annotated[
     Field(min_length=16, max_length=19, description="16-digit card number with a valid Luhn check digit"),
     AfterValidator(_card_number),
 ]
-FullName = Annotated[Line, Field(min_length=1, max_length=100, description="AD SOYAD, any letter case")]
+FullName = Annotated[Line, AfterValidator(visible_text),
+                     Field(min_length=1, max_length=100, description="AD SOYAD, any letter case")]
 BirthDate = Annotated[dt.date, AfterValidator(_past_birth_date)]
 Station = Annotated[Line, Field(min_length=1, max_length=64, description="Station code")]
-Hundredths = Annotated[int, Field(gt=0, le=MAX_POINTS, description="Hundredths of a Paropuan")]
+Hundredths = Annotated[StrictInt, Field(gt=0, le=MAX_POINTS, description="Hundredths of a Paropuan")]
 AttendantCode = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,32}$")]
 Pin = Annotated[str, Field(pattern=r"^[0-9]{4,8}$", description="4 to 8 digits")]
 Phone = Annotated[str, Field(pattern=r"^\+?[0-9]{10,15}$", description="Mobile number, digits with optional +")]
@@ -90,7 +104,7 @@ class SaleRequest(BaseModel):
 
     card_number: CardNumber
     fuel_type: FuelType
-    amount: int = Field(gt=0, le=MAX_AMOUNT_KURUS, description="Sale amount in kuruş")
+    amount: StrictInt = Field(gt=0, le=MAX_AMOUNT_KURUS, description="Sale amount in kuruş")
     station: Station
     sold_at: AwareDatetime = Field(description="When the sale happened, with its UTC offset")
 
@@ -165,7 +179,7 @@ class RegistrationRequest(BaseModel):
     full_name: FullName
     birth_date: BirthDate
     phone: Phone
-    consent: bool = Field(description="The holder signed the consent on the form")
+    consent: StrictBool = Field(description="The holder signed the consent on the form")
 
 
 class ReplacementRequest(BaseModel):
@@ -187,14 +201,14 @@ CardRef = Annotated[
 
 
 class CardRefReplacementRequest(BaseModel):
-    """Attendant mode: the old card as found in this attendant session; the attendant checked the ID."""
+    """Attendant mode: the old card as found in this attendant session, and the birth date the
+    attendant read off the holder's ID document (it must match the holder record)."""
 
     model_config = ConfigDict(extra="forbid")
 
     old_card_ref: CardRef
     new_card_number: CardNumber
-    identity_checked: Literal[True] = Field(
-        description="The attendant compared the holder's ID document with the masked details shown")
+    birth_date: BirthDate = Field(description="Read off the holder's ID document by the attendant")
 
 
 class ReplacementReceipt(BaseModel):
@@ -301,12 +315,12 @@ class HeartbeatRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     app_version: Line = Field(min_length=1, max_length=40)
-    uptime_seconds: int = Field(ge=0, le=10**9)
+    uptime_seconds: StrictInt = Field(ge=0, le=10**9)
     readers: list[Annotated[Line, Field(max_length=100)]] = Field(default_factory=list, max_length=8)
     screen: Label | None = None
     reader_state: Label | None = None
     last_lookup_at: AwareDatetime | None = None
-    errors_since_last_beat: dict[Label, Annotated[int, Field(ge=0, le=10**6)]] = Field(
+    errors_since_last_beat: dict[Label, Annotated[StrictInt, Field(ge=0, le=10**6)]] = Field(
         default_factory=dict, max_length=20
     )
     observed_at: AwareDatetime | None = Field(default=None, description="When the kiosk took this beat")

@@ -21,3 +21,5 @@ class Settings:
     """Three missed beats at the kiosk's default 60 s interval."""
     log_every_request: bool = False
     """Also log successful reads (central.observe logs changes, failures and slow requests)."""
+    api_docs: bool = False
+    """Serve /openapi.json, /docs and /redoc (``serve --docs``); off in production."""

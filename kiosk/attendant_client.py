@@ -35,6 +35,7 @@ class AttendantFailureKind(enum.Enum):
     ALREADY_REPLACED = "already_replaced"
     SAME_CARD = "same_card"
     NEW_CARD_TAKEN = "new_card_taken"
+    WRONG_BIRTH_DATE = "wrong_birth_date"
     CARD_BLOCKED = "card_blocked"
     ALREADY_REGISTERED = "already_registered"
     REJECTED = "rejected"
@@ -68,7 +69,8 @@ _ERROR_CODES = {
     "not_registered": AttendantFailureKind.NOT_REGISTERED,
     "card_replaced": AttendantFailureKind.ALREADY_REPLACED,
     "same_card": AttendantFailureKind.SAME_CARD,
-    "new_card_registered": AttendantFailureKind.NEW_CARD_TAKEN,
+    "new_card_not_blank": AttendantFailureKind.NEW_CARD_TAKEN,
+    "wrong_birth_date": AttendantFailureKind.WRONG_BIRTH_DATE,
     "card_blocked": AttendantFailureKind.CARD_BLOCKED,
     "card_retired": AttendantFailureKind.CARD_BLOCKED,
     "already_registered": AttendantFailureKind.ALREADY_REGISTERED,
@@ -191,10 +193,15 @@ class AttendantClient:
         except (KeyError, TypeError):
             raise _unreadable() from None
 
-    def replace(self, session: SignedIn, old_card_ref: str, new_number: CardNumber, key: str) -> ReplacementDone:
-        """Move both pots to ``new_number``. Tried up to ``change_tries`` times with the same
-        ``key`` when the answer is lost; the service applies it once whatever happens."""
-        payload = {"old_card_ref": old_card_ref, "new_card_number": new_number.digits, "identity_checked": True}
+    def replace(
+        self, session: SignedIn, old_card_ref: str, new_number: CardNumber, birth_date: dt.date, key: str
+    ) -> ReplacementDone:
+        """Move both pots to ``new_number``; ``birth_date`` is the one the attendant read off the
+        holder's ID (the service checks it against the holder record). Tried up to
+        ``change_tries`` times with the same ``key`` when the answer is lost; the service
+        applies it once whatever happens."""
+        payload = {"old_card_ref": old_card_ref, "new_card_number": new_number.digits,
+                   "birth_date": birth_date.isoformat()}
         body, replayed = self._change("/v1/replacements", session, payload, key)
         try:
             return ReplacementDone(

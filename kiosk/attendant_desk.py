@@ -6,8 +6,9 @@ While the desk is open, card events come here instead of to the driver's session
 diverts them), so a tapped card becomes the new card of a replacement or the card to register.
 
 Secrets stay out of the state: the PIN is kept only until it is sent (the state has its
-length), the session token only inside :class:`kiosk.attendant_client.SignedIn`, and a tapped
-card's number only privately, until the request that needs it (the state has its last four).
+length), the session token only inside :class:`kiosk.attendant_client.SignedIn`, a tapped
+card's number only privately, until the request that needs it (the state has its last four),
+and so is the birth date the attendant typed off the holder's ID once its step is left.
 """
 from __future__ import annotations
 
@@ -69,6 +70,7 @@ class DeskNotice(enum.Enum):
     ALREADY_REPLACED = "already_replaced"
     SAME_CARD = "same_card"
     NEW_CARD_TAKEN = "new_card_taken"
+    WRONG_BIRTH_DATE = "wrong_birth_date"
     CARD_BLOCKED = "card_blocked"
     ALREADY_REGISTERED = "already_registered"
     REJECTED = "rejected"
@@ -95,6 +97,7 @@ _FIELDS_OF_STEP = {
     DeskStep.SIGN_IN: (FormField.ATTENDANT_CODE, FormField.PIN),
     DeskStep.FIND_BY_NUMBER: (FormField.CARD_NUMBER,),
     DeskStep.FIND_BY_IDENTITY: (FormField.FULL_NAME, FormField.BIRTH_DATE, FormField.PHONE),
+    DeskStep.CONFIRM_IDENTITY: (FormField.BIRTH_DATE,),
     DeskStep.TAP_NEW_CARD: (FormField.CARD_NUMBER,),
     DeskStep.TAP_CARD_TO_REGISTER: (FormField.CARD_NUMBER,),
     DeskStep.REGISTRATION_FORM: (FormField.FULL_NAME, FormField.BIRTH_DATE, FormField.PHONE),
@@ -173,6 +176,7 @@ class AttendantDesk:
         self._signed_in: SignedIn | None = None
         self._pin = ""
         self._new_card: CardNumber | None = None
+        self._id_birth_date: dt.date | None = None  # typed off the holder's ID, sent with the replacement
         self._old_number_typed: str | None = None  # to tell the old card tapped as the new one
         self._pending_change: tuple[object, str] | None = None  # (what is being sent, its Idempotency-Key)
         self._generation = 0
@@ -211,6 +215,7 @@ class AttendantDesk:
         self._generation += 1
         self._pin = ""
         self._new_card = None
+        self._id_birth_date = None
         self._pending_change = None
         self._cancel_timer()
         self._state = DeskState()
@@ -329,7 +334,8 @@ class AttendantDesk:
             self._go(DeskStep.CONFIRM_IDENTITY, chosen=self._state.cards[index], cards=self._state.cards)
 
     def identity_confirmed(self) -> None:
-        """The attendant compared the holder's ID document with the masked details on screen."""
+        """The attendant compared the holder's ID document with the masked details on screen and
+        typed the birth date written on the ID (the service checks it with the replacement)."""
         chosen = self._state.chosen
         if self._state.step is not DeskStep.CONFIRM_IDENTITY or chosen is None:
             return
@@ -337,20 +343,25 @@ class AttendantDesk:
         if refusal is not None:
             self._update(notice=refusal)
             return
+        born = birth_date(self._state.text(FormField.BIRTH_DATE))
+        if isinstance(born, FormError):
+            self._update(notice=_NOTICE_FOR_FORM_ERROR[born], focus=FormField.BIRTH_DATE)
+            return
+        self._id_birth_date = born
         self._go(DeskStep.TAP_NEW_CARD, chosen=chosen)
 
     def confirm_move(self) -> None:
         """Send the replacement; a lost answer is retried with the same Idempotency-Key."""
         if self._state.step not in (DeskStep.CONFIRM_MOVE, DeskStep.MOVE_UNCERTAIN) or self._state.busy:
             return
-        session, chosen, new_card = self._signed_in, self._state.chosen, self._new_card
-        if session is None or chosen is None or new_card is None:
+        session, chosen, new_card, born = self._signed_in, self._state.chosen, self._new_card, self._id_birth_date
+        if session is None or chosen is None or new_card is None or born is None:
             return
-        key = self._key_for(("replacement", chosen.card_ref, new_card.digits))
+        key = self._key_for(("replacement", chosen.card_ref, new_card.digits, born))
         client = self._client
         self._update(busy=True, notice=None)
         log.info("replacement of card %s by card %s sent", chosen.number_last4, new_card.last4)
-        self._run(lambda: client.replace(session, chosen.card_ref, new_card, key), self._moved)
+        self._run(lambda: client.replace(session, chosen.card_ref, new_card, born, key), self._moved)
 
     def _moved(self, outcome: Outcome[ReplacementDone]) -> None:
         if outcome.value is not None:
@@ -367,6 +378,11 @@ class AttendantDesk:
                      notice=DeskNotice.UNAVAILABLE)
         elif failure.kind is AttendantFailureKind.SESSION_ENDED:
             self._session_ended()
+        elif failure.kind is AttendantFailureKind.WRONG_BIRTH_DATE:  # check the ID again and retype it
+            self._pending_change = None
+            self._new_card = self._id_birth_date = None
+            self._go(DeskStep.CONFIRM_IDENTITY, chosen=self._state.chosen, cards=self._state.cards,
+                     notice=DeskNotice.WRONG_BIRTH_DATE)
         else:
             self._pending_change = None
             self._go(DeskStep.MOVE_REFUSED, chosen=self._state.chosen, new_card_last4=self._state.new_card_last4,
@@ -449,6 +465,7 @@ class AttendantDesk:
             return
         target = _BACK[step]
         if target is DeskStep.CONFIRM_IDENTITY:
+            self._id_birth_date = None
             self._go(target, chosen=self._state.chosen, cards=self._state.cards)
         elif target is DeskStep.TAP_NEW_CARD:
             self._new_card = None
@@ -508,6 +525,7 @@ class AttendantDesk:
     def _reset(self, step: DeskStep, **changes: object) -> None:
         self._pin = ""
         self._new_card = None
+        self._id_birth_date = None
         self._pending_change = None
         self._go(step, **changes)
 

@@ -21,7 +21,8 @@ trap cleanup EXIT INT TERM
 
 "$bin/opet-central" demo-data --database "$database"
 if [[ ! -s "$data/kiosk-token" ]]; then
-  (umask 077; "$bin/opet-central" add-device --kind kiosk --name "demo kiosk" --database "$database" > "$data/kiosk-token")
+  rm -f "$data/kiosk-token"
+  "$bin/opet-central" add-device --kind kiosk --name "demo kiosk" --database "$database" --token-file "$data/kiosk-token"
 fi
 "$bin/opet-central" serve --host 127.0.0.1 --port "$port" --database "$database" > "$data/central.log" 2>&1 &
 pids+=($!)

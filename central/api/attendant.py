@@ -118,7 +118,7 @@ def search_holder_cards(
 @router.get("/attendant-actions", response_model=AttendantActions, responses=error_responses(401, 403, 422))
 def attendant_actions(
     request: Request,
-    _device: Annotated[AuthenticatedDevice, Depends(require_device(DeviceKind.TILL, DeviceKind.GATEWAY))],
+    _device: Annotated[AuthenticatedDevice, Depends(require_device(DeviceKind.TILL, DeviceKind.OPERATIONS))],
     attendant: Annotated[str | None, Query(pattern=r"^[A-Za-z0-9_-]{1,32}$", description="An attendant code")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> AttendantActions:

@@ -61,7 +61,7 @@ def loop_reads(request: Request) -> LoopReader:
     return request.app.state.loop_reads
 
 
-LOOKUP_KINDS = (DeviceKind.KIOSK, DeviceKind.TILL, DeviceKind.GATEWAY)
+LOOKUP_KINDS = (DeviceKind.KIOSK, DeviceKind.TILL, DeviceKind.OPERATIONS)
 
 
 def _entry(request: Request) -> Entry:
@@ -150,7 +150,7 @@ _ACTIVATION_ERRORS = {
 )
 def activate_online(
     request: Request,
-    device: Annotated[AuthenticatedDevice, Depends(require_device(DeviceKind.KIOSK, DeviceKind.GATEWAY))],
+    device: Annotated[AuthenticatedDevice, Depends(require_device(DeviceKind.KIOSK, DeviceKind.OPERATIONS))],
     number: Number,
     body: ActivationRequest,
 ) -> CardView:
@@ -182,7 +182,7 @@ def activate_online(
 @router.get("/{number}/events", response_model=CardEvents, responses=error_responses(400, 401, 403, 404, 422))
 def audit_trail(
     request: Request,
-    _device: Annotated[AuthenticatedDevice, Depends(require_device(DeviceKind.TILL, DeviceKind.GATEWAY))],
+    _device: Annotated[AuthenticatedDevice, Depends(require_device(DeviceKind.TILL, DeviceKind.OPERATIONS))],
     number: Number,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> CardEvents:

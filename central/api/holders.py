@@ -8,10 +8,11 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Request
 from fastapi.responses import JSONResponse
 
-from central.attendants import AuthenticatedAttendant, any_device, kiosk_or_till, optional_attendant, require_attendant
+from central.attendants import AuthenticatedAttendant, kiosk_or_till, optional_attendant, require_attendant
 from central.audit import Action, ActionRecord, write_action
 from central.auth import AuthenticatedDevice
 from central.card_store import Actor
+from central.models import DeviceKind
 from central.deps import database
 from central.errors import ApiError
 from central.error_handlers import error_responses
@@ -41,16 +42,21 @@ OptionalIdempotencyKey = Annotated[
 )
 def create_registration(
     request: Request,
-    device: Annotated[AuthenticatedDevice, Depends(any_device)],
+    device: Annotated[AuthenticatedDevice, Depends(kiosk_or_till)],
     attendant: Annotated[AuthenticatedAttendant | None, Depends(optional_attendant)],
     body: RegistrationRequest,
     key: OptionalIdempotencyKey = None,
 ) -> JSONResponse:
     """Stores the customer information form of a card (before or after its first use).
 
-    An attendant may sign the registration (session or code and PIN headers); the card's event
-    and the attendant audit then name them.
+    A kiosk registers only inside an attendant session (``X-Attendant-Session``): a kiosk's
+    token alone is 401 ``attendant_required``. A till registers the form handed in at its
+    counter; an attendant may sign it (session or code and PIN headers). The card's event and
+    the attendant audit name the attendant.
     """
+    if device.kind is DeviceKind.KIOSK and (attendant is None or attendant.session_key is None):
+        raise ApiError(401, "attendant_required",
+                       "a kiosk registers a card only inside an attendant session (X-Attendant-Session)")
     actor = Actor(device.id, attendant.id if attendant else None)
     with _refusals_audited(request, actor, Action.REGISTRATION_REFUSED, None):
         if key is None:

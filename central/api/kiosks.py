@@ -34,7 +34,7 @@ def heartbeat(
 @router.get("", response_model=FleetView, responses=error_responses(401, 403))
 def fleet(
     request: Request,
-    _device: Annotated[AuthenticatedDevice, Depends(require_device(DeviceKind.GATEWAY))],
+    _device: Annotated[AuthenticatedDevice, Depends(require_device(DeviceKind.OPERATIONS))],
 ) -> FleetView:
     """Every kiosk: healthy, unhealthy (no reader, pcscd restarting) or silent (no beat lately)."""
     silent_after = request.app.state.settings.kiosk_silent_after

@@ -38,7 +38,7 @@ _REPLY_OUTCOME = {
 @router.post("/inbound", response_model=SmsReply, responses=error_responses(401, 403, 422))
 def sms_inbound(
     request: Request,
-    gateway: Annotated[AuthenticatedDevice, Depends(require_device(DeviceKind.GATEWAY))],
+    gateway: Annotated[AuthenticatedDevice, Depends(require_device(DeviceKind.SMS_GATEWAY))],
     body: SmsInbound,
 ) -> SmsReply:
     """Handles one SMS to 6738 (``PARO <last 10 digits> AD SOYAD GG.AA.YYYY``)."""

@@ -34,11 +34,13 @@ def station_now() -> str:
 
 @dataclass
 class Api:
-    """An HTTP client for one running service with a kiosk, a till and a gateway token."""
+    """An HTTP client for one running service with a kiosk, a till, an SMS gateway and an operations token."""
 
     service: CentralService
     till_token: str
     gateway_token: str
+    """The SMS gateway's (kind ``sms_gateway``): it may only post to ``/v1/sms/inbound``."""
+    operations_token: str
     attendant_code: str
     backend: str
 
@@ -77,7 +79,7 @@ class Api:
 
     def activate(self, number: str, full_name: str, birth_date: str) -> httpx.Response:
         return self.http.post(f"/v1/cards/{number}/activation", json={"full_name": full_name, "birth_date": birth_date},
-                              headers=self._auth(self.gateway_token))
+                              headers=self._auth(self.operations_token))
 
     def sms(self, text: str) -> httpx.Response:
         return self.http.post("/v1/sms/inbound", json={"from": "+905321234567", "to": "6738", "text": text},
@@ -148,12 +150,13 @@ def mock_stdin(text: str) -> Iterator[None]:
 
 
 def make_api(service: CentralService, backend: str) -> Api:
-    """Adds a till, a gateway and an attendant to ``service``'s database."""
+    """Adds a till, an SMS gateway, an operations client and an attendant to ``service``'s database."""
     code = f"att-{uuid.uuid4().hex[:8]}"
     admin(service, "add-attendant", "--code", code, "--name", "Test Görevli", stdin=ATTENDANT_PIN + "\n")
     till = admin(service, "add-device", "--kind", "till", "--name", "test-till")
-    gateway = admin(service, "add-device", "--kind", "gateway", "--name", "test-gateway")
-    return Api(service, till, gateway, code, backend)
+    gateway = admin(service, "add-device", "--kind", "sms_gateway", "--name", "test-sms-gateway")
+    operations = admin(service, "add-device", "--kind", "operations", "--name", "test-operations")
+    return Api(service, till, gateway, operations, code, backend)
 
 
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]

@@ -37,8 +37,10 @@ def search(api: Api, session: str, full_name: str, birth_date: str, phone: str):
                             {"full_name": full_name, "birth_date": birth_date, "phone": phone}, session)
 
 
-def replace_by_ref(api: Api, session: str, card_ref: str, new: str, key: str | None = None, token: str | None = None):
-    body = {"old_card_ref": card_ref, "new_card_number": new, "identity_checked": True}
+def replace_by_ref(api: Api, session: str, card_ref: str, new: str, key: str | None = None, token: str | None = None,
+                   birth_date: str = "1980-05-17"):
+    """By card ref, with the birth date read off the ID (``api.active_card``'s holder's by default)."""
+    body = {"old_card_ref": card_ref, "new_card_number": new, "birth_date": birth_date}
     return api.as_attendant("/v1/replacements", body, session, token, key=key or uuid.uuid4().hex)
 
 
@@ -226,7 +228,7 @@ def test_holder_search_leaves_replaced_cards_out(api: Api):
     session = api.attendant_session()
     ref = search(api, session, name, "1990-01-02", "+905551110000").json()["cards"][0]["card_ref"]
     new = new_card_number()
-    assert replace_by_ref(api, session, ref, new).status_code == 201
+    assert replace_by_ref(api, session, ref, new, birth_date="1990-01-02").status_code == 201
     cards = search(api, session, name, "1990-01-02", "905551110000").json()["cards"]
     assert [card["number_last4"] for card in cards] == [new[-4:]]
 
@@ -281,18 +283,18 @@ def test_a_card_ref_works_only_in_its_own_session(api: Api):
         response = replace_by_ref(api, session, card_ref, new_card_number())
         assert response.status_code == 404 and response.json()["error"]["code"] == "unknown_card"
     by_pin = api.http.post("/v1/replacements",
-                           json={"old_card_ref": ref, "new_card_number": new_card_number(), "identity_checked": True},
+                           json={"old_card_ref": ref, "new_card_number": new_card_number(), "birth_date": "1980-05-17"},
                            headers={"Authorization": f"Bearer {api.till_token}", "Idempotency-Key": uuid.uuid4().hex,
                                     "X-Attendant-Code": api.attendant_code, "X-Attendant-Pin": ATTENDANT_PIN})
     assert by_pin.status_code == 404
     assert api.pots(old)["fuel"] == 700
 
 
-def test_identity_checked_must_be_true(api: Api):
+def test_a_card_ref_replacement_needs_a_birth_date(api: Api):
     session = api.attendant_session()
     ref = lookup(api, session, api.active_card(fuel=1)).json()["card_ref"]
-    response = api.as_attendant("/v1/replacements", {"old_card_ref": ref, "new_card_number": new_card_number(),
-                                                     "identity_checked": False}, session, key=uuid.uuid4().hex)
+    response = api.as_attendant("/v1/replacements", {"old_card_ref": ref, "new_card_number": new_card_number()},
+                                session, key=uuid.uuid4().hex)
     assert response.status_code == 422
 
 
@@ -334,7 +336,7 @@ def test_registration_by_pin_headers_and_without_an_attendant(api: Api):
                "X-Attendant-Pin": "0000"}
     wrong = api.http.post("/v1/registrations", json=body, headers=headers)
     assert wrong.status_code == 401 and wrong.json()["error"]["code"] == "bad_attendant_pin"
-    assert api.register(number, "Can Öz", "1999-09-09").status_code == 201  # no attendant: as before
+    assert api.register(number, "Can Öz", "1999-09-09").status_code == 201  # a till without an attendant (docs/SECURITY.md)
     assert [event["attendant_id"] for event in api.events(number) if event["kind"] == "registered"] == [None]
 
 
@@ -368,7 +370,7 @@ def test_everything_an_attendant_does_is_audited_without_secrets(api: Api):
     ref = lookup(api, session, old).json()["card_ref"]
     assert len(search(api, session, name, "1977-07-07", "+905551114444").json()["cards"]) == 1
     new = new_card_number()
-    receipt = replace_by_ref(api, session, ref, new).json()
+    receipt = replace_by_ref(api, session, ref, new, birth_date="1977-07-07").json()
     registered = new_card_number()
     assert register_as_attendant(api, session, registered, "Deniz Işık", None).status_code == 201
     headers = {"Authorization": f"Bearer {api.service.token}", "X-Attendant-Session": session}
@@ -408,10 +410,10 @@ def test_unknown_codes_and_lockouts_are_audited(api: Api):
     rows = actions(api, code)
     assert [row["action"] for row in rows][:2] == ["locked_out", "login_failed"]
     unknown = api.http.get("/v1/attendant-actions", params={"limit": 50},
-                           headers={"Authorization": f"Bearer {api.gateway_token}"}).json()["actions"]
+                           headers={"Authorization": f"Bearer {api.operations_token}"}).json()["actions"]
     assert any(row["attendant_code"] is None and row["detail"] == "unknown attendant code" for row in unknown)
 
 
-def test_the_audit_is_for_tills_and_gateways(api: Api):
+def test_the_audit_is_for_tills_and_operations(api: Api):
     response = api.http.get("/v1/attendant-actions", headers={"Authorization": f"Bearer {api.service.token}"})
     assert response.status_code == 403

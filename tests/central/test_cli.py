@@ -59,8 +59,33 @@ def test_demo_data_is_idempotent(url):
         ("block-card", "--number", "1234"),
         ("revoke-device", "--name", "nobody"),
         ("unlock-attendant", "--code", "nobody"),
+        ("disable-attendant", "--code", "nobody"),
+        ("rotate-device", "--name", "nobody", "--grace-minutes", "5"),
+        ("rotate-device", "--name", "nobody", "--grace-minutes", "-1"),
+        ("add-attendant", "--code", "x1", "--name", "GİZLİ\u202eADAM"),
     ],
 )
 def test_bad_admin_commands_fail_with_a_message(url, args, capsys):
     assert run(url, *args)[0] == 2
     assert capsys.readouterr().err.startswith(f"opet-central {args[0]}: ")
+
+
+def test_rotating_a_name_two_devices_share_is_refused(url, capsys):
+    assert run(url, "add-device", "--kind", "kiosk", "--name", "twin")[0] == 0
+    assert run(url, "add-device", "--kind", "kiosk", "--name", "twin")[0] == 0
+    assert run(url, "rotate-device", "--name", "twin", "--grace-minutes", "5") == (2, "")
+    assert "2 active devices" in capsys.readouterr().err
+
+
+def test_a_token_file_is_never_written_over_and_a_failed_command_leaves_none(url, tmp_path, capsys):
+    existing = tmp_path / "existing"
+    existing.write_text("keep me\n")
+    assert run(url, "add-device", "--kind", "kiosk", "--name", "k", "--token-file", str(existing)) == (2, "")
+    assert existing.read_text() == "keep me\n"
+    target = tmp_path / "rotated"
+    assert run(url, "rotate-device", "--name", "nobody", "--grace-minutes", "5", "--token-file", str(target))[0] == 2
+    assert not target.exists()
+    database = Database.connect(url)
+    with database.reader() as session:
+        assert session.scalar(select(func.count()).select_from(Device)) == 0
+    database.dispose()

@@ -88,7 +88,7 @@ def test_heartbeat_is_for_kiosks(api: Api):
     assert response.status_code == 403
 
 
-def test_audit_trail_needs_a_till_or_gateway(central_service: CentralService):
+def test_audit_trail_needs_a_till_or_operations(central_service: CentralService):
     response = httpx.get(f"{central_service.base_url}/v1/cards/{ENDER}/events",
                          headers={"Authorization": f"Bearer {central_service.token}"}, timeout=5)
     assert response.status_code == 403

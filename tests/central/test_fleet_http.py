@@ -28,8 +28,8 @@ def beat(service: CentralService, token: str, reader_state: str) -> None:
     assert response.status_code == 200
 
 
-def states(service: CentralService, gateway: str) -> dict[str, str]:
-    response = httpx.get(f"{service.base_url}/v1/kiosks", headers={"Authorization": f"Bearer {gateway}"}, timeout=5)
+def states(service: CentralService, operations: str) -> dict[str, str]:
+    response = httpx.get(f"{service.base_url}/v1/kiosks", headers={"Authorization": f"Bearer {operations}"}, timeout=5)
     assert response.status_code == 200
     return {kiosk["name"]: kiosk["state"] for kiosk in response.json()["kiosks"]}
 
@@ -44,20 +44,20 @@ def kiosk_gauge(service: CentralService) -> dict[str, float]:
 
 
 def test_healthy_unhealthy_and_silent_kiosks(service: CentralService) -> None:
-    gateway = service.add_device("gateway", "ops portal")
+    operations = service.add_device("operations", "ops portal")
     good, broken = service.add_device("kiosk", "island 1"), service.add_device("kiosk", "island 2")
     service.add_device("kiosk", "island 3")  # never beats
     beat(service, good, "ready")
     beat(service, broken, "no_reader")
-    seen = states(service, gateway)
+    seen = states(service, operations)
     assert (seen["island 1"], seen["island 2"], seen["island 3"]) == ("healthy", "unhealthy", "silent")
     assert kiosk_gauge(service)["unhealthy"] >= 1
     time.sleep(SILENT_AFTER_S + 0.5)
-    assert states(service, gateway)["island 1"] == "silent"
+    assert states(service, operations)["island 1"] == "silent"
     beat(service, good, "ready")
-    assert states(service, gateway)["island 1"] == "healthy"
+    assert states(service, operations)["island 1"] == "healthy"
 
 
-def test_only_the_gateway_sees_the_fleet(service: CentralService) -> None:
+def test_only_operations_sees_the_fleet(service: CentralService) -> None:
     response = httpx.get(f"{service.base_url}/v1/kiosks", headers={"Authorization": f"Bearer {service.token}"}, timeout=5)
     assert response.status_code == 403

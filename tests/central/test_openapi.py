@@ -6,7 +6,7 @@ import json
 import httpx
 
 from central.openapi import CHECKED_IN, openapi_text
-from tests.rigs.central import CentralService
+from tests.rigs.central import running_central
 
 
 def test_checked_in_openapi_is_up_to_date():
@@ -15,8 +15,12 @@ def test_checked_in_openapi_is_up_to_date():
     )
 
 
-def test_served_openapi_is_the_checked_in_one(central_service: CentralService):
-    served = httpx.get(f"{central_service.base_url}/openapi.json", timeout=5).json()
+def test_served_openapi_is_the_checked_in_one(tmp_path):
+    """``serve --docs`` serves the checked-in document (without --docs nothing is served: tests/security)."""
+    with running_central(f"sqlite:///{tmp_path / 'central.db'}", tmp_path, demo_data=False,
+                         serve_args=("--docs",)) as service:
+        served = httpx.get(f"{service.base_url}/openapi.json", timeout=5).json()
+        assert httpx.get(f"{service.base_url}/docs", timeout=5).status_code == 200
     assert served == json.loads(CHECKED_IN.read_text(encoding="utf-8"))
 
 

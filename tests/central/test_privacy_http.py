@@ -38,9 +38,9 @@ def test_attendant_mode_leaves_no_number_pin_or_token_in_answers_or_logs(api: Ap
         api.as_attendant("/v1/attendant/holder-searches",
                          {"full_name": "Deniz Işık", "birth_date": "1980-05-17", "phone": "+905321234567"}, session),
         api.as_attendant("/v1/replacements", {"old_card_ref": lookup.json()["card_ref"], "new_card_number": card,
-                                              "identity_checked": True}, session, key=uuid.uuid4().hex),
+                                              "birth_date": "1980-05-17"}, session, key=uuid.uuid4().hex),
         api.as_attendant("/v1/replacements", {"old_card_ref": lookup.json()["card_ref"], "new_card_number": new,
-                                              "identity_checked": True}, session, key=uuid.uuid4().hex),
+                                              "birth_date": "1980-05-17"}, session, key=uuid.uuid4().hex),
         api.as_attendant("/v1/attendant/card-lookups", {"card_number": card}, "wrong" + session),
     ]
     assert [response.status_code for response in answers] == [401, 401, 200, 404, 200, 422, 201, 401]

@@ -22,11 +22,12 @@ def test_replacement_moves_both_pots_and_keeps_the_activation(api: Api):
     assert api.redeem(new, 100).status_code == 201
 
 
-def test_new_card_points_are_added_not_overwritten(api: Api):
+def test_a_new_card_with_points_is_refused_not_absorbed(api: Api):
     old, new = api.active_card(fuel=700), new_card_number()
     assert api.sale(new, 20000).status_code == 201
-    assert api.replace(old, new, *HOLDER).status_code == 201
-    assert api.pots(new)["fuel"] == 800
+    response = api.replace(old, new, *HOLDER)
+    assert response.status_code == 409 and response.json()["error"]["code"] == "new_card_not_blank"
+    assert api.pots(new)["fuel"] == 100 and api.pots(old)["fuel"] == 700
 
 
 def test_replaced_card_refuses_further_use(api: Api):
@@ -72,7 +73,7 @@ def test_new_card_of_another_holder_is_refused(api: Api):
     old, other = api.active_card(fuel=700), new_card_number()
     assert api.register(other, "Başka Biri", "1970-01-01").status_code == 201
     response = api.replace(old, other, *HOLDER)
-    assert response.status_code == 409 and response.json()["error"]["code"] == "new_card_registered"
+    assert response.status_code == 409 and response.json()["error"]["code"] == "new_card_not_blank"
 
 
 def test_wrong_pin_is_refused_and_locks_after_five_tries(api: Api):

@@ -8,6 +8,7 @@ Schemathesis's pytest plugin does not run under pytest 9 yet, so the strategies 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 
 import pytest
 import schemathesis
@@ -16,6 +17,7 @@ from schemathesis.checks import not_a_server_error, response_schema_conformance
 
 from central.openapi import CHECKED_IN
 from tests.central.conftest import Api, make_api
+from tests.rigs.central import CentralService, running_central
 
 _DOCUMENT = json.loads(CHECKED_IN.read_text(encoding="utf-8"))
 # Negative cases (invalid inputs) only exist for operations that take inputs.
@@ -29,8 +31,16 @@ CASES = [
 
 
 @pytest.fixture(scope="module")
-def sqlite_api(central_service) -> Api:
-    return make_api(central_service, "sqlite")
+def docs_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CentralService]:
+    """A service of its own that serves its document (``serve --docs``; production does not)."""
+    workdir = tmp_path_factory.mktemp("central-docs")
+    with running_central(f"sqlite:///{workdir / 'central.db'}", workdir, serve_args=("--docs",)) as service:
+        yield service
+
+
+@pytest.fixture(scope="module")
+def sqlite_api(docs_service: CentralService) -> Api:
+    return make_api(docs_service, "sqlite")
 
 
 @pytest.fixture(scope="module")
@@ -40,8 +50,10 @@ def served_schema(sqlite_api: Api) -> schemathesis.BaseSchema:
 
 def token_for(api: Api, path: str) -> str:
     """A token of the device kind that may call ``path``."""
-    if path.startswith("/v1/sms") or path.endswith("/activation"):
+    if path.startswith("/v1/sms"):
         return api.gateway_token
+    if path.endswith("/activation") or path == "/v1/kiosks":
+        return api.operations_token
     if path.startswith("/v1/kiosks"):
         return api.service.token
     return api.till_token

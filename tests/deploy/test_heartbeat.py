@@ -135,10 +135,7 @@ def _last_heartbeat_metric(base_url: str, device: str) -> float | None:
 
 @pytest.fixture
 def service(central_service: CentralService) -> CentralService:
-    """The real service, if it already has the heartbeat endpoint (it is being built alongside)."""
-    paths = httpx.get(f"{central_service.base_url}/openapi.json", timeout=5).json()["paths"]
-    if "/v1/kiosks/heartbeat" not in paths:
-        pytest.skip("the service has no POST /v1/kiosks/heartbeat yet")
+    """The real service (it serves no OpenAPI document without ``serve --docs``, so nothing is asked of it first)."""
     return central_service
 
 

@@ -116,6 +116,12 @@ class Desk:
         self.desk.find()
         return self.settle()
 
+    def confirm_identity(self, birth: str) -> DeskState:
+        """The attendant checked the ID and types its birth date (GGAAYYYY) on the date keypad."""
+        self.type(FormField.BIRTH_DATE, birth)
+        self.desk.identity_confirmed()
+        return self.desk.state
+
     def close(self) -> None:
         self.desk.close()
         self.ui.pump_for(0.3)
@@ -182,7 +188,8 @@ def test_a_replacement_by_number_moves_both_pots_and_closes_the_old_card(desk: D
     assert chosen.holder.name == "Ö*** I***"  # masked, Turkish letters kept: the attendant compares, not reads
     assert chosen.holder.birth_date.endswith("1980") and "15" not in chosen.holder.birth_date
     assert chosen.holder.phone.endswith("4567") and "0530" not in chosen.holder.phone
-    desk.desk.identity_confirmed()
+    assert state.focus is FormField.BIRTH_DATE
+    desk.confirm_identity(holder.birth)
     assert desk.desk.state.step is DeskStep.TAP_NEW_CARD
     new = fresh_number()
     desk.session.card_presented()  # diverted: the driver's screens stay at attract
@@ -205,7 +212,7 @@ def test_a_replacement_by_number_moves_both_pots_and_closes_the_old_card(desk: D
 def test_the_old_card_tapped_as_the_new_card_is_refused(desk: Desk) -> None:
     desk.sign_in()
     desk.find_by_number(ENDER_CARD)
-    desk.desk.identity_confirmed()
+    desk.confirm_identity("20031974")
     desk.session.show_card(ENDER_CARD, Entry.TAPPED)  # never sent: ENDER's card stays as it is
     assert desk.desk.state.step is DeskStep.TAP_NEW_CARD
     assert desk.desk.state.notice is DeskNotice.SAME_CARD
@@ -234,7 +241,7 @@ def test_a_replacement_by_identity_with_turkish_letters_typed_in_small_letters(d
     state = desk.settle()
     assert state.step is DeskStep.CONFIRM_IDENTITY
     assert state.chosen is not None and state.chosen.number_last4 == holder.card.last4
-    desk.desk.identity_confirmed()
+    desk.confirm_identity(holder.birth)
     desk.session.show_card(fresh_number(), Entry.TAPPED)
     desk.desk.confirm_move()
     state = desk.settle()
@@ -272,6 +279,27 @@ def test_form_mistakes_are_caught_before_any_request(desk: Desk) -> None:
     assert desk.desk.state.notice is DeskNotice.NUMBER_CHECK_DIGIT
 
 
+def test_the_birth_date_off_the_id_is_checked_by_the_service(desk: Desk, holder: Holder) -> None:
+    desk.sign_in()
+    desk.find_by_number(holder.card)
+    assert desk.confirm_identity("1507").notice is DeskNotice.BIRTH_DATE_INCOMPLETE  # caught before any request
+    desk.desk.erase()
+    desk.desk.erase()
+    desk.desk.erase()
+    desk.desk.erase()
+    assert desk.confirm_identity("16071980").step is DeskStep.TAP_NEW_CARD  # a real date, but not his
+    desk.session.show_card(fresh_number(), Entry.TAPPED)
+    desk.desk.confirm_move()
+    state = desk.settle()
+    assert state.step is DeskStep.CONFIRM_IDENTITY and state.notice is DeskNotice.WRONG_BIRTH_DATE
+    assert state.text(FormField.BIRTH_DATE) == "" and state.chosen is not None
+    assert desk.lookups.look_up(holder.card, Entry.TYPED).fuel == 1000  # nothing moved
+    desk.confirm_identity(holder.birth)
+    desk.session.show_card(fresh_number(), Entry.TAPPED)
+    desk.desk.confirm_move()
+    assert desk.settle().step is DeskStep.MOVE_DONE
+
+
 def test_a_replaced_card_cannot_be_replaced_again(desk: Desk) -> None:
     desk.sign_in()
     state = desk.find_by_number(REPLACED_CARD)
@@ -299,7 +327,7 @@ def relayed(request: pytest.FixtureRequest, service: CentralService, holder: Hol
     try:
         harness.sign_in()
         harness.find_by_number(holder.card)
-        harness.desk.identity_confirmed()
+        harness.confirm_identity(holder.birth)
         harness.session.show_card(new, Entry.TAPPED)
         assert harness.desk.state.step is DeskStep.CONFIRM_MOVE
         yield Relayed(harness, path, new)

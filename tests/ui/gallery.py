@@ -202,7 +202,11 @@ def run_attendant_scenes(gallery: Gallery, answers: NetworkPath) -> None:
 
             gallery.scene("attendant-find-by-identity" + suffix, by_identity)
             gallery.scene("attendant-confirm-identity" + suffix, desk.find, ready=settled)
-        gallery.scene("attendant-tap-new-card" + suffix, desk.identity_confirmed)
+        def identity_checked(birth: str = "20031974" if language == "tr" else "02111988") -> None:
+            type_into(FormField.BIRTH_DATE, birth)  # read off the holder's ID card
+            desk.identity_confirmed()
+
+        gallery.scene("attendant-tap-new-card" + suffix, identity_checked)
         gallery.scene("attendant-confirm-move" + suffix, lambda card=new_card: session.show_card(card, Entry.TAPPED))
         if language == "tr":
             def answer_lost() -> None:

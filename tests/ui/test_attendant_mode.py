@@ -117,6 +117,7 @@ def replace_by_identity(kiosk_ui, tap, name_keys: str, birth: str, phone: str, n
     press(kiosk_ui, phone)
     kiosk_ui.click_text("Ara")
     kiosk_ui.driver.pump_until(lambda: kiosk_ui.app.desk.state.step.value == "confirm_identity", 10.0, "the holder found")
+    press(kiosk_ui, birth)  # read off the ID card, typed on the date keypad (its field has the focus)
     kiosk_ui.click_text("Kimlik doğrulandı: devam")
     with tap(new_number):
         kiosk_ui.driver.pump_until(lambda: kiosk_ui.app.desk.state.step.value == "confirm_move", 5.0, "the new card read")
