@@ -5,7 +5,7 @@ import datetime as dt
 import enum
 
 from central.models import Holder
-from central.turkish import names_match
+from opetcard.turkish import names_match
 
 
 class IdentityCheck(str, enum.Enum):

@@ -49,12 +49,11 @@ from dataclasses import dataclass
 from enum import StrEnum
 from itertools import takewhile
 
-from central.turkish import fold_name, turkish_upper
+from opetcard.numbers import CARD_DIGITS, SMS_DIGITS
+from opetcard.turkish import fold_name, turkish_upper
 
 MAX_TEXT_LENGTH = 160
 MAX_REPLY_LENGTH = 155
-LAST_DIGITS = 10
-CARD_DIGITS = 16
 EARLIEST_BIRTH_DATE = datetime.date(1900, 1, 1)
 MIN_AGE_YEARS = 10
 
@@ -323,7 +322,7 @@ def parse_activation_sms(text: str, *, today: datetime.date | None = None) -> Ac
         return _reject(Rejection.CARD_MISSING)
     if len(digits) == CARD_DIGITS:
         return _reject(Rejection.CARD_FULL_NUMBER)
-    if len(digits) != LAST_DIGITS:
+    if len(digits) != SMS_DIGITS:
         return _reject(Rejection.CARD_WRONG_LENGTH, count=len(digits))
     if not rest:
         return _reject(Rejection.DETAILS_MISSING)

@@ -13,13 +13,14 @@ import time
 from dataclasses import dataclass, replace
 from typing import Callable, Protocol
 
-from hardware.card_number import CARD_NUMBER_LENGTH, CardNumber
+from hardware.card_number import CardNumber
 from hardware.card_uid import CardUid
 from kiosk.api_client import FailureKind, RequestFailed
 from kiosk.balance import Balance, Entry
 from kiosk.keypad import Throttle, check_typed_number
 from kiosk.scheduling import BackgroundWork, Outcome, Scheduler, Timer
 from kiosk.state import AttendantCall, KeypadError, KioskState, Problem, ReaderHealth, Screen
+from opetcard.numbers import CARD_DIGITS
 
 log = logging.getLogger(__name__)
 
@@ -181,7 +182,7 @@ class KioskSession:
 
     def keypad_press(self, digit: str) -> None:
         if digit.isascii() and digit.isdigit() and len(digit) == 1:
-            if len(self._state.typed_digits) < CARD_NUMBER_LENGTH:
+            if len(self._state.typed_digits) < CARD_DIGITS:
                 self._update(typed_digits=self._state.typed_digits + digit, keypad_error=None)
 
     def keypad_delete(self) -> None:

@@ -17,7 +17,7 @@ import pytest
 from hardware.card_number import CardNumber
 from hardware.card_uid import CardUid
 from kiosk.api_client import CentralClient
-from hardware.card_number import luhn_is_valid
+from opetcard.numbers import luhn_valid
 from kiosk.attendant_client import AttendantClient, HolderDetails
 from kiosk.attendant_desk import AttendantDesk, DeskNotice, DeskSettings, DeskState, DeskStep
 from kiosk.balance import CardStatus, Entry
@@ -39,7 +39,7 @@ _serial = count(1)
 def fresh_number() -> CardNumber:
     """A Luhn-valid number that no other test uses."""
     body = f"70000738{next(_serial):07d}"
-    return next(CardNumber(body + check) for check in "0123456789" if luhn_is_valid(body + check))
+    return next(CardNumber(body + check) for check in "0123456789" if luhn_valid(body + check))
 
 
 @dataclass(frozen=True)
