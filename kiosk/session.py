@@ -15,11 +15,11 @@ from typing import Callable, Protocol
 
 from hardware.card_number import CardNumber
 from hardware.card_uid import CardUid
-from kiosk.api_client import FailureKind, RequestFailed
 from kiosk.balance import Balance, Entry
 from kiosk.keypad import Throttle, check_typed_number
 from kiosk.scheduling import BackgroundWork, Outcome, Scheduler, Timer
 from kiosk.state import AttendantCall, KeypadError, KioskState, Problem, ReaderHealth, Screen
+from kiosk.transport import FailureKind, RequestFailed
 from opetcard.numbers import CARD_DIGITS
 
 log = logging.getLogger(__name__)
@@ -28,12 +28,11 @@ LANGUAGES = ("tr", "en")
 
 _CARD_SCREENS = (Screen.READING, Screen.BALANCE, Screen.PROBLEM)
 
-_PROBLEM_FOR_FAILURE = {
+_PROBLEM_FOR_FAILURE = {  # any other failure of a look-up: the balance is not available
     FailureKind.UNKNOWN_CARD: Problem.UNKNOWN_CARD,
     FailureKind.INVALID_NUMBER: Problem.INVALID_NUMBER,
     FailureKind.RATE_LIMITED: Problem.RATE_LIMITED,
     FailureKind.UNAUTHORIZED: Problem.KIOSK_NOT_AUTHORIZED,
-    FailureKind.UNAVAILABLE: Problem.SERVICE_UNAVAILABLE,
 }
 
 
@@ -252,7 +251,7 @@ class KioskSession:
         error = outcome.error
         if isinstance(error, RequestFailed):
             log.warning("look-up failed for card %s: %s", self._state.masked_number, error)
-            problem = _PROBLEM_FOR_FAILURE[error.kind]
+            problem = _PROBLEM_FOR_FAILURE.get(error.kind, Problem.SERVICE_UNAVAILABLE)
         else:
             log.error("look-up crashed: %r", type(error).__name__)
             problem = Problem.SERVICE_UNAVAILABLE
