@@ -52,3 +52,8 @@ class Balance:
     @property
     def can_spend(self) -> bool:
         return self.status is CardStatus.ACTIVE
+
+    @property
+    def needs_activation(self) -> bool:
+        """Its points wait for the holder to activate the card (by SMS or online)."""
+        return self.status is CardStatus.NOT_ACTIVATED
