@@ -75,7 +75,7 @@ def test_booleans_from_the_environment() -> None:
     [
         ({"OPET_KIOSK_SCREEN_CHECK_DIGIT": "ture"}, "screen.check_digit should be true or false, not 'ture'"),
         ({"OPET_KIOSK_SERVICE_RETRIES": "-1"}, "service.retries should be a whole number from 0 to 10, not '-1'"),
-        ({"OPET_KIOSK_ATTENDANT_HOLD_SECONDS": "soon"}, "attendant.hold_seconds should be a number from 0.5 to 30, not 'soon'"),
+        ({"OPET_KIOSK_ATTENDANT_HOLD_SECONDS": "soon"}, "attendant.hold_seconds should be a number from 0.1 to 30, not 'soon'"),
     ],
 )
 def test_a_wrong_override_names_its_key_and_what_it_allows(environ: dict[str, str], complaint: str) -> None:
