@@ -30,7 +30,8 @@ from kiosk.attendant_client import (
 )
 from kiosk.holder_form import PIN_MIN_LENGTH, FormError, FormField, accepts, birth_date, normalized_name, phone
 from kiosk.keypad import check_typed_number
-from kiosk.scheduling import BackgroundWork, Outcome, Scheduler, Timer
+from kiosk.published import Published
+from kiosk.scheduling import BackgroundWork, Countdown, Outcome, Scheduler
 from kiosk.state import KeypadError
 from kiosk.transport import FailureKind, RequestFailed
 
@@ -142,7 +143,7 @@ class DeskSettings:
     require_luhn: bool = True
 
 
-class AttendantDesk:
+class AttendantDesk(Published[DeskState]):
     """Turns the attendant's touches, the reader's cards and the service's answers into :class:`DeskState`."""
 
     def __init__(
@@ -153,27 +154,18 @@ class AttendantDesk:
         settings: DeskSettings = DeskSettings(),
         on_active_changed: Callable[[bool], None] | None = None,
     ) -> None:
+        super().__init__(DeskState())
         self._client = client
         self._background = background
-        self._scheduler = scheduler
         self._settings = settings
         self._on_active_changed = on_active_changed
-        self._state = DeskState()
-        self._listeners: list[Callable[[DeskState], None]] = []
         self._signed_in: SignedIn | None = None
         self._pin = ""
         self._new_card: CardNumber | None = None
         self._old_number_typed: str | None = None  # to tell the old card tapped as the new one
         self._pending_change: tuple[object, str] | None = None  # (what is being sent, its Idempotency-Key)
         self._generation = 0
-        self._timer: Timer | None = None
-
-    @property
-    def state(self) -> DeskState:
-        return self._state
-
-    def subscribe(self, listener: Callable[[DeskState], None]) -> None:
-        self._listeners.append(listener)
+        self._idle_timer = Countdown(scheduler, self._idle)
 
     # --- opening and closing ---------------------------------------------------------
     def open(self) -> None:
@@ -197,16 +189,15 @@ class AttendantDesk:
         self._pin = ""
         self._new_card = None
         self._pending_change = None
-        self._cancel_timer()
-        self._state = DeskState()
-        self._notify()
+        self._idle_timer.cancel()
+        self._publish(DeskState())
         if self._on_active_changed is not None:
             self._on_active_changed(False)
 
     def activity(self) -> None:
         """A touch: the attendant is still there."""
         if self._state.active:
-            self._arm_idle_timer()
+            self._idle_timer.arm(self._settings.idle_timeout_seconds)
 
     # --- typing ----------------------------------------------------------------------
     def focus(self, form_field: FormField) -> None:
@@ -473,9 +464,8 @@ class AttendantDesk:
 
     def _go(self, step: DeskStep, **changes: object) -> None:
         """A new step (:meth:`DeskState.at`)."""
-        self._state = self._state.at(step, **changes)
-        self._arm_idle_timer()
-        self._notify()
+        self._idle_timer.arm(self._settings.idle_timeout_seconds)
+        self._publish(self._state.at(step, **changes))
 
     def _reset(self, step: DeskStep, **changes: object) -> None:
         self._pin = ""
@@ -492,30 +482,12 @@ class AttendantDesk:
 
         self._background.submit(work, finished)
 
-    def _update(self, **changes: object) -> None:
-        self._state = replace(self._state, **changes)
-        self._notify()
-
-    def _notify(self) -> None:
-        for listener in list(self._listeners):
-            listener(self._state)
-
-    def _arm_idle_timer(self) -> None:
-        self._cancel_timer()
-        self._timer = self._scheduler.call_later(self._settings.idle_timeout_seconds, self._idle)
-
     def _idle(self) -> None:
-        self._timer = None
         if self._state.busy:  # never drop a change on its way: wait for its answer
-            self._arm_idle_timer()
+            self._idle_timer.arm(self._settings.idle_timeout_seconds)
         else:
             log.info("attendant mode closed after %.0f s idle", self._settings.idle_timeout_seconds)
             self.close()
-
-    def _cancel_timer(self) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
 
 
 def _as_failure(error: BaseException | None) -> RequestFailed:
