@@ -189,7 +189,9 @@ class ServiceTransport:
                 tls: dict[str, Any] = {"cert_reqs": "CERT_REQUIRED" if self._verify else "CERT_NONE"}
                 if isinstance(self._verify, str):
                     tls["ca_certs"] = self._verify
-                self._pool = urllib3.PoolManager(num_pools=2, maxsize=4, **tls)
+                # Up to five threads at once: the two workers, the watcher's early look-up, the
+                # probe and the heartbeat; a full pool would close connections and log a warning.
+                self._pool = urllib3.PoolManager(num_pools=2, maxsize=8, **tls)
             return self._pool
 
     def _retry_policy(self, method: str, keyed: bool, retry: bool) -> urllib3.Retry:
