@@ -44,7 +44,7 @@ from tests.rigs.central import running_central
 
 TARGET_MIB = 40.0
 TARGET_SECONDS = 0.15
-PACKAGES = ("kiosk", "screens", "hardware")  # what an installed kiosk has compiled
+PACKAGES = ("kiosk", "screens", "hardware", "opetcard")  # what an installed kiosk has compiled
 
 
 def one_start(app: str, config: Path, settle: float) -> tuple[tuple[float, float, float, float], dict[str, float]]:

@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session, aliased
 
 from central.db import Database
 from central.models import Attendant, AttendantAction, Card, Device, utcnow
-from central.numbers import last4
 from central.schemas import AttendantActionView
+from opetcard.numbers import last4
 
 
 class Action(str, enum.Enum):

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from central.errors import ApiError
 from central.models import Card, CardEvent, CardStatus, Pot, utcnow
+from opetcard.numbers import last10
 
 CARD_CREATED = "card_created"
 """The event of a card row made blank by :func:`ensure_card_row`."""
@@ -66,7 +67,7 @@ def ensure_card_row(connection: Connection, number: str, device_id: int | None) 
     now = utcnow()
     inserted = connection.execute(
         insert(Card)
-        .values(number=number, last10=number[-10:], status=CardStatus.NOT_ACTIVATED.value,
+        .values(number=number, last10=last10(number), status=CardStatus.NOT_ACTIVATED.value,
                 fuel_points=0, autogas_points=0, created_at=now)
         .on_conflict_do_nothing(index_elements=["number"])
         .returning(Card.id)

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from central.card_store import Actor, UidTaken, link_uid, record_event
 from central.models import Attendant, Card, CardStatus, DatabaseMark, Device, Holder, Pot, utcnow
 from central.pins import hash_pin
+from opetcard.numbers import last10
 
 
 @dataclass(frozen=True)
@@ -104,7 +105,7 @@ def load_demo_data(session: Session, force: bool = False) -> int:
                 holders[demo.holder] = holder
         card = Card(
             number=demo.number,
-            last10=demo.number[-10:],
+            last10=last10(demo.number),
             status=demo.status.value,
             fuel_points=demo.fuel,
             autogas_points=demo.autogas,
@@ -134,7 +135,7 @@ def _add_new_cards(session: Session) -> int:
     """Adds the blank :data:`DEMO_NEW_CARDS` that are missing; returns how many."""
     existing = set(session.scalars(select(Card.number).where(Card.number.in_(DEMO_NEW_CARDS))))
     missing = [number for number in DEMO_NEW_CARDS if number not in existing]
-    session.add_all(Card(number=number, last10=number[-10:], status=CardStatus.NOT_ACTIVATED.value,
+    session.add_all(Card(number=number, last10=last10(number), status=CardStatus.NOT_ACTIVATED.value,
                          fuel_points=0, autogas_points=0) for number in missing)
     return len(missing)
 

@@ -14,9 +14,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from central.models import Card, CardStatus, Holder
-from central.numbers import last4
 from central.schemas import HolderCard, MaskedHolder, Pots
-from central.turkish import names_match
+from opetcard.numbers import last4
+from opetcard.turkish import names_match
 
 _REF_DIGEST_CHARS = 24
 PHONE_DIGITS_COMPARED = 10

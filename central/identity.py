@@ -5,7 +5,7 @@ import datetime as dt
 import enum
 
 from central.models import Holder
-from central.turkish import names_match
+from opetcard.turkish import names_match
 
 
 class IdentityCheck(str, enum.Enum):
@@ -18,7 +18,7 @@ class IdentityCheck(str, enum.Enum):
 
 
 def check_identity(holder: Holder, full_name: str, birth_date: dt.date) -> IdentityCheck:
-    """Compares ``full_name`` (Turkish-folded, see central.turkish) and ``birth_date`` with ``holder``."""
+    """Compares ``full_name`` (Turkish-folded, see opetcard.turkish) and ``birth_date`` with ``holder``."""
     name_ok = names_match(full_name, holder.full_name)
     date_ok = birth_date == holder.birth_date
     if name_ok and date_ok:

@@ -19,8 +19,8 @@ from central.card_store import ensure_card_row, refuse_if_retired
 from central.earning import earned_points, rule_in_force
 from central.errors import ApiError
 from central.models import POT_OF_FUEL, Card, CardEvent, CardStatus, FuelType, Pot, Redemption, Sale, utcnow
-from central.numbers import last4
 from central.schemas import Pots, RedemptionReceipt, RedemptionRequest, SaleReceipt, SaleRequest
+from opetcard.numbers import last4
 
 CLOCK_SKEW = dt.timedelta(minutes=10)
 

@@ -1,18 +1,17 @@
 """Card numbers as the service sees them: 16 digits with a Luhn check digit; and the
 contactless chip UIDs that stand for them (4, 7 or 10 bytes as hex).
 
-A full number or UID never leaves this service in an error or a log line; :func:`last4` and
+A full number or UID never leaves this service in an error or a log line; :func:`opetcard.numbers.last4` and
 :func:`mask_path` give the only forms that may.
 """
 from __future__ import annotations
 
 import re
 
-CARD_DIGITS = 16
-UID_HEX_LENGTHS = (8, 14, 20)
+from opetcard.numbers import has_uid_shape, is_card_number
+
 _LONG_DIGIT_RUN = re.compile(r"\d{10,}")
 _UID_IN_PATH = re.compile(r"(/by-uid/)([^/]*)")
-_HEX = frozenset("0123456789ABCDEF")
 
 
 class MalformedNumber(ValueError):
@@ -23,38 +22,19 @@ class MalformedUid(ValueError):
     """The text is not a 4-, 7- or 10-byte card UID in hex."""
 
 
-def luhn_valid(digits: str) -> bool:
-    """True when ``digits`` (only 0-9) passes the Luhn check."""
-    total = 0
-    for position, char in enumerate(reversed(digits)):
-        value = int(char)
-        if position % 2 == 1:
-            value *= 2
-            if value > 9:
-                value -= 9
-        total += value
-    return total % 10 == 0
-
-
 def parse_card_number(raw: str) -> str:
     """The 16 digits of ``raw`` (spaces allowed between groups), or :class:`MalformedNumber`."""
     digits = raw.replace(" ", "")
-    if len(digits) != CARD_DIGITS or not digits.isascii() or not digits.isdigit() or not luhn_valid(digits):
+    if not is_card_number(digits):
         raise MalformedNumber("card number must be 16 digits with a valid check digit")
     return digits
 
 
 def parse_uid(raw: str) -> str:
     """The upper-case hex of ``raw`` (8, 14 or 20 hex digits, any case), or :class:`MalformedUid`."""
-    hex_digits = raw.upper()
-    if len(hex_digits) not in UID_HEX_LENGTHS or not set(hex_digits) <= _HEX:
+    if not has_uid_shape(raw):
         raise MalformedUid("card UID must be 8, 14 or 20 hex digits (4, 7 or 10 bytes)")
-    return hex_digits
-
-
-def last4(digits: str) -> str:
-    """The last four digits: the only part of a number that may be shown or logged."""
-    return digits[-4:]
+    return raw.upper()
 
 
 def mask_digits(text: str) -> str:

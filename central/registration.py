@@ -8,8 +8,8 @@ from central.card_store import Actor, lock_card, record_event, refuse_if_retired
 from central.errors import ApiError
 from central.models import Holder, utcnow
 from central.schemas import CardView, RegistrationRequest
-from central.turkish import turkish_upper
 from central.views import card_view
+from opetcard.turkish import turkish_upper
 
 
 def register(session: Session, actor: Actor, request: RegistrationRequest) -> CardView:

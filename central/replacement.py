@@ -34,9 +34,9 @@ from central.card_store import (
 from central.errors import ApiError
 from central.identity import IDENTITY_MESSAGES, IdentityCheck, check_identity
 from central.models import Card, CardEvent, CardStatus, Pot, Replacement, Sale, utcnow
-from central.numbers import last4
 from central.schemas import CardRefReplacementRequest, Pots, ReplacementReceipt, ReplacementRequest
 from central.views import card_view
+from opetcard.numbers import last4
 
 CONFIRMATION_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 """Crockford's base32: no I, L, O or U, so a code read aloud or off a screen is not misread."""

@@ -15,8 +15,8 @@ What the parser accepts:
 - The card digits as one group or several (``0012 806566``); together exactly 10 ASCII digits.
 - The name: every word between the digits and the date, at least two words (middle names and
   double surnames are fine), in any case, with or without Turkish letters. Letters, hyphens and
-  apostrophes only (what :func:`central.turkish.fold_name` keeps as letters). It is returned in
-  Turkish capitals, whitespace collapsed; compare it with :func:`central.turkish.names_match`.
+  apostrophes only (what :func:`opetcard.turkish.fold_name` keeps as letters). It is returned in
+  Turkish capitals, whitespace collapsed; compare it with :func:`opetcard.turkish.names_match`.
 - The birth date last, day before month: ``20.03.1974``, ``20/03/1974``, ``20-03-1974``, and
   one-digit day or month (``1.3.1974``); one trailing full stop is ignored. A two-digit year is
   refused (the century would be a guess), as is a date without separators.
@@ -49,12 +49,11 @@ from dataclasses import dataclass
 from enum import StrEnum
 from itertools import takewhile
 
-from central.turkish import fold_name, turkish_upper
+from opetcard.numbers import CARD_DIGITS, SMS_DIGITS
+from opetcard.turkish import fold_name, turkish_upper
 
 MAX_TEXT_LENGTH = 160
 MAX_REPLY_LENGTH = 155
-LAST_DIGITS = 10
-CARD_DIGITS = 16
 EARLIEST_BIRTH_DATE = datetime.date(1900, 1, 1)
 MIN_AGE_YEARS = 10
 
@@ -323,7 +322,7 @@ def parse_activation_sms(text: str, *, today: datetime.date | None = None) -> Ac
         return _reject(Rejection.CARD_MISSING)
     if len(digits) == CARD_DIGITS:
         return _reject(Rejection.CARD_FULL_NUMBER)
-    if len(digits) != LAST_DIGITS:
+    if len(digits) != SMS_DIGITS:
         return _reject(Rejection.CARD_WRONG_LENGTH, count=len(digits))
     if not rest:
         return _reject(Rejection.DETAILS_MISSING)

@@ -5,8 +5,8 @@ import datetime as dt
 
 from central.loop_reads import CardRow
 from central.models import Card, CardStatus
-from central.numbers import last4
 from central.schemas import CardView, Pots
+from opetcard.numbers import last4
 
 
 def card_view(card: Card | CardRow, as_of: dt.datetime) -> CardView:

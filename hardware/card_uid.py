@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-UID_LENGTHS = (4, 7, 10)
+from opetcard.masking import masked_uid
+from opetcard.numbers import UID_BYTE_LENGTHS
 
 
 class InvalidCardUid(ValueError):
@@ -23,8 +24,8 @@ class CardUid:
     value: bytes = field(repr=False)
 
     def __post_init__(self) -> None:
-        if len(self.value) not in UID_LENGTHS:
-            raise InvalidCardUid(f"a card UID has {', '.join(map(str, UID_LENGTHS))} bytes")
+        if len(self.value) not in UID_BYTE_LENGTHS:
+            raise InvalidCardUid(f"a card UID has {', '.join(map(str, UID_BYTE_LENGTHS))} bytes")
 
     @property
     def hex(self) -> str:
@@ -33,7 +34,7 @@ class CardUid:
 
     @property
     def masked(self) -> str:
-        return "UID …" + self.hex[-4:]
+        return masked_uid(self.hex)
 
     def __str__(self) -> str:
         return self.masked

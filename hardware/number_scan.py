@@ -12,11 +12,12 @@ import re
 from dataclasses import dataclass
 
 from hardware.apdu import InvalidCardData
-from hardware.card_number import CARD_NUMBER_LENGTH, CardNumber, luhn_is_valid
+from hardware.card_number import CardNumber
+from opetcard.numbers import CARD_DIGITS, luhn_valid
 from hardware.profiles.encoding import NumberEncoding
 
-_ASCII_RUN = re.compile(rb"(?<![0-9])[0-9]{%d}(?![0-9])" % CARD_NUMBER_LENGTH)
-_BCD_BYTES = CARD_NUMBER_LENGTH // 2
+_ASCII_RUN = re.compile(rb"(?<![0-9])[0-9]{%d}(?![0-9])" % CARD_DIGITS)
+_BCD_BYTES = CARD_DIGITS // 2
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,7 @@ def find_numbers(data: bytes) -> list[FoundNumber]:
 
 
 def _plausible(digits: str) -> bool:
-    return len(set(digits)) > 1 and luhn_is_valid(digits)
+    return len(set(digits)) > 1 and luhn_valid(digits)
 
 
 def _exact(data: bytes, encoding: NumberEncoding) -> bool:
@@ -62,6 +63,6 @@ def redacted_hex(data: bytes) -> str:
     """``data`` in hex with every number found in it blanked (``**`` a byte)."""
     text = [f"{byte:02X}" for byte in data]
     for found in find_numbers(data):
-        size = CARD_NUMBER_LENGTH if found.encoding is NumberEncoding.ASCII else _BCD_BYTES
+        size = CARD_DIGITS if found.encoding is NumberEncoding.ASCII else _BCD_BYTES
         text[found.offset : found.offset + size] = ["**"] * size
     return "".join(text)

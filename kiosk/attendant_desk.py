@@ -16,26 +16,25 @@ import datetime as dt
 import enum
 import logging
 import uuid
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from typing import Callable
 
 from hardware.card_number import CardNumber
 from hardware.card_uid import CardUid
 from kiosk.attendant_client import (
     AttendantClient,
-    AttendantFailureKind,
-    AttendantRequestFailed,
     HolderCard,
     HolderDetails,
     RegistrationDone,
     ReplacementDone,
     SignedIn,
 )
-from kiosk.balance import CardStatus
-from kiosk.holder_form import FormError, FormField, accepts, birth_date, normalized_name, phone
+from kiosk.holder_form import PIN_MIN_LENGTH, FormError, FormField, accepts, birth_date, normalized_name, phone
 from kiosk.keypad import check_typed_number
-from kiosk.scheduling import BackgroundWork, Outcome, Scheduler, Timer
+from kiosk.published import Published
+from kiosk.scheduling import BackgroundWork, Countdown, Outcome, Scheduler
 from kiosk.state import KeypadError
+from kiosk.transport import FailureKind, RequestFailed
 
 log = logging.getLogger(__name__)
 
@@ -59,39 +58,16 @@ class DeskStep(enum.Enum):
 
 
 class DeskNotice(enum.Enum):
-    """A message for the attendant on the current step (why something did not happen)."""
+    """What only the desk itself finds to tell the attendant."""
 
-    WRONG_PIN = "wrong_pin"
-    LOCKED = "locked"
-    SESSION_ENDED = "session_ended"
-    UNKNOWN_CARD = "unknown_card"
-    NO_MATCH = "no_match"
-    NOT_REGISTERED = "not_registered"
-    ALREADY_REPLACED = "already_replaced"
-    SAME_CARD = "same_card"
-    NEW_CARD_TAKEN = "new_card_taken"
-    WRONG_BIRTH_DATE = "wrong_birth_date"
-    CARD_BLOCKED = "card_blocked"
-    ALREADY_REGISTERED = "already_registered"
-    REJECTED = "rejected"
-    KIOSK_NOT_AUTHORIZED = "kiosk_not_authorized"
-    UNAVAILABLE = "unavailable"
-    NUMBER_INCOMPLETE = "number_incomplete"
-    NUMBER_CHECK_DIGIT = "number_check_digit"
-    NO_NUMBER_ON_CARD = "no_number_on_card"
+    NO_MATCH = "no_match"  # a search by the holder's details found no card
+    NO_NUMBER_ON_CARD = "no_number_on_card"  # a card read only by its UID: its number must be typed
     CARD_UNREADABLE = "card_unreadable"
-    NAME_MISSING = "name_missing"
-    NAME_NEEDS_SURNAME = "name_needs_surname"
-    BIRTH_DATE_INCOMPLETE = "birth_date_incomplete"
-    BIRTH_DATE_INVALID = "birth_date_invalid"
-    PHONE_INVALID = "phone_invalid"
-    CODE_MISSING = "code_missing"
-    PIN_TOO_SHORT = "pin_too_short"
 
 
-_NOTICE_FOR_FAILURE = {kind: DeskNotice(kind.value) for kind in AttendantFailureKind}
-_NOTICE_FOR_FORM_ERROR = {error: DeskNotice(error.value) for error in FormError}
-_NOTICE_FOR_KEYPAD_ERROR = {KeypadError.INCOMPLETE: DeskNotice.NUMBER_INCOMPLETE, KeypadError.CHECK_DIGIT: DeskNotice.NUMBER_CHECK_DIGIT}
+Notice = FailureKind | FormError | KeypadError | DeskNotice
+"""A message for the attendant on the current step: why something did not happen. A request's
+failure, a form field's or a typed number's error, each as its own type says it."""
 
 _FIELDS_OF_STEP = {
     DeskStep.SIGN_IN: (FormField.ATTENDANT_CODE, FormField.PIN),
@@ -117,29 +93,34 @@ _BACK = {
     DeskStep.REGISTERED: DeskStep.MENU,
 }
 _TAP_STEPS = (DeskStep.TAP_NEW_CARD, DeskStep.TAP_CARD_TO_REGISTER)
+_CASE_STARTS = (DeskStep.SIGN_IN, DeskStep.MENU)
+
+_OF_STEP = {"lasts": "step"}  # what was typed and told on this step: a new step starts without it
+_OF_CASE = {"lasts": "case"}  # the cards of this replacement or registration: kept until the menu
 
 
 @dataclass(frozen=True)
 class DeskState:
     """What attendant mode shows. ``typed`` holds each field of the step as typed, except the
-    PIN, which is only its length (``pin_length``)."""
+    PIN, which is only its length (``pin_length``). A step change (:meth:`at`) keeps what it
+    does not change: the attendant, and the cards of the case in hand until the menu."""
 
     step: DeskStep = DeskStep.CLOSED
-    busy: bool = False
     attendant_name: str = ""
-    typed: dict[FormField, str] = field(default_factory=dict)
-    pin_length: int = 0
-    focus: FormField | None = None
-    consent: bool = False
-    notice: DeskNotice | None = None
-    attempts_left: int | None = None
-    retry_after_seconds: int | None = None
-    cards: tuple[HolderCard, ...] = ()
-    chosen: HolderCard | None = None
-    new_card_last4: str = ""
-    moved: ReplacementDone | None = None
-    registered: RegistrationDone | None = None
-    registered_name: str = ""
+    busy: bool = field(default=False, metadata=_OF_STEP)
+    typed: dict[FormField, str] = field(default_factory=dict, metadata=_OF_STEP)
+    pin_length: int = field(default=0, metadata=_OF_STEP)
+    focus: FormField | None = field(default=None, metadata=_OF_STEP)
+    consent: bool = field(default=False, metadata=_OF_STEP)
+    notice: Notice | None = field(default=None, metadata=_OF_STEP)
+    attempts_left: int | None = field(default=None, metadata=_OF_STEP)
+    retry_after_seconds: int | None = field(default=None, metadata=_OF_STEP)
+    cards: tuple[HolderCard, ...] = field(default=(), metadata=_OF_CASE)
+    chosen: HolderCard | None = field(default=None, metadata=_OF_CASE)
+    new_card_last4: str = field(default="", metadata=_OF_CASE)
+    moved: ReplacementDone | None = field(default=None, metadata=_OF_CASE)
+    registered: RegistrationDone | None = field(default=None, metadata=_OF_CASE)
+    registered_name: str = field(default="", metadata=_OF_CASE)
 
     @property
     def active(self) -> bool:
@@ -148,6 +129,15 @@ class DeskState:
     def text(self, form_field: FormField) -> str:
         return self.typed.get(form_field, "")
 
+    def at(self, step: DeskStep, **changes: object) -> DeskState:
+        """This state moved to ``step``, then ``changes``: the step's own fields start empty with
+        the focus on its first field; the sign-in and the menu also forget the case."""
+        lasting = ("step", "case") if step in _CASE_STARTS else ("step",)
+        fresh = DeskState()
+        of_step = _FIELDS_OF_STEP.get(step, ())
+        reset = {each.name: getattr(fresh, each.name) for each in fields(self) if each.metadata.get("lasts") in lasting}
+        return replace(self, step=step, **{**reset, "focus": of_step[0] if of_step else None, **changes})
+
 
 @dataclass(frozen=True)
 class DeskSettings:
@@ -155,7 +145,7 @@ class DeskSettings:
     require_luhn: bool = True
 
 
-class AttendantDesk:
+class AttendantDesk(Published[DeskState]):
     """Turns the attendant's touches, the reader's cards and the service's answers into :class:`DeskState`."""
 
     def __init__(
@@ -166,13 +156,11 @@ class AttendantDesk:
         settings: DeskSettings = DeskSettings(),
         on_active_changed: Callable[[bool], None] | None = None,
     ) -> None:
+        super().__init__(DeskState())
         self._client = client
         self._background = background
-        self._scheduler = scheduler
         self._settings = settings
         self._on_active_changed = on_active_changed
-        self._state = DeskState()
-        self._listeners: list[Callable[[DeskState], None]] = []
         self._signed_in: SignedIn | None = None
         self._pin = ""
         self._new_card: CardNumber | None = None
@@ -180,14 +168,7 @@ class AttendantDesk:
         self._old_number_typed: str | None = None  # to tell the old card tapped as the new one
         self._pending_change: tuple[object, str] | None = None  # (what is being sent, its Idempotency-Key)
         self._generation = 0
-        self._timer: Timer | None = None
-
-    @property
-    def state(self) -> DeskState:
-        return self._state
-
-    def subscribe(self, listener: Callable[[DeskState], None]) -> None:
-        self._listeners.append(listener)
+        self._idle_timer = Countdown(scheduler, self._idle)
 
     @property
     def signed_in_code(self) -> str | None:
@@ -217,16 +198,15 @@ class AttendantDesk:
         self._new_card = None
         self._id_birth_date = None
         self._pending_change = None
-        self._cancel_timer()
-        self._state = DeskState()
-        self._notify()
+        self._idle_timer.cancel()
+        self._publish(DeskState())
         if self._on_active_changed is not None:
             self._on_active_changed(False)
 
     def activity(self) -> None:
         """A touch: the attendant is still there."""
         if self._state.active:
-            self._arm_idle_timer()
+            self._idle_timer.arm(self._settings.idle_timeout_seconds)
 
     # --- typing ----------------------------------------------------------------------
     def focus(self, form_field: FormField) -> None:
@@ -258,10 +238,10 @@ class AttendantDesk:
     def sign_in(self) -> None:
         code = self._state.text(FormField.ATTENDANT_CODE)
         if not code:
-            self._update(notice=DeskNotice.CODE_MISSING, focus=FormField.ATTENDANT_CODE)
+            self._update(notice=FormError.CODE_MISSING, focus=FormField.ATTENDANT_CODE)
             return
-        if len(self._pin) < 4:
-            self._update(notice=DeskNotice.PIN_TOO_SHORT, focus=FormField.PIN)
+        if len(self._pin) < PIN_MIN_LENGTH:
+            self._update(notice=FormError.PIN_TOO_SHORT, focus=FormField.PIN)
             return
         pin, self._pin = self._pin, ""
         self._update(pin_length=0, busy=True, notice=None)
@@ -277,7 +257,7 @@ class AttendantDesk:
         failure = _as_failure(outcome.error)
         self._update(
             busy=False,
-            notice=_NOTICE_FOR_FAILURE.get(failure.kind, DeskNotice.UNAVAILABLE),
+            notice=failure.kind,
             attempts_left=failure.attempts_left,
             retry_after_seconds=failure.retry_after_seconds,
             focus=FormField.PIN,
@@ -302,7 +282,7 @@ class AttendantDesk:
         if self._state.step is DeskStep.FIND_BY_NUMBER:
             checked = check_typed_number(self._state.text(FormField.CARD_NUMBER), self._settings.require_luhn)
             if isinstance(checked, KeypadError):
-                self._update(notice=_NOTICE_FOR_KEYPAD_ERROR[checked])
+                self._update(notice=checked)
                 return
             self._old_number_typed = checked.digits
             self._update(busy=True, notice=None)
@@ -310,7 +290,7 @@ class AttendantDesk:
         elif self._state.step is DeskStep.FIND_BY_IDENTITY:
             identity = self._identity()
             if isinstance(identity, FormError):
-                self._update(notice=_NOTICE_FOR_FORM_ERROR[identity])
+                self._update(notice=identity)
                 return
             name, born, mobile = identity
             self._old_number_typed = None
@@ -331,7 +311,7 @@ class AttendantDesk:
 
     def choose(self, index: int) -> None:
         if self._state.step is DeskStep.CHOOSE_CARD and 0 <= index < len(self._state.cards):
-            self._go(DeskStep.CONFIRM_IDENTITY, chosen=self._state.cards[index], cards=self._state.cards)
+            self._go(DeskStep.CONFIRM_IDENTITY, chosen=self._state.cards[index])
 
     def identity_confirmed(self) -> None:
         """The attendant compared the holder's ID document with the masked details on screen and
@@ -339,16 +319,15 @@ class AttendantDesk:
         chosen = self._state.chosen
         if self._state.step is not DeskStep.CONFIRM_IDENTITY or chosen is None:
             return
-        refusal = _why_not_replaceable(chosen)
-        if refusal is not None:
-            self._update(notice=refusal)
+        if chosen.why_not_replaceable is not None:
+            self._update(notice=chosen.why_not_replaceable)
             return
         born = birth_date(self._state.text(FormField.BIRTH_DATE))
         if isinstance(born, FormError):
-            self._update(notice=_NOTICE_FOR_FORM_ERROR[born], focus=FormField.BIRTH_DATE)
+            self._update(notice=born, focus=FormField.BIRTH_DATE)
             return
         self._id_birth_date = born
-        self._go(DeskStep.TAP_NEW_CARD, chosen=chosen)
+        self._go(DeskStep.TAP_NEW_CARD)
 
     def confirm_move(self) -> None:
         """Send the replacement; a lost answer is retried with the same Idempotency-Key."""
@@ -369,24 +348,21 @@ class AttendantDesk:
             log.info("replacement %s done (replayed: %s)", done.confirmation_code, done.replayed)
             self._pending_change = None
             self._new_card = None
-            self._go(DeskStep.MOVE_DONE, moved=done, chosen=self._state.chosen, new_card_last4=done.new_last4)
+            self._go(DeskStep.MOVE_DONE, moved=done, new_card_last4=done.new_last4)
             return
         failure = _as_failure(outcome.error)
-        if failure.kind is AttendantFailureKind.UNAVAILABLE:
+        if failure.kind is FailureKind.UNAVAILABLE:
             log.warning("replacement answer lost: %s", failure.detail)
-            self._go(DeskStep.MOVE_UNCERTAIN, chosen=self._state.chosen, new_card_last4=self._state.new_card_last4,
-                     notice=DeskNotice.UNAVAILABLE)
-        elif failure.kind is AttendantFailureKind.SESSION_ENDED:
+            self._go(DeskStep.MOVE_UNCERTAIN, notice=failure.kind)
+        elif failure.kind is FailureKind.SESSION_ENDED:
             self._session_ended()
-        elif failure.kind is AttendantFailureKind.WRONG_BIRTH_DATE:  # check the ID again and retype it
+        elif failure.kind is FailureKind.WRONG_BIRTH_DATE:  # check the ID again and retype it
             self._pending_change = None
             self._new_card = self._id_birth_date = None
-            self._go(DeskStep.CONFIRM_IDENTITY, chosen=self._state.chosen, cards=self._state.cards,
-                     notice=DeskNotice.WRONG_BIRTH_DATE)
+            self._go(DeskStep.CONFIRM_IDENTITY, notice=failure.kind)
         else:
             self._pending_change = None
-            self._go(DeskStep.MOVE_REFUSED, chosen=self._state.chosen, new_card_last4=self._state.new_card_last4,
-                     notice=_NOTICE_FOR_FAILURE.get(failure.kind, DeskNotice.REJECTED))
+            self._go(DeskStep.MOVE_REFUSED, notice=failure.kind)
 
     # --- registration ----------------------------------------------------------------
     def start_registration(self) -> None:
@@ -398,7 +374,7 @@ class AttendantDesk:
             return
         identity = self._identity()
         if isinstance(identity, FormError):
-            self._update(notice=_NOTICE_FOR_FORM_ERROR[identity])
+            self._update(notice=identity)
             return
         name, born, mobile = identity
         details = HolderDetails(name, born, mobile, self._state.consent)
@@ -439,7 +415,7 @@ class AttendantDesk:
             return
         checked = check_typed_number(self._state.text(FormField.CARD_NUMBER), self._settings.require_luhn)
         if isinstance(checked, KeypadError):
-            self._update(notice=_NOTICE_FOR_KEYPAD_ERROR[checked])
+            self._update(notice=checked)
         else:
             self._take_card(checked)
 
@@ -447,10 +423,10 @@ class AttendantDesk:
         chosen = self._state.chosen
         if self._state.step is DeskStep.TAP_NEW_CARD:
             if chosen is not None and chosen.number_last4 == card.last4 and self._is_old_card(card):
-                self._update(notice=DeskNotice.SAME_CARD)
+                self._update(notice=FailureKind.SAME_CARD)
                 return
             self._new_card = card
-            self._go(DeskStep.CONFIRM_MOVE, chosen=chosen, new_card_last4=card.last4)
+            self._go(DeskStep.CONFIRM_MOVE, new_card_last4=card.last4)
         else:
             self._new_card = card
             self._go(DeskStep.REGISTRATION_FORM, new_card_last4=card.last4)
@@ -460,19 +436,15 @@ class AttendantDesk:
 
     # --- navigation --------------------------------------------------------------------
     def back(self) -> None:
+        """One step back; a new card tapped or typed is forgotten."""
         step = self._state.step
         if self._state.busy or step not in _BACK:
             return
         target = _BACK[step]
         if target is DeskStep.CONFIRM_IDENTITY:
             self._id_birth_date = None
-            self._go(target, chosen=self._state.chosen, cards=self._state.cards)
-        elif target is DeskStep.TAP_NEW_CARD:
-            self._new_card = None
-            self._go(target, chosen=self._state.chosen)
-        else:
-            self._new_card = None
-            self._go(target)
+        self._new_card = None
+        self._go(target, new_card_last4="")
 
     # --- internals ---------------------------------------------------------------------
     def _identity(self) -> tuple[str, dt.date, str] | FormError:
@@ -495,15 +467,15 @@ class AttendantDesk:
 
     def _failed(self, error: BaseException | None) -> None:
         failure = _as_failure(error)
-        if failure.kind is AttendantFailureKind.SESSION_ENDED:
+        if failure.kind is FailureKind.SESSION_ENDED:
             self._session_ended()
         else:
-            self._update(busy=False, notice=_NOTICE_FOR_FAILURE.get(failure.kind, DeskNotice.REJECTED))
+            self._update(busy=False, notice=failure.kind)
 
     def _session_ended(self) -> None:
         """The service ended the session (idle there, or signed out elsewhere): sign in again."""
         self._signed_in = None
-        self._reset(DeskStep.SIGN_IN, notice=DeskNotice.SESSION_ENDED)
+        self._reset(DeskStep.SIGN_IN, notice=FailureKind.SESSION_ENDED)
 
     def _set_field(self, form_field: FormField, text: str) -> None:
         if form_field is FormField.PIN:
@@ -513,14 +485,9 @@ class AttendantDesk:
             self._update(typed={**self._state.typed, form_field: text}, notice=None)
 
     def _go(self, step: DeskStep, **changes: object) -> None:
-        """A new step: its fields start empty and the first one has the focus."""
-        fields_of_step = _FIELDS_OF_STEP.get(step, ())
-        self._state = replace(
-            DeskState(step=step, attendant_name=self._state.attendant_name, focus=fields_of_step[0] if fields_of_step else None),
-            **changes,
-        )
-        self._arm_idle_timer()
-        self._notify()
+        """A new step (:meth:`DeskState.at`)."""
+        self._idle_timer.arm(self._settings.idle_timeout_seconds)
+        self._publish(self._state.at(step, **changes))
 
     def _reset(self, step: DeskStep, **changes: object) -> None:
         self._pin = ""
@@ -538,47 +505,19 @@ class AttendantDesk:
 
         self._background.submit(work, finished)
 
-    def _update(self, **changes: object) -> None:
-        self._state = replace(self._state, **changes)
-        self._notify()
-
-    def _notify(self) -> None:
-        for listener in list(self._listeners):
-            listener(self._state)
-
-    def _arm_idle_timer(self) -> None:
-        self._cancel_timer()
-        self._timer = self._scheduler.call_later(self._settings.idle_timeout_seconds, self._idle)
-
     def _idle(self) -> None:
-        self._timer = None
         if self._state.busy:  # never drop a change on its way: wait for its answer
-            self._arm_idle_timer()
+            self._idle_timer.arm(self._settings.idle_timeout_seconds)
         else:
             log.info("attendant mode closed after %.0f s idle", self._settings.idle_timeout_seconds)
             self.close()
 
-    def _cancel_timer(self) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
 
-
-def _why_not_replaceable(card: HolderCard) -> DeskNotice | None:
-    if card.status is CardStatus.REPLACED:
-        return DeskNotice.ALREADY_REPLACED
-    if card.status is CardStatus.BLOCKED:
-        return DeskNotice.CARD_BLOCKED
-    if card.holder is None:
-        return DeskNotice.NOT_REGISTERED
-    return None
-
-
-def _as_failure(error: BaseException | None) -> AttendantRequestFailed:
-    if isinstance(error, AttendantRequestFailed):
+def _as_failure(error: BaseException | None) -> RequestFailed:
+    if isinstance(error, RequestFailed):
         return error
     log.error("attendant request crashed: %r", type(error).__name__)
-    return AttendantRequestFailed(AttendantFailureKind.UNAVAILABLE, "crashed")
+    return RequestFailed(FailureKind.UNAVAILABLE, "crashed")
 
 
 def _log_sign_out(outcome: Outcome[None]) -> None:

@@ -5,7 +5,8 @@ import enum
 from dataclasses import dataclass
 from datetime import datetime
 
-from hardware.card_number import CardNumber, mask_last4
+from hardware.card_number import CardNumber
+from opetcard.masking import masked_number
 
 
 class CardStatus(enum.Enum):
@@ -41,7 +42,7 @@ class Balance:
     @property
     def masked(self) -> str:
         """The card number as screens may show it."""
-        return mask_last4(self.number_last4)
+        return masked_number(self.number_last4)
 
     @property
     def last10(self) -> str | None:
@@ -51,3 +52,8 @@ class Balance:
     @property
     def can_spend(self) -> bool:
         return self.status is CardStatus.ACTIVE
+
+    @property
+    def needs_activation(self) -> bool:
+        """Its points wait for the holder to activate the card (by SMS or online)."""
+        return self.status is CardStatus.NOT_ACTIVATED

@@ -1,5 +1,10 @@
 """Kiosk configuration: a TOML file, then ``OPET_KIOSK_<SECTION>_<KEY>`` environment overrides.
 
+Every value is checked as it is loaded: a wrong type, a word that is not ``true``/``false``
+(``"ture"``), a number outside its range (:data:`RANGES`) or a text outside its choices
+(:data:`CHOICES`) is a :class:`ConfigError` naming the key and what it allows, and
+``opet-kiosk`` stops with it (exit status 2) before it opens a window.
+
 Example file (every key optional)::
 
     [service]
@@ -63,6 +68,29 @@ if TYPE_CHECKING:
 
 ENV_PREFIX = "OPET_KIOSK_"
 T = TypeVar("T")
+
+# What a number may be, by key: a value outside is refused when the kiosk starts, not found
+# out at the first tap (a 0 s timeout, a negative retry count, a screen of 12 pixels). The
+# bounds refuse nonsense, not unusual choices: tests and benchmarks run with sub-second timers.
+RANGES: Mapping[str, tuple[float, float]] = MappingProxyType({
+    "service.timeout_seconds": (0.1, 60),
+    "service.retries": (0, 10),
+    "service.heartbeat_seconds": (0.1, 3600),
+    "service.probe_seconds": (0.1, 3600),
+    "service.probe_when_down_seconds": (0.1, 600),
+    "screen.idle_timeout_seconds": (0.1, 3600),
+    "screen.removal_linger_seconds": (0, 60),
+    "screen.typed_lookups_per_minute": (1, 600),
+    "screen.width": (320, 7680),
+    "screen.height": (240, 4320),
+    "screen.diagonal_inches": (5, 100),
+    "attendant.idle_timeout_seconds": (0.1, 3600),
+    "attendant.hold_seconds": (0.1, 30),
+    "demo.emulator_port": (1, 65535),
+})
+# What a text may be, by key.
+CHOICES: Mapping[str, tuple[str, ...]] = MappingProxyType({"screen.language": ("tr", "en")})
+_TRUE, _FALSE = frozenset({"1", "true", "yes", "on"}), frozenset({"0", "false", "no", "off"})
 
 
 class ConfigError(ValueError):
@@ -219,16 +247,48 @@ def _build_section(name: str, defaults: NamedTuple, values: dict[str, Any], envi
 
 
 def _convert(key: str, value: Any, default: Any) -> Any:
+    """``value`` (from TOML, or a string from the environment) as the type of ``default``,
+    within the key's range or choices; a :class:`ConfigError` naming the key and what it allows."""
     if isinstance(default, Mapping):  # a profile's options: a sub-table, kept read-only
         if not isinstance(value, Mapping):
             raise ConfigError(f"{key} should be a table ([{key}])")
         return MappingProxyType(dict(value))
+    if isinstance(default, bool):
+        return _boolean(key, value)
+    if isinstance(default, tuple):
+        if not isinstance(value, (str, list)):
+            raise ConfigError(f"{key} should be a list of names, not {value!r}")
+        items = value.split(",") if isinstance(value, str) else value
+        return tuple(str(item).strip() for item in items if str(item).strip())
+    if isinstance(default, (int, float)):
+        return _number(key, value, whole=isinstance(default, int))
+    if not isinstance(value, str):
+        raise ConfigError(f"{key} should be a text, not {value!r}")
+    if key in CHOICES and value not in CHOICES[key]:
+        raise ConfigError(f"{key} should be one of {', '.join(CHOICES[key])}, not {value!r}")
+    return value
+
+
+def _boolean(key: str, value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    word = str(value).strip().lower() if isinstance(value, str) else ""
+    if word in _TRUE | _FALSE:
+        return word in _TRUE
+    raise ConfigError(f"{key} should be true or false, not {value!r}")
+
+
+def _number(key: str, value: Any, whole: bool) -> int | float:
+    low, high = RANGES.get(key, (float("-inf"), float("inf")))
+    allowed = f"{'a whole number' if whole else 'a number'} from {low:g} to {high:g}"
     try:
-        if isinstance(default, bool):
-            return value if isinstance(value, bool) else str(value).lower() in {"1", "true", "yes", "on"}
-        if isinstance(default, tuple):
-            items = value.split(",") if isinstance(value, str) else value
-            return tuple(str(item).strip() for item in items if str(item).strip())
-        return type(default)(value)
+        if isinstance(value, bool):
+            raise ValueError("a boolean is not a number")
+        number = float(value)
+        if whole and not number.is_integer():
+            raise ValueError("not whole")
     except (TypeError, ValueError):
-        raise ConfigError(f"{key} should be of type {type(default).__name__}") from None
+        raise ConfigError(f"{key} should be {allowed}, not {value!r}") from None
+    if not low <= number <= high:
+        raise ConfigError(f"{key} should be {allowed}, not {value!r}")
+    return int(number) if whole else number

@@ -7,11 +7,11 @@ oldest first, stopping at the first failure. The queue is on disk under the unit
 ``$STATE_DIRECTORY`` so that beats survive the restarts the watchdog causes; without it (a
 development run) it is in memory.
 
-The service's contract (``central/schemas.py``, ``HeartbeatRequest``) has ``app_version``,
-``uptime_seconds``, ``readers`` and ``screen``. The fields the fleet view also needs —
-``reader_state``, ``last_lookup_at``, ``errors_since_last_beat`` and ``observed_at`` (a queued
-beat arrives late) — are sent too; a service that refuses them (422) gets the basic fields only,
-so kiosks can be upgraded before the service is.
+A beat is the service's ``HeartbeatRequest`` (``central/schemas.py``): ``app_version``,
+``uptime_seconds``, ``readers``, ``screen``, ``reader_state``, ``last_lookup_at``,
+``errors_since_last_beat`` and ``observed_at`` (a queued beat arrives late). The beats go
+through the kiosk's one :class:`~kiosk.transport.ServiceTransport`, without its retries: the
+queue is the retry.
 """
 from __future__ import annotations
 
@@ -27,14 +27,12 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Protocol
 
-
-from kiosk.lazy_http import LazySession, new_session, request_error
 from kiosk.state import KioskState, Screen
+from kiosk.transport import RequestFailed, ServiceTransport
 
 log = logging.getLogger(__name__)
 
 Beat = dict[str, Any]
-BASIC_FIELDS = ("app_version", "uptime_seconds", "readers", "screen")
 MAX_READERS = 8  # the service accepts at most 8 reader names of at most 100 characters
 
 
@@ -187,47 +185,34 @@ class Delivery(enum.Enum):
     RETRY_LATER = "retry_later"  # unreachable, overloaded or failing: keep it queued
 
 
-class Transport(Protocol):
+class BeatPoster(Protocol):
     """Delivers one beat and says what became of it."""
 
     def send(self, beat: Beat) -> Delivery: ...
-    def close(self) -> None: ...
 
 
-class HeartbeatTransport:
-    """POSTs beats with the kiosk's device token; no retries here (the queue is the retry)."""
+class HeartbeatClient:
+    """``POST /v1/kiosks/heartbeat`` on the kiosk's transport, sent once (the queue is the retry)."""
 
-    def __init__(self, base_url: str, token: str, timeout_seconds: float = 3.0, verify: bool | str = True) -> None:
-        self._url = base_url.rstrip("/") + "/v1/kiosks/heartbeat"
-        self._timeout = timeout_seconds
-        self._session = LazySession(lambda: new_session(token))
-        self._verify = verify  # per request: see CentralClient
-        self._basic_only = False
+    def __init__(self, transport: ServiceTransport) -> None:
+        self._transport = transport
 
     def send(self, beat: Beat) -> Delivery:
-        """Delivers one beat, falling back to the basic fields if the service refuses the others."""
-        body = {key: beat[key] for key in BASIC_FIELDS} if self._basic_only else beat
-        status = self._post(body)
-        if status == 422 and not self._basic_only:
-            log.warning("the service refuses the extended heartbeat fields; sending the basic ones from now on")
-            self._basic_only = True
-            return self.send(beat)
-        if status is None or status in (408, 429) or status >= 500:
-            return Delivery.RETRY_LATER
-        if 200 <= status < 300:
-            return Delivery.DELIVERED
-        log.warning("the service refused a heartbeat with HTTP %d; dropped", status)
-        return Delivery.REJECTED
-
-    def _post(self, body: Beat) -> int | None:
+        """Delivers one beat: kept for later when the service is away or failing, dropped when it refuses it."""
         try:
-            return self._session.get().post(self._url, json=body, timeout=self._timeout, verify=self._verify).status_code
-        except request_error() as exc:
-            log.info("heartbeat not sent: %s", type(exc).__name__)
-            return None
+            self._transport.call("POST", "/v1/kiosks/heartbeat", body=beat, expect=(200, 201, 202, 204), retry=False)
+        except RequestFailed as failure:
+            status = failure.status
+            if status is None or status in (408, 429) or status >= 500:
+                log.info("heartbeat not sent: %s", failure.detail)
+                return Delivery.RETRY_LATER
+            log.warning("the service refused a heartbeat with HTTP %d; dropped", status)
+            return Delivery.REJECTED
+        return Delivery.DELIVERED
 
     def close(self) -> None:
-        self._session.close()
+        """Closes the transport's connections."""
+        self._transport.close()
 
 
 class HeartbeatSender:
@@ -236,13 +221,13 @@ class HeartbeatSender:
     def __init__(
         self,
         health: FleetHealth,
-        transport: Transport,
+        poster: BeatPoster,
         queue: HeartbeatQueue,
         interval_seconds: float = 60.0,
         max_per_tick: int = 100,
     ) -> None:
         self._health = health
-        self._transport = transport
+        self._poster = poster
         self._queue = queue
         self._interval = interval_seconds
         self._max_per_tick = max_per_tick
@@ -261,7 +246,7 @@ class HeartbeatSender:
             beat = self._queue.oldest()
             if beat is None:
                 break
-            outcome = self._transport.send(beat)
+            outcome = self._poster.send(beat)
             if outcome is Delivery.RETRY_LATER:
                 break
             self._queue.drop_oldest()
@@ -274,11 +259,10 @@ class HeartbeatSender:
         self._thread.start()
 
     def stop(self, timeout: float = 5.0) -> None:
-        """Ends the thread (waiting for a send in progress) and closes the connection."""
+        """Ends the thread, waiting for a send in progress."""
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout)
-        self._transport.close()
 
     def _run(self) -> None:
         while not self._stop.is_set():

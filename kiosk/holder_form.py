@@ -1,31 +1,21 @@
 """The fields an attendant types: what each accepts key by key, and the checks before a request.
 
 Names are typed in Turkish capitals (the SMS rule and the paper form use them); the keyboard
-may also offer small letters, so :func:`turkish_upper` gives the Turkish pairs i/İ and ı/I
-rather than Python's ``"i".upper() == "I"``.
+may also offer small letters, so :func:`opetcard.turkish.turkish_upper` (the service's own rule)
+gives the Turkish pairs i/İ and ı/I rather than Python's ``"i".upper() == "I"``.
 """
 from __future__ import annotations
 
 import datetime as dt
 import enum
-import unicodedata
+
+from opetcard.numbers import CARD_DIGITS
+from opetcard.turkish import turkish_upper
 
 NAME_MAX_LENGTH = 100
 PHONE_MIN_DIGITS, PHONE_MAX_DIGITS = 10, 15
 ATTENDANT_CODE_MAX_LENGTH = 32
 PIN_MIN_LENGTH, PIN_MAX_LENGTH = 4, 8
-
-_TO_UPPER = str.maketrans({"i": "İ", "ı": "I"})
-_TO_LOWER = str.maketrans({"I": "ı", "İ": "i"})
-
-
-def turkish_upper(text: str) -> str:
-    return unicodedata.normalize("NFC", text.translate(_TO_UPPER).upper())
-
-
-def turkish_lower(text: str) -> str:
-    return unicodedata.normalize("NFC", text.translate(_TO_LOWER).lower())
-
 
 class FormField(enum.Enum):
     """A field of attendant mode; each has its keyboard (letters or digits) and its limit."""
@@ -46,7 +36,7 @@ class FormField(enum.Enum):
         return {
             FormField.ATTENDANT_CODE: ATTENDANT_CODE_MAX_LENGTH,
             FormField.PIN: PIN_MAX_LENGTH,
-            FormField.CARD_NUMBER: 16,
+            FormField.CARD_NUMBER: CARD_DIGITS,
             FormField.FULL_NAME: NAME_MAX_LENGTH,
             FormField.BIRTH_DATE: 8,
             FormField.PHONE: PHONE_MAX_DIGITS,

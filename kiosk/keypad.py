@@ -5,15 +5,16 @@ import time
 from collections import deque
 from typing import Callable
 
-from hardware.card_number import CARD_NUMBER_LENGTH, CardNumber, luhn_is_valid
+from hardware.card_number import CardNumber
 from kiosk.state import KeypadError
+from opetcard.numbers import CARD_DIGITS, luhn_valid
 
 
 def check_typed_number(digits: str, require_luhn: bool) -> CardNumber | KeypadError:
     """The number to look up, or why it cannot be one (no request is made then)."""
-    if len(digits) != CARD_NUMBER_LENGTH:
+    if len(digits) != CARD_DIGITS:
         return KeypadError.INCOMPLETE
-    if require_luhn and not luhn_is_valid(digits):
+    if require_luhn and not luhn_valid(digits):
         return KeypadError.CHECK_DIGIT
     return CardNumber(digits)
 

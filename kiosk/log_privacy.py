@@ -9,12 +9,14 @@ from __future__ import annotations
 import logging
 import re
 
+from opetcard.masking import masked_number
+
 _CARD_NUMBER = re.compile(r"(?<!\d)(?:\d{4}[ -]?){3}(\d{4})(?!\d)")
 
 
 def redact(text: str) -> str:
     """Replace every 16-digit number in ``text`` by ``•••• •••• •••• 1234``."""
-    return _CARD_NUMBER.sub(lambda match: "•••• •••• •••• " + match.group(1), text)
+    return _CARD_NUMBER.sub(lambda match: masked_number(match.group(1)), text)
 
 
 class CardNumberRedactor(logging.Filter):

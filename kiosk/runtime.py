@@ -1,12 +1,12 @@
 """The kiosk's composition root: config in, a running session with its card watcher out.
 
 The UI toolkit provides only ``dispatch`` (run on the UI thread) and a ``Scheduler``; this
-module builds the API client, the background pool, the session, the card watcher and the
-fleet heartbeat, and wires the watcher's events into the session and the heartbeat.
+module builds the one transport to the service and its clients, the background pool, the
+driver's session, attendant mode's desk, the card watcher and the fleet heartbeat, and wires
+the watcher's events into the session and the heartbeat.
 
-What the attract screen does not need is imported and built later: the card watcher (pyscard)
-in :meth:`KioskRuntime.start`, which the app calls once the first frame is drawn, and attendant
-mode's desk on its first use (issue 8's cold-start budget).
+The app builds the runtime once its attract screen is drawn (issue 8's cold-start budget); the
+card watcher (pyscard) is imported and started later still, in :meth:`KioskRuntime.start`.
 """
 from __future__ import annotations
 
@@ -16,19 +16,20 @@ from typing import TYPE_CHECKING
 
 from hardware.card_number import CardNumber
 from hardware.card_uid import CardUid
-from kiosk.api_client import CentralClient, FailureKind, RequestFailed
+from kiosk.api_client import CentralClient
+from kiosk.attendant_client import AttendantClient
+from kiosk.attendant_desk import AttendantDesk, DeskSettings
 from kiosk.balance import Balance, Entry
 from kiosk.config import KioskConfig
 from kiosk.connectivity import ServiceMonitor
-from kiosk.heartbeat import FleetHealth, HeartbeatSender, HeartbeatTransport, queue_for_environment
+from kiosk.heartbeat import FleetHealth, HeartbeatClient, HeartbeatSender, queue_for_environment
 from kiosk.scheduling import BackgroundWork, Dispatch, Scheduler
 from kiosk.self_test import DeliveryLog, ReaderLog, SelfTest
 from kiosk.session import KioskSession, SessionSettings
+from kiosk.transport import FailureKind, RequestFailed, ServiceTransport
 
 if TYPE_CHECKING:
     from hardware.watcher import CardWatcher
-    from kiosk.attendant_client import AttendantClient
-    from kiosk.attendant_desk import AttendantDesk
     from kiosk.card_events import EarlyLookup
 
 log = logging.getLogger(__name__)
@@ -48,14 +49,12 @@ class KioskRuntime:
         self.config = config
         self.config_path = config_path
         self._dispatch = dispatch
-        self._scheduler = scheduler
         self._watch_cards = watch_cards
         service = config.service
-        token = service.device_token()
-        self._token = token
-        self.client = CentralClient(
-            service.url, token, service.timeout_seconds, service.retries, verify=service.tls_verify()
+        self.transport = ServiceTransport(
+            service.url, service.device_token(), service.timeout_seconds, service.retries, verify=service.tls_verify()
         )
+        self.client = CentralClient(self.transport)
         self.background = BackgroundWork(dispatch)
         screen = config.screen
         settings = SessionSettings(
@@ -79,7 +78,7 @@ class KioskRuntime:
         self.health = FleetHealth()
         self.session.subscribe(self.health.observe)
         # The technician's self-test reads the last delivery and the last reads from these logs.
-        self.deliveries = DeliveryLog(HeartbeatTransport(service.url, token, service.timeout_seconds, verify=service.tls_verify()))
+        self.deliveries = DeliveryLog(HeartbeatClient(self.transport))
         self.reader_log: ReaderLog | None = None
         self.heartbeat = HeartbeatSender(
             self.health,
@@ -87,9 +86,15 @@ class KioskRuntime:
             queue_for_environment(),
             interval_seconds=service.heartbeat_seconds,
         )
+        self.desk = AttendantDesk(
+            AttendantClient(self.transport),
+            self.background,
+            scheduler,
+            DeskSettings(idle_timeout_seconds=config.attendant.idle_timeout_seconds, require_luhn=screen.check_digit),
+            on_active_changed=self._attendant_mode_changed,
+        )
         self.early_lookup: EarlyLookup | None = None
         self.watcher: CardWatcher | None = None
-        self._attendant_client: AttendantClient | None = None
 
     def start(self) -> None:
         """Builds and starts the card watcher, then the service probe and the heartbeat."""
@@ -97,7 +102,7 @@ class KioskRuntime:
         from kiosk.card_events import CardEventBridge, EarlyLookup
 
         self.early_lookup = EarlyLookup(self._lookup_now)
-        self.early_lookup.enabled = not self._attendant_mode_open()
+        self.early_lookup.enabled = not self.desk.state.active
         if self._watch_cards:
             reader = self.config.reader
             bridge = CardEventBridge(self.session, self._dispatch, self.health, self.early_lookup)
@@ -113,29 +118,7 @@ class KioskRuntime:
     @cached_property
     def self_test(self) -> SelfTest:
         """The technician's checks of this station (run them on ``background``: they block)."""
-        return SelfTest(self.config, self.config_path, self.reader_log, self.deliveries)
-
-    @cached_property
-    def desk(self) -> AttendantDesk:
-        """Attendant mode's core, built at its first use."""
-        from kiosk.attendant_client import AttendantClient
-        from kiosk.attendant_desk import AttendantDesk, DeskSettings
-
-        service, screen = self.config.service, self.config.screen
-        self._attendant_client = AttendantClient(
-            service.url, self._token, service.timeout_seconds, change_tries=service.retries + 1,
-            verify=service.tls_verify(),
-        )
-        return AttendantDesk(
-            self._attendant_client,
-            self.background,
-            self._scheduler,
-            DeskSettings(idle_timeout_seconds=self.config.attendant.idle_timeout_seconds, require_luhn=screen.check_digit),
-            on_active_changed=self._attendant_mode_changed,
-        )
-
-    def _attendant_mode_open(self) -> bool:
-        return self._attendant_client is not None and self.desk.state.active
+        return SelfTest(self.config, self.transport, self.config_path, self.reader_log, self.deliveries)
 
     def _attendant_mode_changed(self, active: bool) -> None:
         """While attendant mode is open, tapped cards go to its desk, not to a driver's balance."""
@@ -162,11 +145,8 @@ class KioskRuntime:
             self.watcher.stop()
         self.heartbeat.stop()
         self.monitor.stop()
-        if self._attendant_client is not None:
-            self.desk.close()
+        self.desk.close()
         if self.early_lookup is not None:
             self.early_lookup.shutdown()
         self.background.shutdown()
-        self.client.close()
-        if self._attendant_client is not None:
-            self._attendant_client.close()
+        self.transport.close()

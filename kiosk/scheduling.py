@@ -25,6 +25,29 @@ class Scheduler(Protocol):
     def call_later(self, delay: float, callback: Callable[[], None]) -> Timer: ...
 
 
+class Countdown:
+    """One pending call of ``callback`` at a time: arming it again replaces the pending one."""
+
+    def __init__(self, scheduler: Scheduler, callback: Callable[[], None]) -> None:
+        self._scheduler = scheduler
+        self._callback = callback
+        self._timer: Timer | None = None
+
+    def arm(self, delay: float) -> None:
+        """``callback`` in ``delay`` seconds, instead of when it was due."""
+        self.cancel()
+        self._timer = self._scheduler.call_later(delay, self._fire)
+
+    def cancel(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
+    def _fire(self) -> None:
+        self._timer = None
+        self._callback()
+
+
 @dataclass(frozen=True)
 class Outcome(Generic[T]):
     """The result of background work: a value, or the exception it raised."""

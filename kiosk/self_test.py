@@ -21,7 +21,8 @@ from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kiosk.heartbeat import Beat, Delivery, Transport, app_version
+from kiosk.heartbeat import Beat, BeatPoster, Delivery, app_version
+from kiosk.transport import RequestFailed, ServiceTransport
 
 if TYPE_CHECKING:
     from hardware.watcher import CardListener, CardRead, ReaderProblem
@@ -113,9 +114,9 @@ class ReaderLog:
 
 
 class DeliveryLog:
-    """A heartbeat transport that remembers when a beat was last delivered."""
+    """A heartbeat poster that remembers when a beat was last delivered."""
 
-    def __init__(self, transport: Transport, now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.timezone.utc)) -> None:
+    def __init__(self, transport: BeatPoster, now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.timezone.utc)) -> None:
         self._transport = transport
         self._now = now
         self.last_delivered: dt.datetime | None = None
@@ -139,6 +140,7 @@ class SelfTest:
     def __init__(
         self,
         config: KioskConfig,
+        transport: ServiceTransport,
         config_path: str | None,
         reader_log: ReaderLog | None,
         delivery_log: DeliveryLog | None,
@@ -146,6 +148,7 @@ class SelfTest:
         state_directory: str | None = None,
     ) -> None:
         self._config = config
+        self._transport = transport
         self._config_path = config_path
         self._readers = reader_log
         self._deliveries = delivery_log
@@ -208,28 +211,26 @@ class SelfTest:
 
     # --- the central service ---------------------------------------------------------------
     def _service_checks(self) -> tuple[Check, Check]:
-        import requests
-
         service = self._config.service
-        url = service.url.rstrip("/") + "/healthz"
         title = f"Service {service.url}"
         sent = self._clock()
         started = time.perf_counter()
         try:
-            answer = requests.get(url, timeout=service.timeout_seconds, verify=service.tls_verify())
-        except requests.exceptions.SSLError:
-            return (Check("service", title, Status.FAIL, "TLS certificate not trusted",
-                          "Check [service] ca_file names the service's CA, and the kiosk's date."), _unknown_clock())
-        except requests.RequestException as exc:
-            return (Check("service", title, Status.FAIL, f"not reachable ({type(exc).__name__})",
+            answer = self._transport.call("GET", "/healthz", expect=(200,), retry=False)
+        except RequestFailed as failure:
+            if failure.status is not None:
+                return (Check("service", title, Status.FAIL, f"HTTP {failure.status}",
+                              "The service answers but is not healthy: call the help desk."), _unknown_clock())
+            if failure.cause == "SSLError":
+                return (Check("service", title, Status.FAIL, "TLS certificate not trusted",
+                              "Check [service] ca_file names the service's CA, and the kiosk's date."), _unknown_clock())
+            return (Check("service", title, Status.FAIL, f"not reachable ({failure.cause})",
                           "Check the network cable or Wi-Fi, then [service] url; the service may be down: call the help desk."),
                     _unknown_clock())
         latency = time.perf_counter() - started
         received = self._clock()
-        value = f"HTTP {answer.status_code} in {latency * 1000:.0f} ms"
-        if answer.status_code != 200:
-            service_check = Check("service", title, Status.FAIL, value, "The service answers but is not healthy: call the help desk.")
-        elif latency > SLOW_SERVICE_SECONDS:
+        value = f"HTTP {answer.status} in {latency * 1000:.0f} ms"
+        if latency > SLOW_SERVICE_SECONDS:
             service_check = Check("service", title, Status.WARN, value, "Slow network: balances will take long to show.")
         else:
             service_check = Check("service", title, Status.OK, value)

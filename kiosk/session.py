@@ -13,13 +13,15 @@ import time
 from dataclasses import dataclass, replace
 from typing import Callable, Protocol
 
-from hardware.card_number import CARD_NUMBER_LENGTH, CardNumber
+from hardware.card_number import CardNumber
 from hardware.card_uid import CardUid
-from kiosk.api_client import FailureKind, RequestFailed
 from kiosk.balance import Balance, Entry
 from kiosk.keypad import Throttle, check_typed_number
-from kiosk.scheduling import BackgroundWork, Outcome, Scheduler, Timer
+from kiosk.published import Published
+from kiosk.scheduling import BackgroundWork, Countdown, Outcome, Scheduler
 from kiosk.state import AttendantCall, KeypadError, KioskState, Problem, ReaderHealth, Screen
+from kiosk.transport import FailureKind, RequestFailed
+from opetcard.numbers import CARD_DIGITS
 
 log = logging.getLogger(__name__)
 
@@ -27,12 +29,11 @@ LANGUAGES = ("tr", "en")
 
 _CARD_SCREENS = (Screen.READING, Screen.BALANCE, Screen.PROBLEM)
 
-_PROBLEM_FOR_FAILURE = {
+_PROBLEM_FOR_FAILURE = {  # any other failure of a look-up: the balance is not available
     FailureKind.UNKNOWN_CARD: Problem.UNKNOWN_CARD,
     FailureKind.INVALID_NUMBER: Problem.INVALID_NUMBER,
     FailureKind.RATE_LIMITED: Problem.RATE_LIMITED,
     FailureKind.UNAUTHORIZED: Problem.KIOSK_NOT_AUTHORIZED,
-    FailureKind.UNAVAILABLE: Problem.SERVICE_UNAVAILABLE,
 }
 
 
@@ -65,7 +66,7 @@ class DivertedCards(Protocol):
     def card_unreadable(self) -> None: ...
 
 
-class KioskSession:
+class KioskSession(Published[KioskState]):
     """Turns card, network, touch and timer events into :class:`KioskState` changes."""
 
     def __init__(
@@ -79,25 +80,15 @@ class KioskSession:
     ) -> None:
         self._lookup = lookup
         self._background = background
-        self._scheduler = scheduler
         self._settings = settings
         self._call_attendant = call_attendant
         self._typed_throttle = Throttle(settings.typed_lookups_per_minute, 60.0, clock)
-        self._state = self._defaults()
-        self._listeners: list[Callable[[KioskState], None]] = []
+        super().__init__(self._defaults())
         self._generation = 0
         self._shown_entry: Entry | None = None
         self._card_on_reader = False
-        self._timer: Timer | None = None
+        self._leave_timer = Countdown(scheduler, self._driver_left)  # idle timeout, linger, reading timeout
         self._diverted: DivertedCards | None = None
-
-    @property
-    def state(self) -> KioskState:
-        return self._state
-
-    def subscribe(self, listener: Callable[[KioskState], None]) -> None:
-        """Call ``listener`` with every new state (on the UI thread)."""
-        self._listeners.append(listener)
 
     def divert_cards(self, target: DivertedCards | None) -> None:
         """Tapped cards go to ``target`` until it is None again (attendant mode); the driver's
@@ -140,7 +131,7 @@ class KioskSession:
         if self._diverted is not None:
             return
         if self._shown_entry is Entry.TAPPED and self._state.screen is not Screen.ATTRACT:
-            self._arm_timer(self._settings.removal_linger_seconds)
+            self._leave_timer.arm(self._settings.removal_linger_seconds)
 
     def card_unreadable(self, problem: Problem) -> None:
         """The reader saw a card but could not read its number."""
@@ -181,7 +172,7 @@ class KioskSession:
 
     def keypad_press(self, digit: str) -> None:
         if digit.isascii() and digit.isdigit() and len(digit) == 1:
-            if len(self._state.typed_digits) < CARD_NUMBER_LENGTH:
+            if len(self._state.typed_digits) < CARD_DIGITS:
                 self._update(typed_digits=self._state.typed_digits + digit, keypad_error=None)
 
     def keypad_delete(self) -> None:
@@ -232,11 +223,8 @@ class KioskSession:
         """Idle timeout or the card's linger ran out: defaults again, language included."""
         self._generation += 1
         self._shown_entry = None
-        self._state = replace(
-            self._defaults(), reader=self._state.reader, service_reachable=self._state.service_reachable
-        )
-        self._cancel_timer()
-        self._notify()
+        self._leave_timer.cancel()
+        self._publish(replace(self._defaults(), reader=self._state.reader, service_reachable=self._state.service_reachable))
 
     def _defaults(self) -> KioskState:
         return KioskState(language=self._settings.default_language, high_contrast=self._settings.high_contrast)
@@ -251,7 +239,7 @@ class KioskSession:
         error = outcome.error
         if isinstance(error, RequestFailed):
             log.warning("look-up failed for card %s: %s", self._state.masked_number, error)
-            problem = _PROBLEM_FOR_FAILURE[error.kind]
+            problem = _PROBLEM_FOR_FAILURE.get(error.kind, Problem.SERVICE_UNAVAILABLE)
         else:
             log.error("look-up crashed: %r", type(error).__name__)
             problem = Problem.SERVICE_UNAVAILABLE
@@ -274,17 +262,8 @@ class KioskSession:
             "keypad_error": None,
             "attendant_call": AttendantCall.NOT_CALLED,
         }
-        self._state = replace(self._state, screen=screen, **{**base, **changes})
+        self._publish(replace(self._state, screen=screen, **{**base, **changes}))
         self._rearm_for_screen()
-        self._notify()
-
-    def _update(self, **changes: object) -> None:
-        self._state = replace(self._state, **changes)
-        self._notify()
-
-    def _notify(self) -> None:
-        for listener in list(self._listeners):
-            listener(self._state)
 
     def _rearm_for_screen(self, touched: bool = False) -> None:
         screen = self._state.screen
@@ -294,20 +273,11 @@ class KioskSession:
         )
         tapped_card_gone = self._shown_entry is Entry.TAPPED and not self._card_on_reader
         if screen is Screen.ATTRACT and at_defaults:
-            self._cancel_timer()
+            self._leave_timer.cancel()
         elif screen is Screen.READING:
             # A slow service must end in its answer or its error, not in a silent timeout.
-            self._arm_timer(self._settings.reading_timeout_seconds)
+            self._leave_timer.arm(self._settings.reading_timeout_seconds)
         elif screen in _CARD_SCREENS and tapped_card_gone and not touched:
-            self._arm_timer(self._settings.removal_linger_seconds)
+            self._leave_timer.arm(self._settings.removal_linger_seconds)
         else:
-            self._arm_timer(self._settings.idle_timeout_seconds)
-
-    def _arm_timer(self, delay: float) -> None:
-        self._cancel_timer()
-        self._timer = self._scheduler.call_later(delay, self._driver_left)
-
-    def _cancel_timer(self) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
+            self._leave_timer.arm(self._settings.idle_timeout_seconds)

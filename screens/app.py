@@ -24,7 +24,8 @@ from kiosk.state import KioskState
 from screens.gestures import LongPressLabel  # noqa: F401  (registers the class kiosk.kv uses)
 from screens.frame_pacing import FramePacer
 from screens.i18n import Translator
-from screens.views import KioskRoot
+from screens.root import KioskRoot
+from screens.views import AttractScreen  # noqa: F401  (registers the class kiosk.kv uses)
 
 if TYPE_CHECKING:
     from kivy.uix.modalview import ModalView

@@ -1,12 +1,10 @@
 """Attendant mode on screen: one Kivy screen whose panels show the desk's state.
 
-Built on first use (its .kv file is loaded then), so a kiosk that never opens attendant mode
-pays nothing for it at start-up. Every button calls the desk (``app.desk``); what is shown
-comes only from :class:`kiosk.attendant_desk.DeskState`.
+Built on first use by screens.registry (its .kv file is loaded then), so a kiosk that never
+opens attendant mode pays nothing for it at start-up. Every button calls the desk
+(``app.desk``); what is shown comes only from :class:`kiosk.attendant_desk.DeskState`.
 """
 from __future__ import annotations
-
-from pathlib import Path
 
 from kivy.app import App
 from kivy.factory import Factory
@@ -21,10 +19,6 @@ from kiosk.holder_form import FormField
 from kiosk.state import KioskState
 from screens import attendant_texts as texts
 from screens.i18n import Translator
-from screens.views import register_screen, screen_named
-
-KV_FILE = Path(__file__).parent / "kv" / "attendant.kv"
-SCREEN_NAME = "attendant"
 
 # The Turkish Q keyboard's letter rows. Where twelve keys of the touch-target size do not fit,
 # the letters wrap in alphabetical order instead (Q, W and X included for foreign names)
@@ -200,7 +194,7 @@ class AttendantScreen(Screen):
             return
         self.chosen_line = texts.card_line(tr._, chosen, language)
         self.holder_name, self.holder_birth, self.holder_phone = texts.holder_lines(tr._, chosen)
-        self.can_confirm_identity = chosen.holder is not None and chosen.status.value not in ("replaced", "blocked")
+        self.can_confirm_identity = chosen.why_not_replaceable is None
 
     def _show_choices(self, desk: DeskState, tr: Translator, language: str) -> None:
         lines = [texts.card_line(tr._, card, language) for card in desk.cards] if desk.step is DeskStep.CHOOSE_CARD else []
@@ -223,12 +217,3 @@ def _card_prompt(_: texts.Gettext, desk: DeskState) -> str:
         return _("Hold the card to register on the reader, or type the number printed on it.")
     return _("Type the number of the lost card (it is on the holder's receipts and in the app), or search by the holder's details.")
 
-
-register_screen(SCREEN_NAME, lambda: AttendantScreen(name=SCREEN_NAME), KV_FILE)
-
-
-def attendant_screen(manager: ScreenManager) -> AttendantScreen:
-    """The attendant screen of ``manager``, built (and its .kv loaded) on first use."""
-    screen = screen_named(manager, SCREEN_NAME)
-    assert isinstance(screen, AttendantScreen)
-    return screen

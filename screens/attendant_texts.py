@@ -3,12 +3,14 @@ catalogs in screens/locale like every other screen text; ``_`` is the current ge
 from __future__ import annotations
 
 from kiosk.attendant_client import HolderCard
-from kiosk.attendant_desk import DeskNotice, DeskState, DeskStep
+from kiosk.attendant_desk import DeskNotice, DeskState, DeskStep, Notice
+from kiosk.balance import CardStatus
 from kiosk.formatting import format_points, group_digits
-from kiosk.holder_form import FormField, shown_birth_date, shown_phone
+from kiosk.holder_form import FormError, FormField, shown_birth_date, shown_phone
+from kiosk.state import KeypadError
+from kiosk.transport import FailureKind
+from opetcard.masking import short_masked_number
 from screens.texts import Gettext
-
-MASK = "••••"
 
 
 def step_title(_: Gettext, step: DeskStep) -> str:
@@ -35,39 +37,42 @@ def notice_text(_: Gettext, state: DeskState) -> str:
     notice = state.notice
     if notice is None:
         return ""
-    if notice is DeskNotice.WRONG_PIN and state.attempts_left is not None:
+    if notice is FailureKind.WRONG_PIN and state.attempts_left is not None:
         return _("Wrong code or PIN. Attempts left before a lockout: {count}.").format(count=state.attempts_left)
-    if notice is DeskNotice.LOCKED and state.retry_after_seconds:
+    if notice is FailureKind.LOCKED and state.retry_after_seconds:
         minutes = max(1, -(-state.retry_after_seconds // 60))
         return _("Too many wrong PINs: sign-in is locked for {minutes} min. Ask the station manager.").format(minutes=minutes)
-    return {
-        DeskNotice.WRONG_PIN: _("Wrong code or PIN."),
-        DeskNotice.LOCKED: _("Too many wrong PINs: sign-in is locked for a while. Ask the station manager."),
-        DeskNotice.SESSION_ENDED: _("Your session has ended. Please sign in again."),
-        DeskNotice.UNKNOWN_CARD: _("No card with this number."),
+    texts: dict[Notice, str] = {
+        FailureKind.WRONG_PIN: _("Wrong code or PIN."),
+        FailureKind.LOCKED: _("Too many wrong PINs: sign-in is locked for a while. Ask the station manager."),
+        FailureKind.SESSION_ENDED: _("Your session has ended. Please sign in again."),
+        FailureKind.UNKNOWN_CARD: _("No card with this number."),
+        FailureKind.INVALID_NUMBER: _("This card number is not valid. Check it and try again."),
+        FailureKind.NOT_REGISTERED: _("This card has no customer information form on file, so its holder cannot be confirmed. The holder can call 444 6738."),
+        FailureKind.ALREADY_REPLACED: _("This card has already been replaced."),
+        FailureKind.SAME_CARD: _("This is the old card. Tap the new card."),
+        FailureKind.NEW_CARD_TAKEN: _("The new card is not blank: it has been used or registered. Take another new card."),
+        FailureKind.WRONG_BIRTH_DATE: _("This birth date does not match the holder's record. Check the ID card and type it again."),
+        FailureKind.CARD_BLOCKED: _("This card is blocked. Call 444 6738."),
+        FailureKind.ALREADY_REGISTERED: _("This card already has a customer information form."),
+        FailureKind.REJECTED: _("The service refused this request. Check the details and try again."),
+        FailureKind.RATE_LIMITED: _("Please wait a minute and try again."),
+        FailureKind.UNAUTHORIZED: _("This kiosk is not allowed to do this. Tell the station manager."),
+        FailureKind.UNAVAILABLE: _("The service did not answer. Try again in a moment."),
+        KeypadError.INCOMPLETE: _("A card number has 16 digits."),
+        KeypadError.CHECK_DIGIT: _("This card number is not valid. Check it and try again."),
         DeskNotice.NO_MATCH: _("No card matches these details. Check the name, birth date and phone, or search by card number."),
-        DeskNotice.NOT_REGISTERED: _("This card has no customer information form on file, so its holder cannot be confirmed. The holder can call 444 6738."),
-        DeskNotice.ALREADY_REPLACED: _("This card has already been replaced."),
-        DeskNotice.SAME_CARD: _("This is the old card. Tap the new card."),
-        DeskNotice.NEW_CARD_TAKEN: _("The new card is not blank: it has been used or registered. Take another new card."),
-        DeskNotice.WRONG_BIRTH_DATE: _("This birth date does not match the holder's record. Check the ID card and type it again."),
-        DeskNotice.CARD_BLOCKED: _("This card is blocked. Call 444 6738."),
-        DeskNotice.ALREADY_REGISTERED: _("This card already has a customer information form."),
-        DeskNotice.REJECTED: _("The service refused this request. Check the details and try again."),
-        DeskNotice.KIOSK_NOT_AUTHORIZED: _("This kiosk is not allowed to do this. Tell the station manager."),
-        DeskNotice.UNAVAILABLE: _("The service did not answer. Try again in a moment."),
-        DeskNotice.NUMBER_INCOMPLETE: _("A card number has 16 digits."),
-        DeskNotice.NUMBER_CHECK_DIGIT: _("This card number is not valid. Check it and try again."),
         DeskNotice.NO_NUMBER_ON_CARD: _("The reader cannot read this card's number. Type the number printed on the card."),
         DeskNotice.CARD_UNREADABLE: _("The card could not be read. Hold it on the reader again or type its number."),
-        DeskNotice.NAME_MISSING: _("Type the holder's name."),
-        DeskNotice.NAME_NEEDS_SURNAME: _("Type the name and the surname."),
-        DeskNotice.BIRTH_DATE_INCOMPLETE: _("Type the birth date as day, month, year (8 digits)."),
-        DeskNotice.BIRTH_DATE_INVALID: _("This birth date is not a real date."),
-        DeskNotice.PHONE_INVALID: _("A mobile number has 10 to 15 digits."),
-        DeskNotice.CODE_MISSING: _("Type your attendant code."),
-        DeskNotice.PIN_TOO_SHORT: _("A PIN has 4 to 8 digits."),
-    }[notice]
+        FormError.NAME_MISSING: _("Type the holder's name."),
+        FormError.NAME_NEEDS_SURNAME: _("Type the name and the surname."),
+        FormError.BIRTH_DATE_INCOMPLETE: _("Type the birth date as day, month, year (8 digits)."),
+        FormError.BIRTH_DATE_INVALID: _("This birth date is not a real date."),
+        FormError.PHONE_INVALID: _("A mobile number has 10 to 15 digits."),
+        FormError.CODE_MISSING: _("Type your attendant code."),
+        FormError.PIN_TOO_SHORT: _("A PIN has 4 to 8 digits."),
+    }
+    return texts[notice]
 
 
 def field_text(state: DeskState, form_field: FormField) -> str:
@@ -84,34 +89,24 @@ def field_text(state: DeskState, form_field: FormField) -> str:
     return typed
 
 
-def field_label(_: Gettext, form_field: FormField) -> str:
-    return {
-        FormField.ATTENDANT_CODE: _("Attendant code"),
-        FormField.PIN: _("PIN"),
-        FormField.CARD_NUMBER: _("Card number (16 digits)"),
-        FormField.FULL_NAME: _("Name and surname"),
-        FormField.BIRTH_DATE: _("Birth date (DD.MM.YYYY)"),
-        FormField.PHONE: _("Mobile phone"),
-    }[form_field]
-
 
 def card_line(_: Gettext, card: HolderCard, language: str) -> str:
     """``•••• 6566 · active · 1.234,56 + 87,90 Paropuan``."""
     return _("{number} · {status} · {fuel} + {autogas} Paropuan").format(
-        number=f"{MASK}\u00a0{card.number_last4}",
-        status=status_word(_, card.status.value),
+        number=short_masked_number(card.number_last4),
+        status=status_word(_, card.status),
         fuel=format_points(card.fuel, language),
         autogas=format_points(card.autogas, language),
     )
 
 
-def status_word(_: Gettext, status: str) -> str:
+def status_word(_: Gettext, status: CardStatus) -> str:
     return {
-        "active": _("active"),
-        "not_activated": _("not activated"),
-        "replaced": _("replaced"),
-        "blocked": _("blocked"),
-    }.get(status, status)
+        CardStatus.ACTIVE: _("active"),
+        CardStatus.NOT_ACTIVATED: _("not activated"),
+        CardStatus.REPLACED: _("replaced"),
+        CardStatus.BLOCKED: _("blocked"),
+    }[status]
 
 
 def holder_lines(_: Gettext, card: HolderCard) -> tuple[str, str, str]:
@@ -132,7 +127,7 @@ def move_summary(_: Gettext, state: DeskState, language: str) -> tuple[str, str]
     if chosen is None:
         return "", ""
     cards = _("From the old card {old} to the new card {new}").format(
-        old=f"{MASK}\u00a0{chosen.number_last4}", new=f"{MASK}\u00a0{state.new_card_last4}"
+        old=short_masked_number(chosen.number_last4), new=short_masked_number(state.new_card_last4)
     )
     amounts = _("Petrol & diesel {fuel} Paropuan, autogas {autogas} Paropuan. The old card stops working.").format(
         fuel=format_points(chosen.fuel, language), autogas=format_points(chosen.autogas, language)
@@ -146,14 +141,14 @@ def outcome_texts(_: Gettext, state: DeskState, language: str) -> tuple[str, str
         done = state.moved
         return (
             _("Moved to {new}: petrol & diesel {fuel}, autogas {autogas} Paropuan.").format(
-                new=f"{MASK}\u00a0{done.new_last4}",
+                new=short_masked_number(done.new_last4),
                 fuel=format_points(done.moved_fuel, language),
                 autogas=format_points(done.moved_autogas, language),
             ),
             _("The new card now has {fuel} + {autogas} Paropuan. The old card {old} no longer works.").format(
                 fuel=format_points(done.new_fuel, language),
                 autogas=format_points(done.new_autogas, language),
-                old=f"{MASK}\u00a0{done.old_last4}",
+                old=short_masked_number(done.old_last4),
             ),
         )
     if state.step is DeskStep.MOVE_UNCERTAIN:
@@ -166,7 +161,7 @@ def outcome_texts(_: Gettext, state: DeskState, language: str) -> tuple[str, str
     if state.step is DeskStep.REGISTERED and state.registered is not None:
         return (
             _("Card {number} is registered to {name}.").format(
-                number=f"{MASK}\u00a0{state.registered.number_last4}", name=state.registered_name
+                number=short_masked_number(state.registered.number_last4), name=state.registered_name
             ),
             _("The holder can activate it by SMS to 6738 or online."),
         )

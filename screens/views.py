@@ -1,23 +1,17 @@
-"""The screen classes: each turns a KioskState into the properties its .kv rules show."""
+"""The driver's screen classes: each turns a KioskState into the properties its .kv rules show
+(screens.registry says which class and .kv file each screen name has)."""
 from __future__ import annotations
 
-from pathlib import Path
-from typing import TYPE_CHECKING, Callable
-
 from kivy.clock import Clock, ClockEvent
-from kivy.lang import Builder
 from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
-from kivy.uix.screenmanager import Screen, ScreenManager
+from kivy.uix.screenmanager import Screen
 from kivy.uix.widget import Widget
 
 from kiosk.formatting import format_as_of, format_points, group_digits
 from kiosk.state import AttendantCall, KioskState
 from screens import texts
 from screens.i18n import Translator
-
-if TYPE_CHECKING:
-    from kiosk.attendant_desk import DeskState
 
 
 class PotTile(BoxLayout):
@@ -65,37 +59,6 @@ class KioskScreen(Screen):
         """Take what this screen shows from ``state``; the default shows nothing variable."""
 
 
-class KioskRoot(BoxLayout):
-    """Top bar, reader banner, the screens, and the demo bar (when there is one)."""
-
-    banner = StringProperty("")
-    other_language = StringProperty("en")
-    other_language_name = StringProperty(texts.LANGUAGE_NAMES["en"])
-
-    def show(self, state: KioskState, tr: Translator) -> None:
-        self._show_top(state, tr)
-        manager = self.ids.manager
-        screen = screen_named(manager, state.screen.value)
-        screen.show(state, tr)
-        manager.current = state.screen.value
-
-    def show_attendant(self, state: KioskState, desk: DeskState, tr: Translator) -> None:
-        """Attendant mode instead of the driver's screens (built the first time it opens)."""
-        from screens.attendant import attendant_screen
-
-        self._show_top(state, tr)
-        manager = self.ids.manager
-        screen = attendant_screen(manager)
-        screen.show_desk(state, desk, tr)
-        manager.current = screen.name
-
-    def _show_top(self, state: KioskState, tr: Translator) -> None:
-        lines = (texts.service_banner(tr._, state.service_reachable), texts.reader_banner(tr._, state.reader))
-        self.banner = "\n".join(line for line in lines if line)
-        self.other_language = "en" if state.language == "tr" else "tr"
-        self.other_language_name = texts.LANGUAGE_NAMES[self.other_language]
-
-
 class AttractScreen(KioskScreen):
     """The tap animation runs only while this screen is shown (idle CPU elsewhere)."""
 
@@ -135,7 +98,7 @@ class BalanceScreen(KioskScreen):
         self.fuel_text = f"{format_points(balance.fuel, language)} Paropuan"
         self.autogas_text = f"{format_points(balance.autogas, language)} Paropuan"
         self.status_text = texts.status_text(tr._, balance.status)
-        self.needs_activation = not balance.can_spend and balance.status.value == "not_activated"
+        self.needs_activation = balance.needs_activation
         as_of = tr._("Balance as of {time}").format(time=format_as_of(balance.as_of, language))
         registration = texts.registration_text(tr._, balance.holder_registered)
         self.detail_text = f"{registration}\n{as_of}" if registration else as_of
@@ -186,35 +149,3 @@ class LostCardScreen(KioskScreen):
         self.attendant_text = texts.attendant_text(tr._, state.attendant_call)
         self.calling = state.attendant_call in (AttendantCall.CALLING, AttendantCall.CALLED)
 
-
-KV_DIR = Path(__file__).parent / "kv"
-
-_SCREEN_BUILDERS: dict[str, tuple[Callable[[], Screen], Path | None]] = {}
-
-
-def register_screen(name: str, builder: Callable[[], Screen], kv_file: Path | None = None) -> None:
-    """A screen built the first time it is shown, with its .kv rules (``kv_file``) loaded just
-    before: only the attract screen is built at start-up (bench.kiosk_cold_start).
-    ``builder()`` returns a screen named ``name``."""
-    _SCREEN_BUILDERS[name] = (builder, kv_file)
-
-
-def screen_named(manager: ScreenManager, name: str) -> Screen:
-    """The screen ``name`` of ``manager``, built and added on first use."""
-    if not manager.has_screen(name):
-        builder, kv_file = _SCREEN_BUILDERS[name]
-        if kv_file is not None and str(kv_file) not in Builder.files:
-            Builder.load_file(str(kv_file))
-        manager.add_widget(builder())
-    return manager.get_screen(name)
-
-
-for _name, _builder in (
-    ("reading", ReadingScreen),
-    ("balance", BalanceScreen),
-    ("problem", ProblemScreen),
-    ("keypad", KeypadScreen),
-    ("activation_help", ActivationHelpScreen),
-    ("lost_card", LostCardScreen),
-):
-    register_screen(_name, _builder, KV_DIR / f"{_name}.kv")

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Install everything this project needs on a fresh Debian 12 machine, then the Python
 # package into ./.venv. Idempotent: apt runs only when a package is missing.
-#   scripts/bootstrap.sh          runtime (kiosk demo, central service)
-#   scripts/bootstrap.sh --test   runtime + what the test suite needs
+#   scripts/bootstrap.sh          the kiosk and the central service, for the demo (.[kiosk,central])
+#   scripts/bootstrap.sh --test   both, plus what the test suite needs (.[test])
+# A station or a service host installs only its own extra: deploy/kiosk/install.sh (.[kiosk]),
+# deploy/central/install.sh (.[central]).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,7 +17,7 @@ runtime_apt=(
 test_apt=(postgresql imagemagick xdotool zbar-tools systemd shellcheck nginx openssl x11-xserver-utils debootstrap)
 
 want=("${runtime_apt[@]}")
-extras=""
+extras="[kiosk,central]"
 if [[ "${1:-}" == "--test" ]]; then
   want+=("${test_apt[@]}")
   extras="[test]"

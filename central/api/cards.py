@@ -13,14 +13,15 @@ from central.activation import ActivationOutcome, activate
 from central.auth import BEARER_SECURITY, AuthenticatedDevice, admit, bearer_token_hash, require_device
 from central.card_store import Actor, find_card, lock_cards
 from central.deps import database
-from central.errors import ApiError
 from central.error_handlers import error_responses
+from central.errors import ApiError
 from central.identity import IDENTITY_MESSAGES
 from central.loop_reads import CardRow, DeviceRow, LoopReader
 from central.models import CardEvent, DeviceKind, utcnow
-from central.numbers import MalformedNumber, MalformedUid, last4, parse_card_number, parse_uid
+from central.numbers import MalformedNumber, MalformedUid, parse_card_number, parse_uid
 from central.schemas import ActivationRequest, CardEvents, CardEventView, CardView, Entry
 from central.views import card_view
+from opetcard.numbers import last4
 
 router = APIRouter(prefix="/v1/cards", tags=["cards"])
 

@@ -37,15 +37,15 @@ if [[ ! -f "$ROOT$tls_dir/server.crt" && ( -z "$tls_cert" || -z "$tls_key" ) ]];
   die "first install: give --tls-cert and --tls-key (made by deploy/central/make-ca.sh)"
 fi
 
-# pyscard (a dependency of the one distribution this project ships) builds from source.
-central_apt=(python3-venv python3-dev gcc libpcsclite-dev nginx)
+# The central extra has wheels for all it needs: no compiler, no PC/SC headers (pyscard is the kiosk's).
+central_apt=(python3-venv nginx)
 [[ -n "$database_url" ]] || central_apt+=(postgresql)
 apt_install "${central_apt[@]}"
 
 ensure_system_user opet-central /var/lib/opet-central
 
 put_dir /opt/opet-central 0755 root root
-install_app /opt/opet-central/venv "$app_spec"
+install_app /opt/opet-central/venv "$app_spec" central
 
 put_dir /etc/opet-central 0750 root opet-central
 env_file=/etc/opet-central/central.env

@@ -63,7 +63,7 @@ apt_install "${kiosk_apt[@]}"
 ensure_system_user opet-kiosk /var/lib/opet-kiosk video render input
 
 put_dir /opt/opet-kiosk 0755 root root
-install_app /opt/opet-kiosk/venv "$app_spec"
+install_app /opt/opet-kiosk/venv "$app_spec" kiosk
 put_file "$here/session" /opt/opet-kiosk/session 0755 root root
 
 put_dir /etc/opet-kiosk 0750 root opet-kiosk

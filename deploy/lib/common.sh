@@ -85,14 +85,15 @@ put_dir() {
   install -d -m "$2" -o "$(uid_of "$3")" -g "$(gid_of "$4")" "$ROOT$1"
 }
 
-# install_app VENV SPEC: the app and its dependencies in a virtual environment of its own.
-# SPEC is a wheel file or a source tree; PIP_* variables (PIP_NO_INDEX, PIP_FIND_LINKS) pass
-# through for stations that install offline from a wheelhouse.
+# install_app VENV SPEC EXTRA: the app with the dependencies of one product (EXTRA: kiosk or
+# central, pyproject.toml's extras) in a virtual environment of its own. SPEC is a wheel file
+# or a source tree; PIP_* variables (PIP_NO_INDEX, PIP_FIND_LINKS) pass through for stations
+# that install offline from a wheelhouse.
 install_app() {
-  local venv="$ROOT$1" spec="$2"
+  local venv="$ROOT$1" spec="$2" extra="$3"
   [[ -x "$venv/bin/python" ]] || python3 -m venv "$venv"
-  log "installing $spec into $1"
-  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade "$spec"
+  log "installing ${spec}[${extra}] into $1"
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade "${spec}[${extra}]"
 }
 
 systemctl_target() {

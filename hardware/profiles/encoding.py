@@ -4,7 +4,8 @@ from __future__ import annotations
 from enum import Enum
 
 from hardware.apdu import InvalidCardData
-from hardware.card_number import CARD_NUMBER_LENGTH, CardNumber
+from hardware.card_number import CardNumber
+from opetcard.numbers import CARD_DIGITS
 
 _ASCII_PADDING = b"\x00\xff "
 
@@ -18,7 +19,7 @@ class NumberEncoding(Enum):
     @property
     def stored_length(self) -> int:
         """Bytes a number takes in this encoding."""
-        return CARD_NUMBER_LENGTH if self is NumberEncoding.ASCII else CARD_NUMBER_LENGTH // 2
+        return CARD_DIGITS if self is NumberEncoding.ASCII else CARD_DIGITS // 2
 
     def read_number(self, data: bytes) -> CardNumber:
         """The card number in ``data``; :class:`InvalidCardData` (without the data) otherwise."""
@@ -47,8 +48,8 @@ def _bcd_digits(data: bytes) -> str:
 
 
 def _checked(digits: str) -> CardNumber:
-    if len(digits) != CARD_NUMBER_LENGTH:
-        raise InvalidCardData(f"number file holds {len(digits)} digits, not {CARD_NUMBER_LENGTH}")
+    if len(digits) != CARD_DIGITS:
+        raise InvalidCardData(f"number file holds {len(digits)} digits, not {CARD_DIGITS}")
     number = CardNumber(digits)
     if not number.luhn_valid:
         raise InvalidCardData("number fails its check digit")

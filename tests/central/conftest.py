@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from central import cli
-from central.numbers import luhn_valid
+from opetcard.numbers import luhn_valid
 from tests.rigs.central import CentralService, running_central
 
 ATTENDANT_PIN = "4821"

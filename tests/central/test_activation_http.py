@@ -146,6 +146,6 @@ def test_sms_endpoint_is_for_the_gateway_only(api: Api):
 
 
 def _luhn(number: str) -> bool:
-    from central.numbers import luhn_valid
+    from opetcard.numbers import luhn_valid
 
     return luhn_valid(number)

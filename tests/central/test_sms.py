@@ -19,7 +19,7 @@ from central.sms import (
     parse_activation_sms,
     reply_for,
 )
-from central.turkish import fold_name, names_match
+from opetcard.turkish import fold_name, names_match
 
 TODAY = datetime.date(2025, 6, 1)
 OFFICIAL = "PARO 0012806566 ENDER AYTEKİN 20.03.1974"

@@ -1,11 +1,11 @@
-"""Turkish casing and the name-matching key (central/turkish.py)."""
+"""Turkish casing and the name-matching key (opetcard/turkish.py)."""
 import unicodedata
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from central.turkish import fold_name, names_match, turkish_lower, turkish_upper
+from opetcard.turkish import fold_name, names_match, turkish_lower, turkish_upper
 
 TURKISH_LETTERS = "abcçdefgğhıijklmnoöprsştuüvyzABCÇDEFGĞHIİJKLMNOÖPRSŞTUÜVYZ"
 ASCII_FOR_TURKISH = str.maketrans("çğıöşüÇĞİÖŞÜ", "cgiosuCGIOSU")

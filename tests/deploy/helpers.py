@@ -10,7 +10,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 DEPLOY = REPO / "deploy"
 HOST_UNITS = Path("/usr/lib/systemd/system")
-APP_PACKAGES = ("kiosk", "hardware", "screens", "central")
+APP_PACKAGES = ("opetcard", "kiosk", "hardware", "screens", "central")
 
 # The groups a fresh Debian 12 has that the installers add their users to.
 _GROUPS = "root:x:0:\ntty:x:5:\nvideo:x:44:\nplugdev:x:46:\ninput:x:101:\nrender:x:102:\n"

@@ -14,8 +14,9 @@ import pytest
 import requests
 
 from hardware.card_number import CardNumber
-from kiosk.api_client import CentralClient, FailureKind, RequestFailed
+from kiosk.api_client import CentralClient
 from kiosk.balance import Entry
+from kiosk.transport import FailureKind, RequestFailed, ServiceTransport
 from tests.deploy.helpers import DEPLOY, build_app_wheel, make_target_root, require_tool, run
 from tests.rigs.central import CentralService, free_port
 
@@ -120,9 +121,9 @@ def test_the_kiosk_client_verifies_the_service_against_the_configured_ca(
     tls_front: str, pki: Path, central_service: CentralService
 ) -> None:
     card = CardNumber.parse("7000070012806566")
-    with_ca = CentralClient(tls_front, central_service.token, verify=str(pki / "ca.pem"))
+    with_ca = CentralClient(ServiceTransport(tls_front, central_service.token, verify=str(pki / "ca.pem")))
     assert with_ca.look_up(card, Entry.TAPPED).fuel == 123456
-    without_ca = CentralClient(tls_front, central_service.token, retries=0)
+    without_ca = CentralClient(ServiceTransport(tls_front, central_service.token, retries=0))
     with pytest.raises(RequestFailed) as raised:
         without_ca.look_up(card, Entry.TAPPED)
     assert raised.value.kind is FailureKind.UNAVAILABLE

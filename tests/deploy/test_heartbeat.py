@@ -17,12 +17,13 @@ from kiosk.heartbeat import (
     Delivery,
     DiskQueue,
     FleetHealth,
+    HeartbeatClient,
     HeartbeatSender,
-    HeartbeatTransport,
     MemoryQueue,
     queue_for_environment,
 )
 from kiosk.state import KioskState, Problem, ReaderHealth, Screen
+from kiosk.transport import ServiceTransport
 from tests.rigs.central import CentralService
 from tests.rigs.network_path import NetworkPath
 
@@ -112,7 +113,7 @@ def test_queue_is_on_disk_under_systemd_state_directory(tmp_path: Path) -> None:
 class _Recording:
     """The real transport, with a note of each beat it delivered."""
 
-    def __init__(self, inner: HeartbeatTransport) -> None:
+    def __init__(self, inner: HeartbeatClient) -> None:
         self.inner = inner
         self.delivered: list[Beat] = []
 
@@ -142,7 +143,7 @@ def service(central_service: CentralService) -> CentralService:
 def test_the_real_service_records_a_beat(service: CentralService) -> None:
     token = service.add_device("kiosk", "heartbeat-test-kiosk")
     started = time.time()
-    sender = HeartbeatSender(FleetHealth(), HeartbeatTransport(service.base_url, token), MemoryQueue())
+    sender = HeartbeatSender(FleetHealth(), HeartbeatClient(ServiceTransport(service.base_url, token)), MemoryQueue())
     try:
         assert sender.tick() == 1
     finally:
@@ -153,7 +154,7 @@ def test_the_real_service_records_a_beat(service: CentralService) -> None:
 
 def test_a_refused_token_drops_the_beat_instead_of_queueing_it(service: CentralService) -> None:
     queue = MemoryQueue()
-    sender = HeartbeatSender(FleetHealth(), HeartbeatTransport(service.base_url, "not-a-token"), queue)
+    sender = HeartbeatSender(FleetHealth(), HeartbeatClient(ServiceTransport(service.base_url, "not-a-token")), queue)
     try:
         assert sender.tick() == 0
     finally:
@@ -166,7 +167,7 @@ def test_beats_queue_while_the_network_is_down_and_flush_oldest_first(service: C
     path = NetworkPath(int(service.base_url.rsplit(":", 1)[1]))
     path.restore()
     clock = _Clock()
-    transport = _Recording(HeartbeatTransport(path.url, token, timeout_seconds=2))
+    transport = _Recording(HeartbeatClient(ServiceTransport(path.url, token, timeout_seconds=2)))
     queue = DiskQueue(tmp_path / "beats")
     sender = HeartbeatSender(FleetHealth(clock=clock), transport, queue)
     try:

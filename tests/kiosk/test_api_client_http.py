@@ -7,8 +7,9 @@ import pytest
 
 from hardware.card_number import CardNumber
 from hardware.card_uid import CardUid
-from kiosk.api_client import CentralClient, FailureKind, RequestFailed
+from kiosk.api_client import CentralClient
 from kiosk.balance import CardStatus, Entry
+from kiosk.transport import FailureKind, RequestFailed, ServiceTransport
 from tests.kiosk.silent_server import closed_port_url, silent_server
 
 ACTIVE = CardNumber.parse("7000070012806566")
@@ -17,7 +18,7 @@ UNKNOWN = CardNumber.parse("7000075555000022")
 
 
 def test_balance_of_an_active_card(central_service) -> None:
-    client = CentralClient(central_service.base_url, central_service.token)
+    client = CentralClient(ServiceTransport(central_service.base_url, central_service.token))
     balance = client.balance(ACTIVE, Entry.TAPPED)
     assert (balance.status, balance.fuel, balance.autogas) == (CardStatus.ACTIVE, 123456, 8790)
     assert balance.holder_registered and balance.can_spend
@@ -25,7 +26,7 @@ def test_balance_of_an_active_card(central_service) -> None:
 
 
 def test_balance_by_uid_knows_only_the_last_four_digits(central_service) -> None:
-    client = CentralClient(central_service.base_url, central_service.token)
+    client = CentralClient(ServiceTransport(central_service.base_url, central_service.token))
     balance = client.balance_by_uid(CardUid(bytes.fromhex("04a1b2c3d4e5f6")), Entry.TAPPED)
     assert (balance.status, balance.fuel, balance.number, balance.masked) == (
         CardStatus.ACTIVE, 123456, None, "•••• •••• •••• 6566")
@@ -36,7 +37,7 @@ def test_balance_by_uid_knows_only_the_last_four_digits(central_service) -> None
 
 
 def test_balance_of_a_card_not_yet_activated(central_service) -> None:
-    balance = CentralClient(central_service.base_url, central_service.token).balance(NOT_ACTIVATED, Entry.TYPED)
+    balance = CentralClient(ServiceTransport(central_service.base_url, central_service.token)).balance(NOT_ACTIVATED, Entry.TYPED)
     assert balance.status is CardStatus.NOT_ACTIVATED
     assert not balance.can_spend
     assert balance.fuel == 4250
@@ -44,19 +45,19 @@ def test_balance_of_a_card_not_yet_activated(central_service) -> None:
 
 def test_unknown_card(central_service) -> None:
     with pytest.raises(RequestFailed) as raised:
-        CentralClient(central_service.base_url, central_service.token).balance(UNKNOWN, Entry.TAPPED)
+        CentralClient(ServiceTransport(central_service.base_url, central_service.token)).balance(UNKNOWN, Entry.TAPPED)
     assert raised.value.kind is FailureKind.UNKNOWN_CARD
     assert UNKNOWN.digits not in str(raised.value)
 
 
 def test_a_revoked_or_wrong_token_is_unauthorized(central_service) -> None:
     with pytest.raises(RequestFailed) as raised:
-        CentralClient(central_service.base_url, "not-a-token").balance(ACTIVE, Entry.TAPPED)
+        CentralClient(ServiceTransport(central_service.base_url, "not-a-token")).balance(ACTIVE, Entry.TAPPED)
     assert raised.value.kind is FailureKind.UNAUTHORIZED
 
 
 def test_a_dead_service_fails_fast_without_the_number(caplog: pytest.LogCaptureFixture) -> None:
-    client = CentralClient(closed_port_url(), "token", timeout_seconds=1.0, retries=2)
+    client = CentralClient(ServiceTransport(closed_port_url(), "token", timeout_seconds=1.0, retries=2))
     started = time.monotonic()
     with caplog.at_level(logging.DEBUG), pytest.raises(RequestFailed) as raised:
         client.balance(ACTIVE, Entry.TAPPED)
@@ -67,7 +68,7 @@ def test_a_dead_service_fails_fast_without_the_number(caplog: pytest.LogCaptureF
 
 def test_a_hung_service_times_out_within_the_bounded_retries() -> None:
     with silent_server() as url:
-        client = CentralClient(url, "token", timeout_seconds=0.3, retries=1)
+        client = CentralClient(ServiceTransport(url, "token", timeout_seconds=0.3, retries=1))
         started = time.monotonic()
         with pytest.raises(RequestFailed) as raised:
             client.balance(ACTIVE, Entry.TAPPED)
@@ -79,7 +80,7 @@ def test_a_hung_service_times_out_within_the_bounded_retries() -> None:
 
 def test_calling_an_attendant_reaches_the_tills(central_service) -> None:
     kiosk_token = central_service.add_device("kiosk", "island 7")
-    CentralClient(central_service.base_url, kiosk_token).call_attendant("lost_card")
+    CentralClient(ServiceTransport(central_service.base_url, kiosk_token)).call_attendant("lost_card")
     till = central_service.add_device("till", "till 7")
     calls = httpx.get(
         f"{central_service.base_url}/v1/assistance", headers={"Authorization": f"Bearer {till}"}, timeout=5
@@ -89,5 +90,5 @@ def test_calling_an_attendant_reaches_the_tills(central_service) -> None:
 
 def test_a_failed_attendant_call_says_why() -> None:
     with pytest.raises(RequestFailed) as raised:
-        CentralClient(closed_port_url(), "token").call_attendant("lost_card")
+        CentralClient(ServiceTransport(closed_port_url(), "token")).call_attendant("lost_card")
     assert raised.value.kind is FailureKind.UNAVAILABLE

@@ -17,14 +17,15 @@ import pytest
 from hardware.card_number import CardNumber
 from hardware.card_uid import CardUid
 from kiosk.api_client import CentralClient
-from hardware.card_number import luhn_is_valid
 from kiosk.attendant_client import AttendantClient, HolderDetails
 from kiosk.attendant_desk import AttendantDesk, DeskNotice, DeskSettings, DeskState, DeskStep
 from kiosk.balance import CardStatus, Entry
-from kiosk.holder_form import FormField
+from kiosk.holder_form import FormError, FormField
 from kiosk.scheduling import BackgroundWork
 from kiosk.session import KioskSession, SessionSettings
-from kiosk.state import Screen
+from kiosk.state import KeypadError, Screen
+from kiosk.transport import FailureKind, ServiceTransport
+from opetcard.numbers import luhn_valid
 from tests.kiosk.ui_thread import ManualScheduler, UiQueue
 from tests.rigs.central import CentralService, running_central
 from tests.rigs.network_path import NetworkPath
@@ -39,7 +40,7 @@ _serial = count(1)
 def fresh_number() -> CardNumber:
     """A Luhn-valid number that no other test uses."""
     body = f"70000738{next(_serial):07d}"
-    return next(CardNumber(body + check) for check in "0123456789" if luhn_is_valid(body + check))
+    return next(CardNumber(body + check) for check in "0123456789" if luhn_valid(body + check))
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,7 @@ class Holder:
 def make_holder(service: CentralService, name: str, birth: str, phone: str, fuel_kurus: int, autogas_kurus: int) -> Holder:
     """A registered card with points in both pots, made as a station would: the form, then sales."""
     card = fresh_number()
-    client = AttendantClient(service.base_url, service.token)
+    client = AttendantClient(ServiceTransport(service.base_url, service.token))
     try:
         signed_in = client.sign_in(CODE, PIN)
         born = dt.date(int(birth[4:]), int(birth[2:4]), int(birth[:2]))
@@ -83,9 +84,9 @@ class Desk:
         self.ui = UiQueue()
         self.clock = ManualScheduler()
         self.background = BackgroundWork(self.ui.dispatch)
-        self.client = AttendantClient(base_url, token, timeout_seconds=2.0, change_tries=change_tries,
-                                      retry_pause_seconds=0.05)
-        self.lookups = CentralClient(base_url, token, timeout_seconds=2.0, retries=0)
+        self.client = AttendantClient(ServiceTransport(base_url, token, timeout_seconds=2.0, retries=change_tries - 1,
+                                                       backoff_seconds=0.05))
+        self.lookups = CentralClient(ServiceTransport(base_url, token, timeout_seconds=2.0, retries=0))
         self.session = KioskSession(self.lookups.look_up, self.background, self.clock, SessionSettings())
         self.desk = AttendantDesk(
             self.client, self.background, self.clock, DeskSettings(idle_timeout_seconds=IDLE),
@@ -153,7 +154,7 @@ def desk(service: CentralService) -> Iterator[Desk]:
 def test_a_wrong_pin_counts_down_to_a_lockout_that_the_right_pin_cannot_open(desk: Desk, service: CentralService) -> None:
     service.cli("add-attendant", "--code", "3003", "--name", "KİLİT DENEME", stdin=f"{PIN}\n")
     state = desk.sign_in(code="3003", pin="9999")
-    assert state.step is DeskStep.SIGN_IN and state.notice is DeskNotice.WRONG_PIN
+    assert state.step is DeskStep.SIGN_IN and state.notice is FailureKind.WRONG_PIN
     first_left = state.attempts_left
     assert first_left is not None and first_left >= 1
     assert state.pin_length == 0  # the PIN is gone once sent
@@ -161,11 +162,11 @@ def test_a_wrong_pin_counts_down_to_a_lockout_that_the_right_pin_cannot_open(des
         desk.type(FormField.PIN, "9999")
         desk.desk.sign_in()
         state = desk.settle()
-    assert state.notice is DeskNotice.LOCKED
+    assert state.notice is FailureKind.LOCKED
     assert state.retry_after_seconds and state.retry_after_seconds > 60
     desk.type(FormField.PIN, PIN)
     desk.desk.sign_in()
-    assert desk.settle().notice is DeskNotice.LOCKED  # locked means locked, right PIN or not
+    assert desk.settle().notice is FailureKind.LOCKED  # locked means locked, right PIN or not
     service.cli("unlock-attendant", "--code", "3003")
     desk.type(FormField.PIN, PIN)
     desk.desk.sign_in()
@@ -215,7 +216,7 @@ def test_the_old_card_tapped_as_the_new_card_is_refused(desk: Desk) -> None:
     desk.confirm_identity("20031974")
     desk.session.show_card(ENDER_CARD, Entry.TAPPED)  # never sent: ENDER's card stays as it is
     assert desk.desk.state.step is DeskStep.TAP_NEW_CARD
-    assert desk.desk.state.notice is DeskNotice.SAME_CARD
+    assert desk.desk.state.notice is FailureKind.SAME_CARD
 
 
 def test_a_card_without_a_readable_number_asks_for_the_printed_one(desk: Desk) -> None:
@@ -267,22 +268,22 @@ def test_form_mistakes_are_caught_before_any_request(desk: Desk) -> None:
     desk.desk.find_by_identity_instead()
     desk.type(FormField.FULL_NAME, "AYŞE")
     desk.desk.find()
-    assert desk.desk.state.notice is DeskNotice.NAME_NEEDS_SURNAME and not desk.desk.state.busy
+    assert desk.desk.state.notice is FormError.NAME_NEEDS_SURNAME and not desk.desk.state.busy
     desk.type(FormField.FULL_NAME, " ŞAHİN")
     desk.type(FormField.BIRTH_DATE, "31021988")
     desk.desk.find()
-    assert desk.desk.state.notice is DeskNotice.BIRTH_DATE_INVALID
+    assert desk.desk.state.notice is FormError.BIRTH_DATE_INVALID
     desk.desk.back()
     desk.desk.start_replacement()
     desk.type(FormField.CARD_NUMBER, "7000070012806567")
     desk.desk.find()
-    assert desk.desk.state.notice is DeskNotice.NUMBER_CHECK_DIGIT
+    assert desk.desk.state.notice is KeypadError.CHECK_DIGIT
 
 
 def test_the_birth_date_off_the_id_is_checked_by_the_service(desk: Desk, holder: Holder) -> None:
     desk.sign_in()
     desk.find_by_number(holder.card)
-    assert desk.confirm_identity("1507").notice is DeskNotice.BIRTH_DATE_INCOMPLETE  # caught before any request
+    assert desk.confirm_identity("1507").notice is FormError.BIRTH_DATE_INCOMPLETE  # caught before any request
     desk.desk.erase()
     desk.desk.erase()
     desk.desk.erase()
@@ -291,7 +292,7 @@ def test_the_birth_date_off_the_id_is_checked_by_the_service(desk: Desk, holder:
     desk.session.show_card(fresh_number(), Entry.TAPPED)
     desk.desk.confirm_move()
     state = desk.settle()
-    assert state.step is DeskStep.CONFIRM_IDENTITY and state.notice is DeskNotice.WRONG_BIRTH_DATE
+    assert state.step is DeskStep.CONFIRM_IDENTITY and state.notice is FailureKind.WRONG_BIRTH_DATE
     assert state.text(FormField.BIRTH_DATE) == "" and state.chosen is not None
     assert desk.lookups.look_up(holder.card, Entry.TYPED).fuel == 1000  # nothing moved
     desk.confirm_identity(holder.birth)
@@ -306,7 +307,7 @@ def test_a_replaced_card_cannot_be_replaced_again(desk: Desk) -> None:
     assert state.chosen is not None and state.chosen.status is CardStatus.REPLACED
     desk.desk.identity_confirmed()
     assert desk.desk.state.step is DeskStep.CONFIRM_IDENTITY
-    assert desk.desk.state.notice is DeskNotice.ALREADY_REPLACED
+    assert desk.desk.state.notice is FailureKind.ALREADY_REPLACED
 
 
 @dataclass
@@ -340,7 +341,7 @@ def test_lost_answers_are_retried_with_the_same_key_and_move_the_points_once(rel
     relayed.path.lose_answers(relayed.desk.change_tries)  # every try reaches the service; no answer comes back
     relayed.desk.desk.confirm_move()
     state = relayed.desk.settle()
-    assert state.step is DeskStep.MOVE_UNCERTAIN and state.notice is DeskNotice.UNAVAILABLE
+    assert state.step is DeskStep.MOVE_UNCERTAIN and state.notice is FailureKind.UNAVAILABLE
     relayed.path.restore()
     relayed.desk.desk.confirm_move()  # "Try again": the same request, the same key
     state = relayed.desk.settle()

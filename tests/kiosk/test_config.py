@@ -39,7 +39,13 @@ def test_token_is_read_from_a_file(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("content", "complaint"),
     [
-        ("[service]\nretries = 'many'\n", "service.retries should be of type int"),
+        ("[service]\nretries = 'many'\n", "service.retries should be a whole number from 0 to 10, not 'many'"),
+        ("[service]\nretries = 2.5\n", "service.retries should be a whole number from 0 to 10, not 2.5"),
+        ("[service]\ntimeout_seconds = 0\n", "service.timeout_seconds should be a number from 0.1 to 60, not 0"),
+        ("[screen]\ncheck_digit = 'ture'\n", "screen.check_digit should be true or false, not 'ture'"),
+        ("[screen]\nwidth = 12\n", "screen.width should be a whole number from 320 to 7680, not 12"),
+        ("[screen]\nlanguage = 'de'\n", "screen.language should be one of tr, en, not 'de'"),
+        ("[service]\nurl = 8600\n", "service.url should be a text, not 8600"),
         ("[service]\nulr = 'x'\n", "unknown key(s) in [service]: ulr"),
         ("[screens]\n", "unknown section(s): screens"),
         ("[service\n", "not valid TOML"),
@@ -62,6 +68,25 @@ def test_booleans_from_the_environment() -> None:
     config = load_config(None, environ={"OPET_KIOSK_SCREEN_CHECK_DIGIT": "false", "OPET_KIOSK_SCREEN_HIGH_CONTRAST": "1"})
     assert config.screen.check_digit is False
     assert config.screen.high_contrast is True
+
+
+@pytest.mark.parametrize(
+    ("environ", "complaint"),
+    [
+        ({"OPET_KIOSK_SCREEN_CHECK_DIGIT": "ture"}, "screen.check_digit should be true or false, not 'ture'"),
+        ({"OPET_KIOSK_SERVICE_RETRIES": "-1"}, "service.retries should be a whole number from 0 to 10, not '-1'"),
+        ({"OPET_KIOSK_ATTENDANT_HOLD_SECONDS": "soon"}, "attendant.hold_seconds should be a number from 0.1 to 30, not 'soon'"),
+    ],
+)
+def test_a_wrong_override_names_its_key_and_what_it_allows(environ: dict[str, str], complaint: str) -> None:
+    with pytest.raises(ConfigError, match=re.escape(complaint)):
+        load_config(None, environ=environ)
+
+
+def test_numbers_from_the_environment_take_the_setting_type() -> None:
+    config = load_config(None, environ={"OPET_KIOSK_SERVICE_RETRIES": "0", "OPET_KIOSK_SCREEN_DIAGONAL_INCHES": "21.5"})
+    assert (config.service.retries, config.screen.diagonal_inches) == (0, 21.5)
+    assert isinstance(config.service.retries, int)
 
 
 def test_card_profiles_come_from_the_file_or_the_environment(tmp_path: Path) -> None:

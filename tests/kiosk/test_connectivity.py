@@ -6,6 +6,7 @@ import pytest
 
 from kiosk.api_client import CentralClient
 from kiosk.connectivity import ServiceMonitor
+from kiosk.transport import ServiceTransport
 from tests.kiosk.ui_thread import UiQueue
 from tests.rigs.network_path import NetworkPath
 
@@ -22,7 +23,7 @@ def path(central_service) -> Iterator[NetworkPath]:
 def test_the_monitor_notices_an_outage_and_the_recovery_quickly(path: NetworkPath, central_service, fault: str) -> None:
     ui = UiQueue()
     changes: list[bool] = []
-    client = CentralClient(path.url, central_service.token, timeout_seconds=0.5)
+    client = CentralClient(ServiceTransport(path.url, central_service.token, timeout_seconds=0.5))
     monitor = ServiceMonitor(client.healthy, changes.append, ui.dispatch, up_interval=30.0, down_interval=0.5)
     monitor.start()
     try:
@@ -41,7 +42,7 @@ def test_the_monitor_notices_an_outage_and_the_recovery_quickly(path: NetworkPat
 
 
 def test_healthy_is_one_quick_try(path: NetworkPath, central_service) -> None:
-    client = CentralClient(path.url, central_service.token, timeout_seconds=0.5, retries=5)
+    client = CentralClient(ServiceTransport(path.url, central_service.token, timeout_seconds=0.5, retries=5))
     assert client.healthy()
     path.stall()
     started = time.monotonic()

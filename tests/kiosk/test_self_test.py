@@ -11,8 +11,9 @@ import pytest
 from hardware.emulator import number_applet
 from hardware.watcher import CardWatcher
 from kiosk.config import load_config
-from kiosk.heartbeat import Delivery, HeartbeatTransport
+from kiosk.heartbeat import Delivery, HeartbeatClient
 from kiosk.self_test import DeliveryLog, ReaderLog, SelfTest, Status
+from kiosk.transport import ServiceTransport
 from tests.hardware.recording import RecordingListener
 from tests.rigs.central import free_port
 
@@ -31,11 +32,17 @@ def kiosk_config(tmp_path, service_url: str, token: str):
     return load_config(path, environ={}), str(path)
 
 
+def _transport(config) -> ServiceTransport:
+    """The kiosk's one transport to the service, as the runtime builds it."""
+    service = config.service
+    return ServiceTransport(service.url, service.device_token(), service.timeout_seconds, service.retries)
+
+
 def test_a_healthy_station_reports_every_check_and_the_last_read(tmp_path, central_service, pcscd, virtual_card):
     config, path = kiosk_config(tmp_path, central_service.base_url, central_service.token)
     listener = RecordingListener()
     reader_log = ReaderLog(listener)
-    deliveries = DeliveryLog(HeartbeatTransport(config.service.url, central_service.token))
+    deliveries = DeliveryLog(HeartbeatClient(ServiceTransport(config.service.url, central_service.token)))
     watcher = CardWatcher(reader_log, config.reader.card_profiles(), config.reader.name_filter)
     watcher.start()
     try:
@@ -44,7 +51,7 @@ def test_a_healthy_station_reports_every_check_and_the_last_read(tmp_path, centr
             listener.wait_for("card_read")
         listener.wait_for("card_removed")
         assert deliveries.send({"app_version": "test", "uptime_seconds": 1, "readers": [], "screen": "attract"}) is Delivery.DELIVERED
-        report = SelfTest(config, path, reader_log, deliveries, state_directory=str(tmp_path)).run()
+        report = SelfTest(config, _transport(config), path, reader_log, deliveries, state_directory=str(tmp_path)).run()
     finally:
         watcher.stop()
         deliveries.close()
@@ -65,7 +72,7 @@ def test_a_healthy_station_reports_every_check_and_the_last_read(tmp_path, centr
 
 def test_a_kiosk_clock_an_hour_fast_is_a_fault_with_what_to_do(tmp_path, central_service, pcscd):
     config, path = kiosk_config(tmp_path, central_service.base_url, central_service.token)
-    report = SelfTest(config, path, None, None, clock=lambda: time.time() + 3600).run()
+    report = SelfTest(config, _transport(config), path, None, None, clock=lambda: time.time() + 3600).run()
     clock = report.check("clock")
     assert clock.status is Status.FAIL
     assert clock.value in ("ahead by 3600 s (±1 s)", "ahead by 3599 s (±1 s)", "ahead by 3601 s (±1 s)")
@@ -75,9 +82,9 @@ def test_a_kiosk_clock_an_hour_fast_is_a_fault_with_what_to_do(tmp_path, central
 def test_an_unreachable_service_and_a_missing_reader_say_what_to_do(tmp_path, pcscd):
     config, path = kiosk_config(tmp_path, f"http://127.0.0.1:{free_port()}", "x")
     config = config._replace(reader=config.reader._replace(name_filter="ACS ACR122U"))
-    report = SelfTest(config, None, None, None).run()
+    report = SelfTest(config, _transport(config), None, None, None).run()
     service, reader = report.check("service"), report.check("reader")
-    assert (service.status, service.value) == (Status.FAIL, "not reachable (ConnectionError)")
+    assert (service.status, service.value) == (Status.FAIL, "not reachable (NewConnectionError)")
     assert "network cable" in service.advice
     assert report.check("clock").status is Status.WARN  # not checked: no answer
     assert (reader.status, reader.value) == (Status.FAIL, 'no reader named like "ACS ACR122U" connected')
@@ -103,7 +110,7 @@ def test_a_failed_read_after_the_last_good_one_points_to_the_probe(tmp_path, pcs
             listener.wait_for("reader_problem")
     finally:
         watcher.stop()
-    last_read = SelfTest(config, path, reader_log, None).run().check("last_read")
+    last_read = SelfTest(config, _transport(config), path, reader_log, None).run().check("last_read")
     assert last_read.status is Status.FAIL
     assert last_read.value.endswith("READ BINARY: 6A81 FUNCTION_NOT_SUPPORTED")
     assert "opet-reader probe" in last_read.advice and path in last_read.advice
@@ -112,8 +119,8 @@ def test_a_failed_read_after_the_last_good_one_points_to_the_probe(tmp_path, pcs
 def test_a_heartbeat_not_delivered_is_not_counted_as_sent(central_service):
     moment = dt.datetime(2026, 12, 7, 12, 0, tzinfo=dt.timezone.utc)
     beat = {"app_version": "test", "uptime_seconds": 1, "readers": [], "screen": "attract"}
-    down = DeliveryLog(HeartbeatTransport(f"http://127.0.0.1:{free_port()}", "x", timeout_seconds=1), now=lambda: moment)
-    up = DeliveryLog(HeartbeatTransport(central_service.base_url, central_service.token), now=lambda: moment)
+    down = DeliveryLog(HeartbeatClient(ServiceTransport(f"http://127.0.0.1:{free_port()}", "x", timeout_seconds=1)), now=lambda: moment)
+    up = DeliveryLog(HeartbeatClient(ServiceTransport(central_service.base_url, central_service.token)), now=lambda: moment)
     try:
         assert down.send(beat) is Delivery.RETRY_LATER
         assert up.send(beat) is Delivery.DELIVERED

@@ -11,6 +11,7 @@ from kiosk.balance import CardStatus, Entry
 from kiosk.scheduling import BackgroundWork
 from kiosk.session import KioskSession, SessionSettings
 from kiosk.state import KioskState, Problem, ReaderHealth, Screen
+from kiosk.transport import ServiceTransport
 from tests.kiosk.silent_server import closed_port_url, silent_server
 from tests.kiosk.ui_thread import ManualScheduler, UiQueue
 
@@ -26,7 +27,7 @@ class Harness:
     def __init__(self, base_url: str, token: str) -> None:
         self.ui = UiQueue()
         self.clock = ManualScheduler()
-        self.client = CentralClient(base_url, token, timeout_seconds=1.0, retries=0)
+        self.client = CentralClient(ServiceTransport(base_url, token, timeout_seconds=1.0, retries=0))
         self.background = BackgroundWork(self.ui.dispatch)
         self.session = KioskSession(
             self.client.look_up,

@@ -12,6 +12,7 @@ from kiosk.keypad import Throttle, check_typed_number
 from kiosk.scheduling import BackgroundWork
 from kiosk.session import KioskSession, SessionSettings
 from kiosk.state import AttendantCall, KeypadError, KioskState, Problem, Screen
+from kiosk.transport import ServiceTransport
 from tests.kiosk.ui_thread import ManualScheduler, UiQueue
 
 ACTIVE = "7000070012806566"
@@ -22,7 +23,7 @@ class Kiosk:
     def __init__(self, base_url: str, token: str, settings: SessionSettings, caller=None) -> None:
         self.ui = UiQueue()
         self.clock = ManualScheduler()
-        self.client = CentralClient(base_url, token, timeout_seconds=1.0, retries=0)
+        self.client = CentralClient(ServiceTransport(base_url, token, timeout_seconds=1.0, retries=0))
         self.background = BackgroundWork(self.ui.dispatch)
         self.session = KioskSession(
             self.client.balance, self.background, self.clock, settings, caller, clock=lambda: self.clock.now

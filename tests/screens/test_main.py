@@ -12,6 +12,8 @@ from screens.main import main
     [
         ('[service]\ntoken_file = "/nonexistent/device-token"\n', "service.token_file cannot be read"),
         ('[reader]\nprofiles = ["magstripe"]\n', "reader.profiles: unknown card profile 'magstripe'"),
+        ('[screen]\ncheck_digit = "ture"\n', "screen.check_digit should be true or false, not 'ture'"),
+        ("[service]\ntimeout_seconds = -3\n", "service.timeout_seconds should be a number from 0.1 to 60, not -3"),
     ],
 )
 def test_a_configuration_the_kiosk_cannot_run_with_stops_it_at_once(

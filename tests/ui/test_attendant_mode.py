@@ -16,7 +16,7 @@ from itertools import count
 import httpx
 import pytest
 
-from hardware.card_number import luhn_is_valid
+from opetcard.numbers import luhn_valid
 
 pytestmark = [pytest.mark.ui, pytest.mark.pcsc]
 
@@ -29,7 +29,7 @@ def fresh_card_number() -> str:
     while True:
         body = f"70000739{dt.datetime.now():%H%M}{next(_serial):03d}"
         for check in "0123456789":
-            if luhn_is_valid(body + check):
+            if luhn_valid(body + check):
                 return body + check
 
 
