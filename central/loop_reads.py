@@ -1,6 +1,7 @@
 """The reads every request makes — a device by its token, a card by number or UID — on the
-event loop's own database connection. A balance look-up reads its device and its card in one
-statement (one round trip to PostgreSQL instead of two).
+event loop's own database connection. A balance look-up reads its device and its card and
+charges the device's look-up budget (central.limits) in one statement on PostgreSQL (one round
+trip); on SQLite, in-process, the read and then the charge.
 
 Profiling under load showed that these one-row reads cost far more around the query than in
 it: an ORM session, a pooled connection checked out and a transaction begun and rolled back,
@@ -12,15 +13,26 @@ The connection belongs to the event loop thread of one process and is used betwe
 ``await``s only, so requests never share it concurrently. Such reads do not wait on writers
 (SQLite in WAL mode, PostgreSQL's MVCC); a statement timeout bounds them anyway. A broken
 connection is replaced and the read retried once.
+
+The charge is a write. On PostgreSQL it waits only on the same device's concurrent charge (a
+row lock held for one statement). On SQLite it is made only when the writers' gate is free
+(``SqliteWriteGate.try_enter``), so the event loop never waits on a writer; when the gate is
+busy the look-up reports "not charged" and the caller charges in the thread pool instead. The
+charges skip the wait for the disk (PostgreSQL ``synchronous_commit = off``, SQLite
+``synchronous = NORMAL`` in WAL mode): a crash of the database host may forget the last moments
+of charges, never corrupt them.
 """
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
-from sqlalchemy import Engine, Select, bindparam, select
+from sqlalchemy import BigInteger, String, bindparam, cast, literal, select, true
 from sqlalchemy.pool import PoolProxiedConnection
+from sqlalchemy.sql import ClauseElement, ColumnElement, Select
 
+from central.db import Database, SqliteWriteGate
+from central.limits import bucket_upsert
 from central.models import Card, Device
 
 STATEMENT_TIMEOUT_MS = 2000
@@ -46,24 +58,49 @@ class CardRow(NamedTuple):
 
 
 _CARD_COLUMNS = (Card.number, Card.status, Card.fuel_points, Card.autogas_points, Card.holder_id)
-_DEVICE_COLUMNS = (Device.id, Device.kind, Device.name, Device.revoked_at.is_not(None))
+_DEVICE_COLUMNS = (Device.id, Device.kind, Device.name, Device.revoked_at.is_not(None).label("revoked"))
 _DEVICE_BY_TOKEN = select(*_DEVICE_COLUMNS).where(Device.token_hash == bindparam("token_hash"))
 _DEVICE_AND_CARD_BY_NUMBER = (
     select(*_DEVICE_COLUMNS, *_CARD_COLUMNS)
-    .outerjoin(Card, Card.number == bindparam("number"))
+    .outerjoin(Card, Card.number == bindparam("key"))
     .where(Device.token_hash == bindparam("token_hash"))
 )
 _DEVICE_AND_CARD_BY_UID = (
     select(*_DEVICE_COLUMNS, *_CARD_COLUMNS)
-    .outerjoin(Card, Card.uid == bindparam("uid"))
+    .outerjoin(Card, Card.uid == bindparam("key"))
     .where(Device.token_hash == bindparam("token_hash"))
 )
+
+
+class LookUp(NamedTuple):
+    """What a balance look-up read: its device, its card, and the charge of its budget."""
+
+    device: DeviceRow | None
+    card: CardRow | None
+    charge: tuple[bool, int] | None
+    """(allowed, tat_us) of central.limits' bucket; None when not charged (no or revoked
+    device, or the SQLite writers' gate was busy: the caller charges then)."""
+
+
+def _charging(card_on: ColumnElement[bool]) -> Select[Any]:
+    """PostgreSQL: the device of a token, the charge of its budget and the card ``card_on``, in one statement."""
+    device = select(*_DEVICE_COLUMNS).where(Device.token_hash == bindparam("token_hash")).cte("device")
+    charge = bucket_upsert("postgresql", select(
+        bindparam("scope", type_=String), cast(device.c.id, String), bindparam("first", type_=BigInteger),
+        true(), literal(0), literal(0),
+    ).where(~device.c.revoked)).cte("charge")
+    return (
+        select(*device.c, *_CARD_COLUMNS, charge.c.allowed, charge.c.tat_us)
+        .select_from(device.outerjoin(charge, true()).outerjoin(Card, card_on))
+    )
 
 
 class _Prepared(NamedTuple):
     sql: str
     positions: tuple[str, ...] | None
     """Parameter names in order for a positional paramstyle (SQLite's ``?``), else None."""
+    constants: dict[str, Any]
+    """Values the statement binds itself (its literals)."""
 
 
 def _device_row(row: Sequence[Any]) -> DeviceRow:
@@ -77,17 +114,26 @@ def _card_row(row: Sequence[Any]) -> CardRow | None:
 class LoopReader:
     """One-row reads on a connection of the event loop's own (see the module docstring)."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, database: Database) -> None:
+        engine = database.read_engine
         self._engine = engine
+        self._gate: SqliteWriteGate | None = database.sqlite_write_gate
+        self._charges_in_read = not database.sqlite
         self._connection: PoolProxiedConnection | None = None
         self._errors: tuple[type[BaseException], ...] = (engine.dialect.loaded_dbapi.Error,)
+        if self._charges_in_read:
+            reads = {"number": _charging(Card.number == bindparam("key")), "uid": _charging(Card.uid == bindparam("key"))}
+        else:
+            reads = {"number": _DEVICE_AND_CARD_BY_NUMBER, "uid": _DEVICE_AND_CARD_BY_UID}  # type: ignore[dict-item]
         self._statements = {name: self._prepare(statement) for name, statement in (
-            ("device", _DEVICE_BY_TOKEN), ("device+card", _DEVICE_AND_CARD_BY_NUMBER),
-            ("device+uid", _DEVICE_AND_CARD_BY_UID))}
+            ("device", _DEVICE_BY_TOKEN), ("number", reads["number"]), ("uid", reads["uid"]),
+            ("charge", bucket_upsert(engine.dialect.name)))}
 
-    def _prepare(self, statement: Select[Any]) -> _Prepared:
+    def _prepare(self, statement: ClauseElement) -> _Prepared:
         compiled = statement.compile(dialect=self._engine.dialect)
-        return _Prepared(compiled.string, tuple(compiled.positiontup or ()) if compiled.positional else None)
+        constants = {name: value for name, value in compiled.params.items() if value is not None}
+        return _Prepared(compiled.string, tuple(compiled.positiontup or ()) if compiled.positional else None,
+                         constants)
 
     def _connect(self) -> PoolProxiedConnection:
         connection = self._engine.raw_connection()
@@ -97,15 +143,18 @@ class LoopReader:
             connection.dbapi_connection.autocommit = True  # type: ignore[union-attr]
             cursor = connection.cursor()
             cursor.execute(f"SET statement_timeout = {STATEMENT_TIMEOUT_MS}")
+            cursor.execute("SET synchronous_commit = off")
             cursor.close()
         else:  # SQLite: the engine's connect hook already set autocommit, WAL and foreign keys
             cursor = connection.cursor()
             cursor.execute(f"PRAGMA busy_timeout={STATEMENT_TIMEOUT_MS}")
+            cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.close()
         return connection
 
-    def _fetch(self, name: str, **values: str) -> Sequence[Any] | None:
+    def _fetch(self, name: str, **values: object) -> Sequence[Any] | None:
         prepared = self._statements[name]
+        values = {**prepared.constants, **values}
         parameters = values if prepared.positions is None else tuple(values[key] for key in prepared.positions)
         for attempt in (1, 2):
             if self._connection is None:
@@ -128,15 +177,31 @@ class LoopReader:
         row = self._fetch("device", token_hash=token_hash)
         return None if row is None else _device_row(row)
 
-    def device_and_card(self, token_hash: str, number: str) -> tuple[DeviceRow | None, CardRow | None]:
-        """The device (as :meth:`device`) and the card with ``number``, in one statement; no card without a device."""
-        row = self._fetch("device+card", token_hash=token_hash, number=number)
-        return (None, None) if row is None else (_device_row(row[:4]), _card_row(row[4:]))
+    def look_up(self, token_hash: str, by: str, key: str, charge: dict[str, Any]) -> LookUp:
+        """The device (as :meth:`device`), the card whose ``by`` (``number`` or ``uid``, upper-case
+        hex) is ``key``, and the charge of the device's budget (``charge``: central.limits'
+        ``Budget.parameters`` without the subject, which is the device). No card without a device."""
+        row = self._fetch(by, token_hash=token_hash, key=key, **charge)
+        if row is None:
+            return LookUp(None, None, None)
+        device, card = _device_row(row[:4]), _card_row(row[4:9])
+        if self._charges_in_read:
+            return LookUp(device, card, None if row[9] is None else (bool(row[9]), row[10]))
+        if device.revoked:
+            return LookUp(device, card, None)
+        return LookUp(device, card, self._charge_if_free(str(device.id), charge))
 
-    def device_and_card_by_uid(self, token_hash: str, uid: str) -> tuple[DeviceRow | None, CardRow | None]:
-        """The device and the card whose chip has ``uid`` (upper-case hex), in one statement."""
-        row = self._fetch("device+uid", token_hash=token_hash, uid=uid)
-        return (None, None) if row is None else (_device_row(row[:4]), _card_row(row[4:]))
+    def _charge_if_free(self, subject: str, charge: dict[str, Any]) -> tuple[bool, int] | None:
+        """SQLite: the charge, made only if no writer holds the gate (else None: not charged)."""
+        assert self._gate is not None
+        if not self._gate.try_enter():
+            return None
+        try:
+            row = self._fetch("charge", subject=subject, **charge)
+        finally:
+            self._gate.__exit__()
+        assert row is not None
+        return bool(row[0]), row[1]
 
     def close(self) -> None:
         """Closes the connection (the next read opens a new one)."""
