@@ -17,7 +17,8 @@ connection is replaced and the read retried once.
 The charge is a write. On PostgreSQL it waits only on the same device's concurrent charge (a
 row lock held for one statement). On SQLite it is made only when the writers' gate is free
 (``SqliteWriteGate.try_enter``), so the event loop never waits on a writer; when the gate is
-busy the look-up reports "not charged" and the caller charges in the thread pool instead. The
+busy the look-up reports "not charged" and the caller charges in the thread pool instead
+(:meth:`LoopReader.charge_waiting`, on a second connection of the same kind). The
 charges skip the wait for the disk (PostgreSQL ``synchronous_commit = off``, SQLite
 ``synchronous = NORMAL`` in WAL mode): a crash of the database host may forget the last moments
 of charges, never corrupt them.
@@ -120,6 +121,7 @@ class LoopReader:
         self._gate: SqliteWriteGate | None = database.sqlite_write_gate
         self._charges_in_read = not database.sqlite
         self._connection: PoolProxiedConnection | None = None
+        self._waiting_connection: PoolProxiedConnection | None = None
         self._errors: tuple[type[BaseException], ...] = (engine.dialect.loaded_dbapi.Error,)
         if self._charges_in_read:
             reads = {"number": _charging(Card.number == bindparam("key")), "uid": _charging(Card.uid == bindparam("key"))}
@@ -203,8 +205,31 @@ class LoopReader:
         assert row is not None
         return bool(row[0]), row[1]
 
+    def charge_waiting(self, subject: str, charge: dict[str, Any]) -> tuple[bool, int]:
+        """SQLite, off the event loop: the charge :meth:`look_up` could not make, waiting for the
+        writers' gate, on a connection of its own (used only inside the gate, so by one thread
+        at a time). ``(allowed, tat_us)``."""
+        assert self._gate is not None
+        with self._gate:
+            if self._waiting_connection is None:
+                self._waiting_connection = self._connect()
+            cursor = self._waiting_connection.cursor()
+            try:
+                prepared = self._statements["charge"]
+                values = {**prepared.constants, **charge, "subject": subject}
+                assert prepared.positions is not None
+                cursor.execute(prepared.sql, tuple(values[key] for key in prepared.positions))
+                allowed, tat_us = cursor.fetchone()
+            finally:
+                cursor.close()
+        return bool(allowed), tat_us
+
     def close(self) -> None:
-        """Closes the connection (the next read opens a new one)."""
+        """Closes the connections (the next read opens a new one)."""
+        if self._waiting_connection is not None and self._gate is not None:
+            with self._gate:
+                waiting, self._waiting_connection = self._waiting_connection, None
+            waiting.close()
         connection, self._connection = self._connection, None
         if connection is not None:
             try:

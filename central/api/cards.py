@@ -2,7 +2,6 @@
 ``/v1/cards/{number}...`` and ``/v1/cards/by-uid/{uid_hex}``."""
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from typing import Annotated
 
@@ -19,7 +18,7 @@ from central.deps import database
 from central.errors import ApiError
 from central.error_handlers import error_responses
 from central.identity import IDENTITY_MESSAGES
-from central.limits import Budget, Scope, give_back, take
+from central.limits import Budget, Scope, give_back
 from central.loop_reads import CardRow, LoopReader
 from central.models import CardEvent, DeviceKind
 from central.numbers import MalformedNumber, MalformedUid, last4, parse_card_number, parse_uid
@@ -106,20 +105,12 @@ async def _look_up(request: Request, parameter: str, parse: Callable[[str], str]
     del charge["subject"]
     found = reads.look_up(token_hash, "number" if parameter == "number" else "uid", key, charge)
     device = admit(found.device, LOOKUP_KINDS)
-    if found.charge is not None:
-        retry_after = budget.retry_after(*found.charge, now)
-    else:
-        retry_after = await run_in_threadpool(_charge, request, scope, str(device.id), budget, now)
+    charged = found.charge or await run_in_threadpool(reads.charge_waiting, str(device.id), charge)
+    retry_after = budget.retry_after(*charged, now)
     if retry_after is not None:
         raise rate_limited(request, scope.value, retry_after,
                            "too many card look-ups from this device; wait a little")
     return balance(request, found.card, what)
-
-
-def _charge(request: Request, scope: Scope, subject: str, budget: Budget, now: dt.datetime) -> int | None:
-    """One event of ``subject``'s budget, in a write transaction of its own (None: allowed)."""
-    with database(request).transaction() as session:
-        return take(session, scope, subject, budget, now)
 
 
 LOOKUP_ROUTES = [
