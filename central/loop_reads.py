@@ -21,10 +21,14 @@ busy the look-up reports "not charged" and the caller charges in the thread pool
 (:meth:`LoopReader.charge_waiting`, on a second connection of the same kind). The
 charges skip the wait for the disk (PostgreSQL ``synchronous_commit = off``, SQLite
 ``synchronous = NORMAL`` in WAL mode): a crash of the database host may forget the last moments
-of charges, never corrupt them.
+of charges, never corrupt them. SQLite's WAL would be checkpointed by whichever connection's
+commit finds it long, with two fsyncs: these connections never do (``wal_autocheckpoint=0``);
+every :data:`CHECKPOINT_EVERY` charges a thread of the pool checkpoints instead, on a
+connection of its own, inside the writers' gate (look-ups arriving meanwhile charge in threads).
 """
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
@@ -37,6 +41,8 @@ from central.limits import bucket_upsert
 from central.models import Card, Device
 
 STATEMENT_TIMEOUT_MS = 2000
+CHECKPOINT_EVERY = 1000
+"""SQLite: charges on the loop between two checkpoints of the WAL (about a page each)."""
 
 
 class DeviceRow(NamedTuple):
@@ -122,6 +128,9 @@ class LoopReader:
         self._charges_in_read = not database.sqlite
         self._connection: PoolProxiedConnection | None = None
         self._waiting_connection: PoolProxiedConnection | None = None
+        self._checkpoint_connection: PoolProxiedConnection | None = None
+        self._charges = 0
+        self._checkpointing = False
         self._errors: tuple[type[BaseException], ...] = (engine.dialect.loaded_dbapi.Error,)
         if self._charges_in_read:
             reads = {"number": _charging(Card.number == bindparam("key")), "uid": _charging(Card.uid == bindparam("key"))}
@@ -151,6 +160,7 @@ class LoopReader:
             cursor = connection.cursor()
             cursor.execute(f"PRAGMA busy_timeout={STATEMENT_TIMEOUT_MS}")
             cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute("PRAGMA wal_autocheckpoint=0")
             cursor.close()
         return connection
 
@@ -203,7 +213,29 @@ class LoopReader:
         finally:
             self._gate.__exit__()
         assert row is not None
+        self._charges += 1
+        if self._charges % CHECKPOINT_EVERY == 0 and not self._checkpointing:
+            self._checkpointing = True
+            asyncio.get_running_loop().run_in_executor(None, self._checkpoint)
         return bool(row[0]), row[1]
+
+    def _checkpoint(self) -> None:
+        """SQLite, in a thread: copies the WAL into the database file, holding the writers' gate so
+        that it copies it all and the next write starts the WAL again from its beginning."""
+        assert self._gate is not None
+        try:
+            if self._checkpoint_connection is None:
+                self._checkpoint_connection = self._connect()
+            with self._gate:
+                cursor = self._checkpoint_connection.cursor()
+                try:
+                    cursor.execute("PRAGMA wal_checkpoint(PASSIVE)")
+                finally:
+                    cursor.close()
+        except self._errors:
+            self._checkpoint_connection = None  # the next checkpoint tries a new connection
+        finally:
+            self._checkpointing = False
 
     def charge_waiting(self, subject: str, charge: dict[str, Any]) -> tuple[bool, int]:
         """SQLite, off the event loop: the charge :meth:`look_up` could not make, waiting for the
@@ -230,6 +262,9 @@ class LoopReader:
             with self._gate:
                 waiting, self._waiting_connection = self._waiting_connection, None
             waiting.close()
+        checkpoint, self._checkpoint_connection = self._checkpoint_connection, None
+        if checkpoint is not None:
+            checkpoint.close()
         connection, self._connection = self._connection, None
         if connection is not None:
             try:
