@@ -17,6 +17,7 @@ from central.loop_reads import LoopReader
 from central.metrics import Metrics
 from central.observe import RequestObserver, configure_logging
 from central.clock import FileClock, system_clock
+from central.limits import Leases
 from central.settings import Settings
 
 API_TITLE = "Opet Kart central balance service"
@@ -42,6 +43,7 @@ def create_app(database_url: str, settings: Settings | None = None) -> FastAPI:
     app.state.loop_reads = loop_reads
     app.state.settings = settings
     app.state.metrics = Metrics(database, settings.kiosk_silent_after, settings.clock)
+    app.state.leases = Leases()
     install_error_handlers(app)
     app.add_middleware(RequestObserver, metrics=app.state.metrics, log_every_request=settings.log_every_request)
     app.router.routes.extend(cards.LOOKUP_ROUTES)  # ahead of the routers: see cards.LOOKUP_ROUTES

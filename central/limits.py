@@ -8,7 +8,8 @@ then the PIN is hashed or the card is answered. Two kinds:
 - **Budgets** (:func:`take`): a token bucket of ``capacity`` events refilled over ``period``
   (bursts up to the capacity), kept as one timestamp (GCRA, the "theoretical arrival time").
   A refused attempt changes nothing. :func:`give_back` returns one event (an attempt that
-  turned out to be no failure).
+  turned out to be no failure). The look-ups may charge several events at once and spend them
+  over the next look-ups of the same device (:class:`Leases`).
 - **Lockouts** (:func:`strike`): every attempt is a strike; the one that reaches
   ``max_strikes`` locks the subject at once (before it is checked), for ``base_lock`` doubled
   with each lock in a row (at most :data:`MAX_DOUBLINGS` times). A locked subject's attempts
@@ -74,15 +75,15 @@ class Budget:
         """Microseconds for one event to come back."""
         return max(1, self.period // _US // self.capacity)
 
-    def parameters(self, scope: Scope, subject: str, now: dt.datetime) -> dict[str, Any]:
-        """The bound values of :func:`bucket_upsert` for one charge at ``now``."""
-        now_us, interval = epoch_us(now), self.interval_us
-        return {"scope": scope.value, "subject": subject, "now": now_us, "interval": interval,
-                "first": now_us + interval, "ceiling": now_us + (self.capacity - 1) * interval}
+    def parameters(self, scope: Scope, subject: str, now: dt.datetime, want: int = 1) -> dict[str, Any]:
+        """The bound values of :func:`bucket_upsert` asking for ``want`` events at ``now``."""
+        now_us, interval, first = epoch_us(now), self.interval_us, min(want, self.capacity)
+        return {"scope": scope.value, "subject": subject, "now": now_us, "interval": interval, "want": want,
+                "window": self.capacity * interval, "first": now_us + first * interval, "first_granted": first}
 
-    def retry_after(self, allowed: bool, tat_us: int, now: dt.datetime) -> int | None:
-        """None for an allowed charge, else whole seconds until the next one would be."""
-        if allowed:
+    def retry_after(self, granted: int, tat_us: int, now: dt.datetime) -> int | None:
+        """None when events were granted, else whole seconds until one would be."""
+        if granted:
             return None
         wait_us = tat_us - (self.capacity - 1) * self.interval_us - epoch_us(now)
         return max(1, math.ceil(wait_us / 1_000_000))
@@ -92,26 +93,29 @@ _INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
 def bucket_upsert(dialect: str, source: Select[Any] | None = None) -> Insert:
-    """The atomic charge of one event: returns ``(allowed, tat_us)``.
+    """The atomic charge of up to ``want`` events: returns ``(granted, tat_us)``, granted being
+    as many as the bucket holds, at most ``want`` (0: refused, nothing charged).
 
-    Bound values: :meth:`Budget.parameters`. With ``source`` (a SELECT of scope, subject,
-    first tat, true, 0, 0) the row to insert comes from it, so a caller can charge in the same
-    statement as a read (central.loop_reads on PostgreSQL).
+    Bound values: :meth:`Budget.parameters`. With ``source`` (a SELECT of scope, subject, first
+    tat, first granted, 0, 0) the row to insert comes from it, so a caller can charge in the
+    same statement as a read (central.loop_reads on PostgreSQL).
     """
-    now = bindparam("now", type_=BigInteger)
-    fits = _TABLE.c.tat_us <= bindparam("ceiling", type_=BigInteger)
+    now, interval = bindparam("now", type_=BigInteger), bindparam("interval", type_=BigInteger)
+    want = bindparam("want", type_=BigInteger)
     start = case((_TABLE.c.tat_us > now, _TABLE.c.tat_us), else_=now)
+    available = (now + bindparam("window", type_=BigInteger) - start) // interval
+    granted = case((available >= want, want), else_=available)
     insert = _INSERTS[dialect](_TABLE)
     if source is None:
         insert = insert.values(scope=bindparam("scope", type_=String), subject=bindparam("subject", type_=String),
-                               tat_us=bindparam("first", type_=BigInteger), allowed=True, strikes=0, lockouts=0)
+                               tat_us=bindparam("first", type_=BigInteger),
+                               granted=bindparam("first_granted", type_=Integer), strikes=0, lockouts=0)
     else:
-        insert = insert.from_select(["scope", "subject", "tat_us", "allowed", "strikes", "lockouts"], source)
+        insert = insert.from_select(["scope", "subject", "tat_us", "granted", "strikes", "lockouts"], source)
     return insert.on_conflict_do_update(
         index_elements=[_TABLE.c.scope, _TABLE.c.subject],
-        set_={"allowed": fits,
-              "tat_us": case((fits, start + bindparam("interval", type_=BigInteger)), else_=_TABLE.c.tat_us)},
-    ).returning(_TABLE.c.allowed, _TABLE.c.tat_us)
+        set_={"granted": granted, "tat_us": start + granted * interval},
+    ).returning(_TABLE.c.granted, _TABLE.c.tat_us)
 
 
 def _dialect(session: Session) -> str:
@@ -125,8 +129,8 @@ def _bucket(dialect: str) -> Insert:
 
 def take(session: Session, scope: Scope, subject: str, budget: Budget, now: dt.datetime) -> int | None:
     """Charges one event: None when allowed, else the seconds to wait (nothing was charged)."""
-    allowed, tat_us = session.execute(_bucket(_dialect(session)), budget.parameters(scope, subject, now)).one()
-    return budget.retry_after(bool(allowed), tat_us, now)
+    granted, tat_us = session.execute(_bucket(_dialect(session)), budget.parameters(scope, subject, now)).one()
+    return budget.retry_after(granted, tat_us, now)
 
 
 def give_back(session: Session, scope: Scope, subject: str, budget: Budget) -> None:
@@ -154,20 +158,20 @@ def _strike(dialect: str) -> Insert:
     locks = _TABLE.c.strikes + 1 >= bindparam("max_strikes", type_=Integer)
     lock_end = now + bindparam("base_lock", type_=BigInteger).op("<<")(_TABLE.c.lockouts)
     return _INSERTS[dialect](_TABLE).values(
-        scope=bindparam("scope", type_=String), subject=bindparam("subject", type_=String), tat_us=0, allowed=True,
+        scope=bindparam("scope", type_=String), subject=bindparam("subject", type_=String), tat_us=0, granted=1,
         strikes=bindparam("first_strikes", type_=Integer), lockouts=bindparam("first_lockouts", type_=Integer),
         locked_until_us=bindparam("first_lock", type_=BigInteger),
     ).on_conflict_do_update(
         index_elements=[_TABLE.c.scope, _TABLE.c.subject],
         set_={
-            "allowed": ~locked,
+            "granted": case((locked, 0), else_=1),
             "strikes": case((locked, _TABLE.c.strikes), (locks, 0), else_=_TABLE.c.strikes + 1),
             "locked_until_us": case((locked, _TABLE.c.locked_until_us), (locks, lock_end),
                                     else_=_TABLE.c.locked_until_us),
             "lockouts": case((locked | ~locks, _TABLE.c.lockouts),
                              (_TABLE.c.lockouts < MAX_DOUBLINGS, _TABLE.c.lockouts + 1), else_=_TABLE.c.lockouts),
         },
-    ).returning(_TABLE.c.allowed, _TABLE.c.strikes, _TABLE.c.locked_until_us)
+    ).returning(_TABLE.c.granted, _TABLE.c.strikes, _TABLE.c.locked_until_us)
 
 
 def strike(
@@ -176,16 +180,69 @@ def strike(
     """Counts one attempt on ``subject`` before it is checked (see the module docstring)."""
     now_us, base_us = epoch_us(now), base_lock // _US
     first_locks = max_strikes <= 1
-    allowed, strikes, locked_until_us = session.execute(_strike(_dialect(session)), {
+    checked, strikes, locked_until_us = session.execute(_strike(_dialect(session)), {
         "scope": scope.value, "subject": subject, "now": now_us, "max_strikes": max_strikes, "base_lock": base_us,
         "first_strikes": 0 if first_locks else 1, "first_lockouts": 1 if first_locks else 0,
         "first_lock": now_us + base_us if first_locks else None,
     }).one()
     locked_for = (None if locked_until_us is None or locked_until_us <= now_us
                   else max(1, math.ceil((locked_until_us - now_us) / 1_000_000)))
-    return Strike(bool(allowed), 0 if locked_for is not None else max_strikes - strikes, locked_for)
+    return Strike(bool(checked), 0 if locked_for is not None else max_strikes - strikes, locked_for)
 
 
 def clear(session: Session, scope: Scope, subject: str) -> bool:
     """Forgets every attempt and lock of ``subject``; False when there was nothing to forget."""
     return bool(session.execute(delete(Limit).where(Limit.scope == scope.value, Limit.subject == subject)).rowcount)
+
+
+LEASE_MAX = 8
+LEASE_TTL = dt.timedelta(seconds=10)
+LEASE_GROW_WITHIN = dt.timedelta(seconds=2)
+
+
+@dataclass
+class _Lease:
+    left: int
+    size: int
+    taken_at_us: int
+
+
+class Leases:
+    """Events of budgets charged in the database ahead of use, by one process (its event loop).
+
+    For the look-ups, the service's hottest path: a device looking up often gets its events in
+    batches, one database charge taking up to the batch (:func:`bucket_upsert`'s ``want``), the
+    next look-ups spending them here without a write. The database stays the only budget: a
+    process spends no event it has not charged, so all processes together never exceed it.
+    Events left unused after :data:`LEASE_TTL` are dropped (charged, they come back only as the
+    bucket refills). A batch used up within :data:`LEASE_GROW_WITHIN` doubles the next one, up
+    to :data:`LEASE_MAX`; one that expires unused halves it; a device looking up now and then
+    is charged one event at a time. Keys are (scope, token hash): one entry per device token.
+    """
+
+    def __init__(self) -> None:
+        self._leases: dict[tuple[Scope, str], _Lease] = {}
+
+    def spend(self, key: tuple[Scope, str], now: dt.datetime) -> bool:
+        """Spends one leased event of ``key``; False when it has none (charge the database)."""
+        lease = self._leases.get(key)
+        if lease is None or lease.left == 0 or epoch_us(now) >= lease.taken_at_us + LEASE_TTL // _US:
+            return False
+        lease.left -= 1
+        return True
+
+    def want(self, key: tuple[Scope, str], now: dt.datetime) -> int:
+        """How many events the next database charge of ``key`` asks for."""
+        lease = self._leases.get(key)
+        if lease is None:
+            return 1
+        if lease.left:  # it expired unused
+            return max(1, lease.size // 2)
+        if epoch_us(now) - lease.taken_at_us <= LEASE_GROW_WITHIN // _US:
+            return min(LEASE_MAX, lease.size * 2)
+        return lease.size
+
+    def took(self, key: tuple[Scope, str], wanted: int, granted: int, now: dt.datetime) -> None:
+        """Records a database charge of ``key`` that granted events, one of them spent at once."""
+        if granted:
+            self._leases[key] = _Lease(granted - 1, wanted, epoch_us(now))

@@ -32,7 +32,7 @@ import asyncio
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
-from sqlalchemy import BigInteger, String, bindparam, cast, literal, select, true
+from sqlalchemy import BigInteger, Integer, String, bindparam, cast, literal, select, true
 from sqlalchemy.pool import PoolProxiedConnection
 from sqlalchemy.sql import ClauseElement, ColumnElement, Select
 
@@ -84,9 +84,9 @@ class LookUp(NamedTuple):
 
     device: DeviceRow | None
     card: CardRow | None
-    charge: tuple[bool, int] | None
-    """(allowed, tat_us) of central.limits' bucket; None when not charged (no or revoked
-    device, or the SQLite writers' gate was busy: the caller charges then)."""
+    charge: tuple[int, int] | None
+    """(granted, tat_us) of central.limits' bucket; None when not charged (none asked, no or
+    revoked device, or the SQLite writers' gate was busy: the caller charges then)."""
 
 
 def _charging(card_on: ColumnElement[bool]) -> Select[Any]:
@@ -94,10 +94,10 @@ def _charging(card_on: ColumnElement[bool]) -> Select[Any]:
     device = select(*_DEVICE_COLUMNS).where(Device.token_hash == bindparam("token_hash")).cte("device")
     charge = bucket_upsert("postgresql", select(
         bindparam("scope", type_=String), cast(device.c.id, String), bindparam("first", type_=BigInteger),
-        true(), literal(0), literal(0),
+        bindparam("first_granted", type_=Integer), literal(0), literal(0),
     ).where(~device.c.revoked)).cte("charge")
     return (
-        select(*device.c, *_CARD_COLUMNS, charge.c.allowed, charge.c.tat_us)
+        select(*device.c, *_CARD_COLUMNS, charge.c.granted, charge.c.tat_us)
         .select_from(device.outerjoin(charge, true()).outerjoin(Card, card_on))
     )
 
@@ -132,13 +132,12 @@ class LoopReader:
         self._charges = 0
         self._checkpointing = False
         self._errors: tuple[type[BaseException], ...] = (engine.dialect.loaded_dbapi.Error,)
+        statements: dict[str, Any] = {"device": _DEVICE_BY_TOKEN, "number": _DEVICE_AND_CARD_BY_NUMBER,
+                                      "uid": _DEVICE_AND_CARD_BY_UID, "charge": bucket_upsert(engine.dialect.name)}
         if self._charges_in_read:
-            reads = {"number": _charging(Card.number == bindparam("key")), "uid": _charging(Card.uid == bindparam("key"))}
-        else:
-            reads = {"number": _DEVICE_AND_CARD_BY_NUMBER, "uid": _DEVICE_AND_CARD_BY_UID}  # type: ignore[dict-item]
-        self._statements = {name: self._prepare(statement) for name, statement in (
-            ("device", _DEVICE_BY_TOKEN), ("number", reads["number"]), ("uid", reads["uid"]),
-            ("charge", bucket_upsert(engine.dialect.name)))}
+            statements["number+charge"] = _charging(Card.number == bindparam("key"))
+            statements["uid+charge"] = _charging(Card.uid == bindparam("key"))
+        self._statements = {name: self._prepare(statement) for name, statement in statements.items()}
 
     def _prepare(self, statement: ClauseElement) -> _Prepared:
         compiled = statement.compile(dialect=self._engine.dialect)
@@ -189,21 +188,23 @@ class LoopReader:
         row = self._fetch("device", token_hash=token_hash)
         return None if row is None else _device_row(row)
 
-    def look_up(self, token_hash: str, by: str, key: str, charge: dict[str, Any]) -> LookUp:
+    def look_up(self, token_hash: str, by: str, key: str, charge: dict[str, Any] | None) -> LookUp:
         """The device (as :meth:`device`), the card whose ``by`` (``number`` or ``uid``, upper-case
         hex) is ``key``, and the charge of the device's budget (``charge``: central.limits'
-        ``Budget.parameters`` without the subject, which is the device). No card without a device."""
-        row = self._fetch(by, token_hash=token_hash, key=key, **charge)
+        ``Budget.parameters`` without the subject, which is the device; None: no charge). No card
+        without a device."""
+        in_read = charge is not None and self._charges_in_read
+        row = self._fetch(f"{by}+charge" if in_read else by, token_hash=token_hash, key=key, **(charge or {}))
         if row is None:
             return LookUp(None, None, None)
         device, card = _device_row(row[:4]), _card_row(row[4:9])
-        if self._charges_in_read:
-            return LookUp(device, card, None if row[9] is None else (bool(row[9]), row[10]))
-        if device.revoked:
+        if in_read:
+            return LookUp(device, card, None if row[9] is None else (row[9], row[10]))
+        if charge is None or device.revoked:
             return LookUp(device, card, None)
         return LookUp(device, card, self._charge_if_free(str(device.id), charge))
 
-    def _charge_if_free(self, subject: str, charge: dict[str, Any]) -> tuple[bool, int] | None:
+    def _charge_if_free(self, subject: str, charge: dict[str, Any]) -> tuple[int, int] | None:
         """SQLite: the charge, made only if no writer holds the gate (else None: not charged)."""
         assert self._gate is not None
         if not self._gate.try_enter():
@@ -217,7 +218,7 @@ class LoopReader:
         if self._charges % CHECKPOINT_EVERY == 0 and not self._checkpointing:
             self._checkpointing = True
             asyncio.get_running_loop().run_in_executor(None, self._checkpoint)
-        return bool(row[0]), row[1]
+        return row[0], row[1]
 
     def _checkpoint(self) -> None:
         """SQLite, in a thread: copies the WAL into the database file, holding the writers' gate so
@@ -237,10 +238,10 @@ class LoopReader:
         finally:
             self._checkpointing = False
 
-    def charge_waiting(self, subject: str, charge: dict[str, Any]) -> tuple[bool, int]:
+    def charge_waiting(self, subject: str, charge: dict[str, Any]) -> tuple[int, int]:
         """SQLite, off the event loop: the charge :meth:`look_up` could not make, waiting for the
         writers' gate, on a connection of its own (used only inside the gate, so by one thread
-        at a time). ``(allowed, tat_us)``."""
+        at a time). ``(granted, tat_us)``."""
         assert self._gate is not None
         with self._gate:
             if self._waiting_connection is None:
@@ -251,10 +252,10 @@ class LoopReader:
                 values = {**prepared.constants, **charge, "subject": subject}
                 assert prepared.positions is not None
                 cursor.execute(prepared.sql, tuple(values[key] for key in prepared.positions))
-                allowed, tat_us = cursor.fetchone()
+                granted, tat_us = cursor.fetchone()
             finally:
                 cursor.close()
-        return bool(allowed), tat_us
+        return granted, tat_us
 
     def close(self) -> None:
         """Closes the connections (the next read opens a new one)."""

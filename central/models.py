@@ -323,8 +323,8 @@ class Limit(Base):
     tat_us: Mapped[int] = mapped_column(BigInteger, default=0)
     """Token bucket as GCRA: the "theoretical arrival time" of the next event; the bucket is
     full when it is at or before now, empty when it is a whole period ahead."""
-    allowed: Mapped[bool] = mapped_column(Boolean, default=True)
-    """Whether the last charge was allowed (what the atomic update returns)."""
+    granted: Mapped[int] = mapped_column(Integer, default=1)
+    """Events the last charge got (a budget: 0 to what was asked; a lockout: 1 checked, 0 refused)."""
     strikes: Mapped[int] = mapped_column(Integer, default=0)
     """Lockout: attempts since the last lock or success."""
     lockouts: Mapped[int] = mapped_column(Integer, default=0)

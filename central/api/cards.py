@@ -88,8 +88,9 @@ def lookup_budget(request: Request, entry: Entry) -> tuple[Scope, Budget]:
 async def _look_up(request: Request, parameter: str, parse: Callable[[str], str], what: str) -> Response:
     """The balance of the card named by the path's ``parameter`` (a card ``what``: number or UID).
 
-    The device's look-up budget is charged before the answer (central.limits), in the read
-    itself where the database allows (central.loop_reads), else in the thread pool.
+    The device's look-up budget is charged before the answer (central.limits): from events
+    this process charged ahead for a busy device (``Leases``), else in the read itself where the
+    database allows (central.loop_reads), else in the thread pool.
     """
     entry = _entry(request)
     token_hash = bearer_token_hash(request)
@@ -100,13 +101,20 @@ async def _look_up(request: Request, parameter: str, parse: Callable[[str], str]
         admit(reads.device(token_hash), LOOKUP_KINDS)  # an unknown device hears 401 first
         raise ApiError(400, f"malformed_{what.lower()}", str(exc)) from None
     scope, budget = lookup_budget(request, entry)
-    now = request.app.state.settings.clock()
-    charge = budget.parameters(scope, "", now)
+    now, leases, by = request.app.state.settings.clock(), request.app.state.leases, parameter.removesuffix("_hex")
+    lease = (scope, token_hash)
+    if leases.spend(lease, now):
+        found = reads.look_up(token_hash, by, key, None)
+        admit(found.device, LOOKUP_KINDS)
+        return balance(request, found.card, what)
+    want = leases.want(lease, now)
+    charge = budget.parameters(scope, "", now, want)
     del charge["subject"]
-    found = reads.look_up(token_hash, "number" if parameter == "number" else "uid", key, charge)
+    found = reads.look_up(token_hash, by, key, charge)
     device = admit(found.device, LOOKUP_KINDS)
-    charged = found.charge or await run_in_threadpool(reads.charge_waiting, str(device.id), charge)
-    retry_after = budget.retry_after(*charged, now)
+    granted, tat_us = found.charge or await run_in_threadpool(reads.charge_waiting, str(device.id), charge)
+    leases.took(lease, want, granted, now)
+    retry_after = budget.retry_after(granted, tat_us, now)
     if retry_after is not None:
         raise rate_limited(request, scope.value, retry_after,
                            "too many card look-ups from this device; wait a little")

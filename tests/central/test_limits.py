@@ -65,3 +65,36 @@ def test_the_strike_that_reaches_the_maximum_locks_before_it_is_checked(database
     with database.transaction() as session:
         assert clear(session, Scope.ATTENDANT_CODE, "1001")
     assert attempt(2707).attempts_left == 2  # a right PIN (or unlock-attendant) forgets it all
+
+
+def test_a_charge_may_take_several_events_but_never_more_than_the_bucket_holds(database: Database):
+    budget = Budget(5, dt.timedelta(minutes=1))
+    parameters = budget.parameters(Scope.TAPPED_LOOKUP, "kiosk-9", at(0), want=4)
+    from central.limits import bucket_upsert
+
+    statement = bucket_upsert(database.write_engine.dialect.name)
+    with database.transaction() as session:
+        assert session.execute(statement, parameters).one()[0] == 4
+        assert session.execute(statement, budget.parameters(Scope.TAPPED_LOOKUP, "kiosk-9", at(0), want=4)).one()[0] == 1
+        assert session.execute(statement, budget.parameters(Scope.TAPPED_LOOKUP, "kiosk-9", at(0), want=4)).one()[0] == 0
+        assert session.execute(statement, budget.parameters(Scope.TAPPED_LOOKUP, "kiosk-9", at(24), want=4)).one()[0] == 2
+
+
+def test_leases_grow_for_a_busy_device_shrink_when_unused_and_expire():
+    from central.limits import LEASE_MAX, Leases
+
+    leases, key = Leases(), (Scope.TAPPED_LOOKUP, "token-hash")
+    assert not leases.spend(key, at(0)) and leases.want(key, at(0)) == 1  # nothing leased: charge one
+    leases.took(key, 1, 1, at(0))
+    assert not leases.spend(key, at(0.5)) and leases.want(key, at(0.5)) == 2  # used up at once: double
+    leases.took(key, 2, 2, at(0.5))
+    assert leases.spend(key, at(0.6)) and not leases.spend(key, at(0.7))
+    leases.took(key, 4, 4, at(1))
+    assert not leases.spend(key, at(11))  # a lease ends after 10 s, unused events with it
+    assert leases.want(key, at(11)) == 2  # and the next batch is halved
+    for second in range(20, 40):
+        wanted = leases.want(key, at(second))
+        leases.took(key, wanted, wanted, at(second))
+        assert leases.want(key, at(second)) <= LEASE_MAX
+    leases.took(key, 4, 0, at(50))  # nothing granted: the lease is not renewed
+    assert not leases.spend(key, at(50))
