@@ -196,8 +196,8 @@ def clear(session: Session, scope: Scope, subject: str) -> bool:
 
 
 LEASE_MAX = 8
-LEASE_TTL = dt.timedelta(seconds=10)
-LEASE_GROW_WITHIN = dt.timedelta(seconds=2)
+LEASE_TTL = dt.timedelta(seconds=30)
+LEASE_GROW_WITHIN = dt.timedelta(seconds=5)
 
 
 @dataclass
@@ -218,6 +218,8 @@ class Leases:
     bucket refills). A batch used up within :data:`LEASE_GROW_WITHIN` doubles the next one, up
     to :data:`LEASE_MAX`; one that expires unused halves it; a device looking up now and then
     is charged one event at a time. Keys are (scope, token hash): one entry per device token.
+    The long-run rate is the budget's; a burst may pass the capacity by the events leased
+    before it (at most :data:`LEASE_MAX` per process).
     """
 
     def __init__(self) -> None:

@@ -81,7 +81,9 @@ def test_a_charge_may_take_several_events_but_never_more_than_the_bucket_holds(d
 
 
 def test_leases_grow_for_a_busy_device_shrink_when_unused_and_expire():
-    from central.limits import LEASE_MAX, Leases
+    from central.limits import LEASE_GROW_WITHIN, LEASE_MAX, LEASE_TTL, Leases
+
+    ttl, grow = LEASE_TTL.total_seconds(), LEASE_GROW_WITHIN.total_seconds()
 
     leases, key = Leases(), (Scope.TAPPED_LOOKUP, "token-hash")
     assert not leases.spend(key, at(0)) and leases.want(key, at(0)) == 1  # nothing leased: charge one
@@ -90,11 +92,14 @@ def test_leases_grow_for_a_busy_device_shrink_when_unused_and_expire():
     leases.took(key, 2, 2, at(0.5))
     assert leases.spend(key, at(0.6)) and not leases.spend(key, at(0.7))
     leases.took(key, 4, 4, at(1))
-    assert not leases.spend(key, at(11))  # a lease ends after 10 s, unused events with it
-    assert leases.want(key, at(11)) == 2  # and the next batch is halved
-    for second in range(20, 40):
+    assert leases.spend(key, at(1 + ttl - 1))
+    assert not leases.spend(key, at(1 + ttl))  # a lease ends, unused events with it
+    assert leases.want(key, at(1 + ttl)) == 2  # and the next batch is halved
+    leases.took(key, 2, 2, at(100))
+    assert leases.spend(key, at(100 + grow + 1)) and leases.want(key, at(100 + grow + 1)) == 2  # not busy
+    for second in range(200, 220):
         wanted = leases.want(key, at(second))
         leases.took(key, wanted, wanted, at(second))
         assert leases.want(key, at(second)) <= LEASE_MAX
-    leases.took(key, 4, 0, at(50))  # nothing granted: the lease is not renewed
-    assert not leases.spend(key, at(50))
+    leases.took(key, 4, 0, at(220 + ttl))  # nothing granted: the lease is not renewed
+    assert not leases.spend(key, at(220 + ttl))
