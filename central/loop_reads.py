@@ -19,9 +19,10 @@ row lock held for one statement). On SQLite it is made only when the writers' ga
 (``SqliteWriteGate.try_enter``), so the event loop never waits on a writer; when the gate is
 busy the look-up reports "not charged" and the caller charges in the thread pool instead
 (:meth:`LoopReader.charge_waiting`, on a second connection of the same kind). The
-charges skip the wait for the disk (PostgreSQL ``synchronous_commit = off``, SQLite
-``synchronous = NORMAL`` in WAL mode): a crash of the database host may forget the last moments
-of charges, never corrupt them. SQLite's WAL would be checkpointed by whichever connection's
+charges never wait for the disk: on PostgreSQL the table is UNLOGGED (migration 0006) and
+these connections commit with ``synchronous_commit = off``; on SQLite they use ``synchronous =
+NORMAL`` in WAL mode (a crash of the host may forget the last moments of charges, never
+corrupt them). SQLite's WAL would be checkpointed by whichever connection's
 commit finds it long, with two fsyncs: these connections never do (``wal_autocheckpoint=0``);
 every :data:`CHECKPOINT_EVERY` charges a thread of the pool checkpoints instead, on a
 connection of its own, inside the writers' gate (look-ups arriving meanwhile charge in threads).

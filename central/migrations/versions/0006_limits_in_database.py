@@ -1,6 +1,7 @@
 """Limits and lockouts in the database: the ``limits`` table (central.limits).
 
-The attendant lockout moves there, counted by the code as typed, so the two columns of
+On PostgreSQL the table is UNLOGGED (see central/README.md, "Load figures"): a crash or a
+fail-over starts every budget afresh. The attendant lockout moves there, counted by the code as typed, so the two columns of
 ``attendants`` that held it go (a lockout in progress is forgotten by this upgrade).
 
 Revision ID: 0006
@@ -30,8 +31,10 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('scope', 'subject')
     )
     if op.get_bind().dialect.name == 'postgresql':
-        # Every look-up updates a row: room on its page keeps the update HOT (no index change).
+        # Look-ups update these rows on the event loop: room on the page keeps each update HOT,
+        # and no WAL means the loop never waits on WAL writes (central/README.md, "Limits").
         op.execute('ALTER TABLE limits SET (fillfactor = 50)')
+        op.execute('ALTER TABLE limits SET UNLOGGED')
     # Plain ALTER TABLE ... DROP COLUMN (SQLite >= 3.35 too): no table rebuild, foreign keys kept.
     op.drop_column('attendants', 'failed_pin_attempts')
     op.drop_column('attendants', 'locked_until')
