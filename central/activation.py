@@ -36,6 +36,12 @@ _RETIRED = {CardStatus.REPLACED.value: ActivationOutcome.CARD_REPLACED,
             CardStatus.BLOCKED.value: ActivationOutcome.CARD_BLOCKED}
 
 
+def budget_subject(number_or_last10: str) -> str:
+    """Whose activation budget an attempt spends: the card number's last 10 digits, what an SMS
+    names too, so online and SMS attempts share one budget (central.limits ``activation``)."""
+    return number_or_last10[-10:]
+
+
 def lock_cards_by_last10(session: Session, last10: str) -> list[Card]:
     """Every card whose number ends in ``last10``, locked."""
     ids = list(session.scalars(select(Card.id).where(Card.last10 == last10)))

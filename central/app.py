@@ -17,7 +17,8 @@ from central.error_handlers import install_error_handlers
 from central.loop_reads import LoopReader
 from central.metrics import Metrics
 from central.observe import RequestObserver, configure_logging
-from central.rate_limit import RateLimiter
+from central.clock import FileClock, system_clock
+from central.limits import Leases
 from central.settings import Settings
 
 API_TITLE = "Opet Kart central balance service"
@@ -30,7 +31,7 @@ def create_app(database_url: str, settings: Settings | None = None) -> FastAPI:
     """The service on ``database_url`` (the schema must already be migrated)."""
     settings = settings or Settings()
     database = Database.connect(database_url)
-    loop_reads = LoopReader(database.read_engine)
+    loop_reads = LoopReader(database)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -43,9 +44,8 @@ def create_app(database_url: str, settings: Settings | None = None) -> FastAPI:
     app.state.database = database
     app.state.loop_reads = loop_reads
     app.state.settings = settings
-    app.state.metrics = Metrics(database, settings.kiosk_silent_after)
-    app.state.typed_limiter = RateLimiter(settings.typed_lookups_per_minute, 60)
-    app.state.activation_limiter = RateLimiter(settings.activation_failures_per_hour, 3600)
+    app.state.metrics = Metrics(database, settings.kiosk_silent_after, settings.clock)
+    app.state.leases = Leases()
     install_error_handlers(app)
     app.add_middleware(BodyGuard)  # inside the observer, which logs its 413s and 422s
     app.add_middleware(RequestObserver, metrics=app.state.metrics, log_every_request=settings.log_every_request)
@@ -56,10 +56,14 @@ def create_app(database_url: str, settings: Settings | None = None) -> FastAPI:
 
 
 def serve_environment(database_url: str, settings: Settings) -> str:
-    """The value of :data:`SERVE_ENVIRONMENT` for :func:`app_from_environment`."""
+    """The value of :data:`SERVE_ENVIRONMENT` for :func:`app_from_environment`.
+
+    The clock goes as the path of its file (``serve --clock-file``), or none for the system's.
+    """
     fields = {name: value.total_seconds() if isinstance(value, dt.timedelta) else value
-              for name, value in dataclasses.asdict(settings).items()}
-    return json.dumps({"database_url": database_url, "settings": fields})
+              for name, value in dataclasses.asdict(settings).items() if name != "clock"}
+    clock_file = str(settings.clock.path) if isinstance(settings.clock, FileClock) else None
+    return json.dumps({"database_url": database_url, "settings": fields, "clock_file": clock_file})
 
 
 def app_from_environment() -> FastAPI:
@@ -71,4 +75,6 @@ def app_from_environment() -> FastAPI:
         name: dt.timedelta(seconds=value) if isinstance(getattr(defaults, name), dt.timedelta) else value
         for name, value in config["settings"].items()
     })
+    clock_file = config["clock_file"]
+    settings = dataclasses.replace(settings, clock=FileClock(clock_file) if clock_file else system_clock)
     return create_app(config["database_url"], settings)

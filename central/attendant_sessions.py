@@ -2,8 +2,8 @@
 
 A session belongs to the device that opened it and ends on logout, after
 ``settings.attendant_idle_timeout`` without a request (each request starts the wait again), or
-``settings.attendant_session_max`` after sign-in. The database holds all of it, so any number
-of service processes share the sessions.
+``settings.attendant_session_max`` after sign-in, by the service's clock (``settings.clock``).
+The database holds all of it, so any number of service processes share the sessions.
 """
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from central.audit import Action, ActionRecord, add_action
 from central.db import Database
-from central.models import Attendant, AttendantSession, utcnow
+from central.models import Attendant, AttendantSession
 from central.settings import Settings
 from central.tokens import hash_token
 
@@ -27,7 +27,7 @@ def open_session(
 ) -> tuple[str, AttendantSession]:
     """A new session of ``attendant_id`` on ``device_id``; returns the token (shown once) and the row."""
     token = secrets.token_urlsafe(32)
-    now = utcnow()
+    now = settings.clock()
     row = AttendantSession(token_hash=hash_token(token), attendant_id=attendant_id, device_id=device_id,
                            created_at=now, last_used_at=now, expires_at=now + settings.attendant_session_max)
     with database.transaction() as session:
@@ -60,7 +60,7 @@ def resume_session(
     database: Database, settings: Settings, token: str, device_id: int
 ) -> tuple[int, str, str] | None:
     """(attendant id, attendant code, session key) of a live session, refreshed; None if it has ended."""
-    now = utcnow()
+    now = settings.clock()
     with database.transaction() as session:
         row = _live_session(session, settings, token, device_id, now)
         if row is None:
@@ -73,7 +73,7 @@ def resume_session(
 
 def end_session(database: Database, settings: Settings, token: str, device_id: int) -> bool:
     """Logs the session out; False when it had already ended (or is not this device's)."""
-    now = utcnow()
+    now = settings.clock()
     with database.transaction() as session:
         row = _live_session(session, settings, token, device_id, now)
         if row is None:

@@ -1,9 +1,17 @@
 """Attendant sign-in: by session (``X-Attendant-Session``, kiosks) or by code and PIN headers
-(``X-Attendant-Code``/``X-Attendant-Pin``, tills), with a lockout after repeated wrong PINs.
+(``X-Attendant-Code``/``X-Attendant-Pin``, tills only), with limits in the database.
 
-Every wrong PIN, unknown code and lockout is written to the attendant audit. An unknown code
-costs the same scrypt work and the same audit write as a wrong PIN, so timing does not tell
-which codes exist.
+Every sign-in is charged before its PIN is hashed (central.limits), in one transaction: first to
+the device's budget of sign-ins that were not right (``signin_failures_per_device_per_hour``,
+smaller than the lockout, so one device is throttled before it can lock anyone out), then as a
+strike on the code as typed. The strike that reaches ``pin_max_failures`` locks the code at once,
+before its PIN is checked, so concurrent guesses find it locked and are never checked; each
+lockout in a row lasts twice the one before. A right PIN clears the code's strikes and gives the
+device its attempt back.
+
+An unknown code is counted, hashed against a dummy, audited and answered exactly like a wrong
+PIN of a real code (``attempts_left`` included), so neither answers nor timing tell which codes
+exist.
 """
 from __future__ import annotations
 
@@ -11,14 +19,16 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
-from sqlalchemy import select, update
+from sqlalchemy import select
 
+from central.throttle import rate_limited
 from central.attendant_sessions import resume_session
-from central.audit import Action, ActionRecord, add_action, write_action
+from central.audit import Action, ActionRecord, write_action
 from central.auth import AuthenticatedDevice, require_device
 from central.db import Database
 from central.errors import ApiError
-from central.models import Attendant, DeviceKind, utcnow
+from central.limits import Scope, clear, give_back, strike, take
+from central.models import Attendant, DeviceKind
 from central.pins import unknown_attendant_hash, verify_pin
 from central.settings import Settings
 
@@ -40,59 +50,48 @@ def _locked(retry_after: int, message: str) -> ApiError:
                     extra={"retry_after_seconds": retry_after})
 
 
-def _record_failure(database: Database, settings: Settings, attendant_id: int, device_id: int,
-                    action: Action) -> int | None:
-    """Counts and audits a wrong PIN; returns the attempts left, or None when this one locked the attendant."""
-    with database.transaction() as session:
-        failures = session.execute(
-            update(Attendant).where(Attendant.id == attendant_id)
-            .values(failed_pin_attempts=Attendant.failed_pin_attempts + 1)
-            .returning(Attendant.failed_pin_attempts)
-        ).scalar_one()
-        left = settings.pin_max_failures - failures
-        if left > 0:
-            add_action(session, ActionRecord(action, device_id, attendant_id, detail=f"wrong PIN, {left} left"))
-            return left
-        session.execute(
-            update(Attendant).where(Attendant.id == attendant_id)
-            .values(failed_pin_attempts=0, locked_until=utcnow() + settings.pin_lockout)
-        )
-        lockout = int(settings.pin_lockout.total_seconds())
-        add_action(session, ActionRecord(Action.LOCKED_OUT, device_id, attendant_id,
-                                         detail=f"{settings.pin_max_failures} wrong PINs, locked for {lockout} s"))
-        return None
-
-
 def check_attendant(
-    database: Database, settings: Settings, code: str, pin: str, device_id: int, failed_action: Action
+    request: Request, code: str, pin: str, device_id: int, failed_action: Action
 ) -> Attendant:
-    """The attendant for ``code`` if ``pin`` is right and they are not locked out.
+    """The attendant for ``code`` if ``pin`` is right and neither the code nor the device is held back.
 
-    Otherwise 401 ``bad_attendant_pin`` (with ``attempts_left`` for a known code) or 403
-    ``attendant_locked`` (with ``retry_after_seconds`` and ``Retry-After``); the failure is
-    audited as ``failed_action``.
+    Otherwise 401 ``bad_attendant_pin`` with ``attempts_left``, 403 ``attendant_locked`` (with
+    ``retry_after_seconds`` and ``Retry-After``; also for the wrong PIN that locked the code) or
+    429 ``rate_limited`` (this device's budget); a wrong PIN and a lockout are audited as
+    ``failed_action``.
     """
-    with database.reader() as session:  # a disabled attendant is answered as an unknown code
-        attendant = session.scalars(
-            select(Attendant).where(Attendant.code == code, Attendant.disabled_at.is_(None))).one_or_none()
-    if attendant is None:
-        verify_pin(pin, unknown_attendant_hash())
-        write_action(database, ActionRecord(failed_action, device_id, detail="unknown attendant code"))
-        raise ApiError(401, "bad_attendant_pin", BAD_PIN_MESSAGE)
-    now = utcnow()
-    if attendant.locked_until is not None and attendant.locked_until > now:
-        write_action(database, ActionRecord(failed_action, device_id, attendant.id, detail="locked out"))
-        raise _locked(int((attendant.locked_until - now).total_seconds()) + 1, "too many wrong PINs; try again later")
-    if not verify_pin(pin, attendant.pin_hash):
-        left = _record_failure(database, settings, attendant.id, device_id, failed_action)
-        if left is None:
-            raise _locked(int(settings.pin_lockout.total_seconds()),
-                          "too many wrong PINs; the attendant is locked for a while")
-        raise ApiError(401, "bad_attendant_pin", BAD_PIN_MESSAGE, extra={"attempts_left": left})
-    if attendant.failed_pin_attempts:
+    state = request.app.state
+    database: Database = state.database
+    settings: Settings = state.settings
+    now, device = settings.clock(), str(device_id)
+    with database.transaction() as session:
+        throttled = take(session, Scope.SIGNIN_DEVICE, device, settings.signin_devices(), now)
+        if throttled is None:
+            attempt = strike(session, Scope.ATTENDANT_CODE, code, settings.pin_max_failures, settings.pin_lockout, now)
+            # a disabled attendant is answered as an unknown code
+            attendant = session.scalars(
+                select(Attendant).where(Attendant.code == code, Attendant.disabled_at.is_(None))).one_or_none()
+    if throttled is not None:
+        raise rate_limited(request, Scope.SIGNIN_DEVICE.value, throttled,
+                           "too many attendant sign-ins from this device; wait a little")
+    attendant_id = attendant.id if attendant is not None else None
+    if not attempt.checked:
+        assert attempt.locked_for is not None
+        write_action(database, ActionRecord(failed_action, device_id, attendant_id, detail="locked out"))
+        raise _locked(attempt.locked_for, "too many wrong PINs; try again later")
+    right = verify_pin(pin, attendant.pin_hash if attendant is not None else unknown_attendant_hash())
+    if right and attendant is not None:
         with database.transaction() as session:
-            session.execute(update(Attendant).where(Attendant.id == attendant.id).values(failed_pin_attempts=0))
-    return attendant
+            clear(session, Scope.ATTENDANT_CODE, code)
+            give_back(session, Scope.SIGNIN_DEVICE, device, settings.signin_devices())
+        return attendant
+    if attempt.locked_for is not None:
+        write_action(database, ActionRecord(Action.LOCKED_OUT, device_id, attendant_id, detail=(
+            f"{settings.pin_max_failures} wrong PINs, locked for {attempt.locked_for} s")))
+        raise _locked(attempt.locked_for, "too many wrong PINs; the attendant is locked for a while")
+    detail = f"wrong PIN, {attempt.attempts_left} left" if attendant is not None else "unknown attendant code"
+    write_action(database, ActionRecord(failed_action, device_id, attendant_id, detail=detail))
+    raise ApiError(401, "bad_attendant_pin", BAD_PIN_MESSAGE, extra={"attempts_left": attempt.attempts_left})
 
 
 kiosk_or_till = require_device(DeviceKind.KIOSK, DeviceKind.TILL)
@@ -123,10 +122,13 @@ def _signed_in(
         return AuthenticatedAttendant(attendant_id, attendant_code, session_key)
     if code is None and pin is None:
         return None
+    if device.kind is not DeviceKind.TILL:
+        raise ApiError(403, "forbidden", "only a till may send X-Attendant-Code and X-Attendant-Pin; "
+                                         "a kiosk signs the attendant in (POST /v1/attendant-sessions)")
     if code is None or pin is None:
         raise ApiError(401, "attendant_required", "send X-Attendant-Code together with X-Attendant-Pin")
     try:
-        attendant = check_attendant(state.database, state.settings, code, pin, device.id, Action.PIN_FAILED)
+        attendant = check_attendant(request, code, pin, device.id, Action.PIN_FAILED)
     except ApiError:
         state.metrics.attendant_refusals.inc()
         raise

@@ -21,10 +21,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from central.audit import Action, ActionRecord, add_action, list_actions
+from central.clock import FileClock, system_clock
 from central.card_store import Actor, UidTaken, change_status, find_card, link_uid
 from central.db import Database, default_database_url, migrate
 from central.demo_data import NotADemoDatabase, load_demo_data
 from central.earning import PPM
+from central.limits import Scope, clear
 from central.models import Attendant, AttendantSession, CardStatus, Device, DeviceKind, EarnRule, FuelType, utcnow
 from central.numbers import MalformedNumber, MalformedUid, parse_card_number, parse_uid
 from central.observe import configure_logging
@@ -56,12 +58,19 @@ def _serve(args: argparse.Namespace) -> int:
     from central.app import SERVE_ENVIRONMENT, create_app, serve_environment
 
     settings = Settings(typed_lookups_per_minute=args.typed_lookups_per_minute,
+                        tapped_lookups_per_minute=args.tapped_lookups_per_minute,
                         activation_failures_per_hour=args.activation_failures_per_hour,
+                        sms_per_sender_per_hour=args.sms_per_sender_per_hour,
+                        signin_failures_per_device_per_hour=args.signin_failures_per_device_per_hour,
+                        pin_max_failures=args.pin_max_failures,
+                        pin_lockout=dt.timedelta(seconds=args.pin_lockout),
+                        attendant_lookups_per_hour=args.attendant_lookups_per_hour,
                         kiosk_silent_after=dt.timedelta(seconds=args.kiosk_silent_after),
                         attendant_idle_timeout=dt.timedelta(seconds=args.attendant_idle_timeout),
                         attendant_session_max=dt.timedelta(seconds=args.attendant_session_max),
                         log_every_request=args.log_every_request,
-                        api_docs=args.docs)
+                        api_docs=args.docs,
+                        clock=FileClock(args.clock_file) if args.clock_file else system_clock)
     options: dict[str, object] = {"host": args.host, "port": args.port, "access_log": False, "log_level": "info",
                                   "log_config": None, "timeout_keep_alive": args.keep_alive_seconds}
     if args.workers > 1:  # worker processes import the app by name and read their settings from the environment
@@ -250,13 +259,14 @@ def _set_pin(args: argparse.Namespace) -> int:
 
 
 def _unlock_attendant(args: argparse.Namespace) -> int:
-    def unlock(session: Session) -> int:
-        return session.execute(
-            update(Attendant).where(Attendant.code == args.code).values(failed_pin_attempts=0, locked_until=None)
-        ).rowcount
+    def unlock(session: Session) -> bool:
+        if session.scalar(select(Attendant.id).where(Attendant.code == args.code)) is None:
+            raise CliError(f"no attendant {args.code!r}")
+        return clear(session, Scope.ATTENDANT_CODE, args.code)
 
-    if not _write(args, unlock):
-        raise CliError(f"no attendant {args.code!r}")
+    unlocked = _write(args, unlock)
+    print(f"attendant {args.code!r}: " + ("wrong PINs and lockout cleared" if unlocked else "was not locked"),
+          file=sys.stderr)
     return 0
 
 
@@ -357,12 +367,26 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8080)
     serve.add_argument("--workers", type=_positive, default=1,
-                       help="service processes sharing the port (default: %(default)s); rate limits and "
-                            "/metrics counters are kept per process")
-    serve.add_argument("--typed-lookups-per-minute", type=int, default=Settings.typed_lookups_per_minute,
-                       help="per-device budget of typed card numbers (default: %(default)s)")
-    serve.add_argument("--activation-failures-per-hour", type=int, default=Settings.activation_failures_per_hour,
-                       help="failed online activations allowed per card (default: %(default)s)")
+                       help="service processes sharing the port (default: %(default)s); limits are in the "
+                            "database and shared, /metrics counters are kept per process")
+    serve.add_argument("--typed-lookups-per-minute", type=_positive, default=Settings.typed_lookups_per_minute,
+                       help="per-device budget of look-ups of typed numbers (default: %(default)s)")
+    serve.add_argument("--tapped-lookups-per-minute", type=_positive, default=Settings.tapped_lookups_per_minute,
+                       help="per-device budget of look-ups of tapped cards (default: %(default)s)")
+    serve.add_argument("--activation-failures-per-hour", type=_positive,
+                       default=Settings.activation_failures_per_hour,
+                       help="failed activations allowed per card, online and by SMS together (default: %(default)s)")
+    serve.add_argument("--sms-per-sender-per-hour", type=_positive, default=Settings.sms_per_sender_per_hour,
+                       help="activation SMS per phone that activate nothing (default: %(default)s)")
+    serve.add_argument("--signin-failures-per-device-per-hour", type=_positive,
+                       default=Settings.signin_failures_per_device_per_hour,
+                       help="attendant sign-ins per device that are not right (default: %(default)s)")
+    serve.add_argument("--pin-max-failures", type=_positive, default=Settings.pin_max_failures,
+                       help="wrong PINs in a row that lock an attendant code (default: %(default)s)")
+    serve.add_argument("--pin-lockout", type=float, default=Settings.pin_lockout.total_seconds(),
+                       help="seconds of the first lockout; each one in a row lasts twice as long (default: %(default)s)")
+    serve.add_argument("--attendant-lookups-per-hour", type=_positive, default=Settings.attendant_lookups_per_hour,
+                       help="card look-ups and holder searches per attendant (default: %(default)s)")
     serve.add_argument("--kiosk-silent-after", type=float, default=Settings.kiosk_silent_after.total_seconds(),
                        help="seconds without a heartbeat before a kiosk counts as silent (default: %(default)s)")
     serve.add_argument("--attendant-idle-timeout", type=float,
@@ -376,6 +400,9 @@ def _parser() -> argparse.ArgumentParser:
                             "proxy's own idle limit (default: %(default)s)")
     serve.add_argument("--log-every-request", action="store_true",
                        help="log successful reads too (default: only changes, failures and slow requests)")
+    serve.add_argument("--clock-file", default=None, metavar="PATH",
+                       help="tests and drills only: run the service's clock this many seconds (read from PATH "
+                            "whenever it changes) ahead of the system's")
     serve.add_argument("--docs", action="store_true",
                        help="serve /openapi.json, /docs and /redoc (default: off, as in production)")
     demo = command("demo-data", _demo_data, "add the demo cards and attendant 1001 (idempotent; only on an empty "

@@ -85,16 +85,29 @@ class SqliteWriteGate:
 
     def __enter__(self) -> None:
         self._threads.acquire()
+        self._lock_file(fcntl.LOCK_EX)
+
+    def _lock_file(self, operation: int) -> None:
         if self._lock_path is None:
             return
         try:
             if self._fd is None or self._pid != os.getpid():  # a forked child needs its own open file
                 self._fd = os.open(self._lock_path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
                 self._pid = os.getpid()
-            fcntl.flock(self._fd, fcntl.LOCK_EX)
+            fcntl.flock(self._fd, operation)
         except BaseException:
             self._threads.release()
             raise
+
+    def try_enter(self) -> bool:
+        """Enters the gate only if no writer holds it (never waits); leave with ``__exit__``."""
+        if not self._threads.acquire(blocking=False):
+            return False
+        try:
+            self._lock_file(fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        return True
 
     def __exit__(self, *_exc: object) -> None:
         try:
@@ -141,6 +154,11 @@ class Database:
     def sqlite(self) -> bool:
         """True when the storage is SQLite."""
         return is_sqlite(self.url)
+
+    @property
+    def sqlite_write_gate(self) -> SqliteWriteGate | None:
+        """The gate SQLite writers queue on (None on PostgreSQL)."""
+        return self._write_gate if isinstance(self._write_gate, SqliteWriteGate) else None
 
     def reader(self) -> Session:
         """A session for look-ups."""

@@ -23,7 +23,7 @@ class ErrorDetail(BaseModel):
     code: str
     message: str
     attempts_left: int | None = Field(
-        default=None, description="bad_attendant_pin of a known attendant: wrong PINs left before the lockout")
+        default=None, description="bad_attendant_pin: wrong PINs left before the code is locked (unknown codes count alike)")
     retry_after_seconds: int | None = Field(
         default=None, description="attendant_locked: seconds until the lockout ends (also in Retry-After)")
 

@@ -1,6 +1,7 @@
 """The reads every request makes — a device by its token, a card by number or UID — on the
-event loop's own database connection. A balance look-up reads its device and its card in one
-statement (one round trip to PostgreSQL instead of two). A token that matches no device's
+event loop's own database connection. A balance look-up reads its device and its card and
+charges the device's look-up budget (central.limits) in one statement on PostgreSQL (one round
+trip); on SQLite, in-process, the read and then the charge. A token that matches no device's
 current token is tried once more as a rotated-out previous token (``rotate-device``), which
 counts as revoked once its grace period is over: only such tokens and unknown ones pay the
 second round trip.
@@ -15,18 +16,37 @@ The connection belongs to the event loop thread of one process and is used betwe
 ``await``s only, so requests never share it concurrently. Such reads do not wait on writers
 (SQLite in WAL mode, PostgreSQL's MVCC); a statement timeout bounds them anyway. A broken
 connection is replaced and the read retried once.
+
+The charge is a write. On PostgreSQL it waits only on the same device's concurrent charge (a
+row lock held for one statement). On SQLite it is made only when the writers' gate is free
+(``SqliteWriteGate.try_enter``), so the event loop never waits on a writer; when the gate is
+busy the look-up reports "not charged" and the caller charges in the thread pool instead
+(:meth:`LoopReader.charge_waiting`, on a second connection of the same kind). The
+charges never wait for the disk: on PostgreSQL the table is UNLOGGED (migration 0006) and
+these connections commit with ``synchronous_commit = off``; on SQLite they use ``synchronous =
+NORMAL`` in WAL mode (a crash of the host may forget the last moments of charges, never
+corrupt them). SQLite's WAL would be checkpointed by whichever connection's
+commit finds it long, with two fsyncs: these connections never do (``wal_autocheckpoint=0``);
+every :data:`CHECKPOINT_EVERY` charges a thread of the pool checkpoints instead, on a
+connection of its own, inside the writers' gate (look-ups arriving meanwhile charge in threads).
 """
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, Engine, Select, bindparam, or_, select
+from sqlalchemy import BigInteger, Integer, String, bindparam, cast, literal, or_, select, true
 from sqlalchemy.pool import PoolProxiedConnection
+from sqlalchemy.sql import ClauseElement, ColumnElement, Select
 
+from central.db import Database, SqliteWriteGate
+from central.limits import bucket_upsert
 from central.models import Card, Device, UtcDateTime, utcnow
 
 STATEMENT_TIMEOUT_MS = 2000
+CHECKPOINT_EVERY = 1000
+"""SQLite: charges on the loop between two checkpoints of the WAL (about a page each)."""
 
 
 class DeviceRow(NamedTuple):
@@ -53,17 +73,50 @@ _CURRENT = (Device.token_hash == bindparam("token_hash"), Device.revoked_at.is_n
 _PREVIOUS = (
     Device.previous_token_hash == bindparam("token_hash"),
     or_(Device.revoked_at.is_not(None),
-        Device.previous_token_expires_at <= bindparam("now", type_=UtcDateTime)),
+        Device.previous_token_expires_at <= bindparam("token_now", type_=UtcDateTime)),
 )
 """(which device, when it counts as revoked) for a current token and for a rotated-out one."""
 
 
-def _statements(match: ColumnElement[bool], revoked: ColumnElement[bool]) -> tuple[Select[Any], ...]:
-    device = (Device.id, Device.kind, Device.name, revoked)
+def _device_columns(revoked: ColumnElement[bool]) -> tuple[Any, ...]:
+    return (Device.id, Device.kind, Device.name, revoked.label("revoked"))
+
+
+def _statements(match: ColumnElement[bool], revoked: ColumnElement[bool], charging: bool) -> dict[str, Any]:
+    """The reads of a device by ``match``, alone and with a card by number or UID; with
+    ``charging`` (PostgreSQL), the look-ups that charge the device's budget in the same statement."""
+    device = _device_columns(revoked)
+    statements: dict[str, Any] = {
+        "device": select(*device).where(match),
+        "number": select(*device, *_CARD_COLUMNS).outerjoin(Card, Card.number == bindparam("key")).where(match),
+        "uid": select(*device, *_CARD_COLUMNS).outerjoin(Card, Card.uid == bindparam("key")).where(match),
+    }
+    if charging:
+        statements["number+charge"] = _charging(match, revoked, Card.number == bindparam("key"))
+        statements["uid+charge"] = _charging(match, revoked, Card.uid == bindparam("key"))
+    return statements
+
+
+class LookUp(NamedTuple):
+    """What a balance look-up read: its device, its card, and the charge of its budget."""
+
+    device: DeviceRow | None
+    card: CardRow | None
+    charge: tuple[int, int] | None
+    """(granted, tat_us) of central.limits' bucket; None when not charged (none asked, no or
+    revoked device, or the SQLite writers' gate was busy: the caller charges then)."""
+
+
+def _charging(match: ColumnElement[bool], revoked: ColumnElement[bool], card_on: ColumnElement[bool]) -> Select[Any]:
+    """PostgreSQL: the device of a token, the charge of its budget and the card ``card_on``, in one statement."""
+    device = select(*_device_columns(revoked)).where(match).cte("device")
+    charge = bucket_upsert("postgresql", select(
+        bindparam("scope", type_=String), cast(device.c.id, String), bindparam("first", type_=BigInteger),
+        bindparam("first_granted", type_=Integer), literal(0), literal(0),
+    ).where(~device.c.revoked)).cte("charge")
     return (
-        select(*device).where(match),
-        select(*device, *_CARD_COLUMNS).outerjoin(Card, Card.number == bindparam("number")).where(match),
-        select(*device, *_CARD_COLUMNS).outerjoin(Card, Card.uid == bindparam("uid")).where(match),
+        select(*device.c, *_CARD_COLUMNS, charge.c.granted, charge.c.tat_us)
+        .select_from(device.outerjoin(charge, true()).outerjoin(Card, card_on))
     )
 
 
@@ -71,6 +124,8 @@ class _Prepared(NamedTuple):
     sql: str
     positions: tuple[str, ...] | None
     """Parameter names in order for a positional paramstyle (SQLite's ``?``), else None."""
+    constants: dict[str, Any]
+    """Values the statement binds itself (its literals)."""
 
 
 def _device_row(row: Sequence[Any]) -> DeviceRow:
@@ -84,20 +139,30 @@ def _card_row(row: Sequence[Any]) -> CardRow | None:
 class LoopReader:
     """One-row reads on a connection of the event loop's own (see the module docstring)."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, database: Database) -> None:
+        engine = database.read_engine
         self._engine = engine
+        self._gate: SqliteWriteGate | None = database.sqlite_write_gate
+        self._charges_in_read = not database.sqlite
         self._connection: PoolProxiedConnection | None = None
+        self._waiting_connection: PoolProxiedConnection | None = None
+        self._checkpoint_connection: PoolProxiedConnection | None = None
+        self._charges = 0
+        self._checkpointing = False
         self._errors: tuple[type[BaseException], ...] = (engine.dialect.loaded_dbapi.Error,)
-        names = ("device", "device+card", "device+uid")
-        self._statements = {
-            **{name: self._prepare(statement) for name, statement in zip(names, _statements(*_CURRENT))},
-            **{f"previous {name}": self._prepare(statement)
-               for name, statement in zip(names, _statements(*_PREVIOUS))},
+        statements: dict[str, Any] = {
+            **_statements(*_CURRENT, charging=self._charges_in_read),
+            **{f"previous {name}": statement
+               for name, statement in _statements(*_PREVIOUS, charging=self._charges_in_read).items()},
+            "charge": bucket_upsert(engine.dialect.name),
         }
+        self._statements = {name: self._prepare(statement) for name, statement in statements.items()}
 
-    def _prepare(self, statement: Select[Any]) -> _Prepared:
+    def _prepare(self, statement: ClauseElement) -> _Prepared:
         compiled = statement.compile(dialect=self._engine.dialect)
-        return _Prepared(compiled.string, tuple(compiled.positiontup or ()) if compiled.positional else None)
+        constants = {name: value for name, value in compiled.params.items() if value is not None}
+        return _Prepared(compiled.string, tuple(compiled.positiontup or ()) if compiled.positional else None,
+                         constants)
 
     def _connect(self) -> PoolProxiedConnection:
         connection = self._engine.raw_connection()
@@ -107,18 +172,21 @@ class LoopReader:
             connection.dbapi_connection.autocommit = True  # type: ignore[union-attr]
             cursor = connection.cursor()
             cursor.execute(f"SET statement_timeout = {STATEMENT_TIMEOUT_MS}")
+            cursor.execute("SET synchronous_commit = off")
             cursor.close()
         else:  # SQLite: the engine's connect hook already set autocommit, WAL and foreign keys
             cursor = connection.cursor()
             cursor.execute(f"PRAGMA busy_timeout={STATEMENT_TIMEOUT_MS}")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute("PRAGMA wal_autocheckpoint=0")
             cursor.close()
         return connection
 
-    def _fetch_any_token(self, name: str, **values: str) -> Sequence[Any] | None:
+    def _fetch_any_token(self, name: str, **values: object) -> Sequence[Any] | None:
         """The row of statement ``name`` for a current token, else for a rotated-out previous one."""
         row = self._fetch(name, **values)
         if row is None:
-            row = self._fetch(f"previous {name}", now=self._now(), **values)
+            row = self._fetch(f"previous {name}", token_now=self._now(), **values)
         return row
 
     def _now(self) -> object:
@@ -131,6 +199,7 @@ class LoopReader:
 
     def _fetch(self, name: str, **values: object) -> Sequence[Any] | None:
         prepared = self._statements[name]
+        values = {**prepared.constants, **values}
         parameters = values if prepared.positions is None else tuple(values[key] for key in prepared.positions)
         for attempt in (1, 2):
             if self._connection is None:
@@ -153,18 +222,84 @@ class LoopReader:
         row = self._fetch_any_token("device", token_hash=token_hash)
         return None if row is None else _device_row(row)
 
-    def device_and_card(self, token_hash: str, number: str) -> tuple[DeviceRow | None, CardRow | None]:
-        """The device (as :meth:`device`) and the card with ``number``, in one statement; no card without a device."""
-        row = self._fetch_any_token("device+card", token_hash=token_hash, number=number)
-        return (None, None) if row is None else (_device_row(row[:4]), _card_row(row[4:]))
+    def look_up(self, token_hash: str, by: str, key: str, charge: dict[str, Any] | None) -> LookUp:
+        """The device (as :meth:`device`), the card whose ``by`` (``number`` or ``uid``, upper-case
+        hex) is ``key``, and the charge of the device's budget (``charge``: central.limits'
+        ``Budget.parameters`` without the subject, which is the device; None: no charge). No card
+        without a device."""
+        in_read = charge is not None and self._charges_in_read
+        row = self._fetch_any_token(f"{by}+charge" if in_read else by, token_hash=token_hash, key=key, **(charge or {}))
+        if row is None:
+            return LookUp(None, None, None)
+        device, card = _device_row(row[:4]), _card_row(row[4:9])
+        if in_read:
+            return LookUp(device, card, None if row[9] is None else (row[9], row[10]))
+        if charge is None or device.revoked:
+            return LookUp(device, card, None)
+        return LookUp(device, card, self._charge_if_free(str(device.id), charge))
 
-    def device_and_card_by_uid(self, token_hash: str, uid: str) -> tuple[DeviceRow | None, CardRow | None]:
-        """The device and the card whose chip has ``uid`` (upper-case hex), in one statement."""
-        row = self._fetch_any_token("device+uid", token_hash=token_hash, uid=uid)
-        return (None, None) if row is None else (_device_row(row[:4]), _card_row(row[4:]))
+    def _charge_if_free(self, subject: str, charge: dict[str, Any]) -> tuple[int, int] | None:
+        """SQLite: the charge, made only if no writer holds the gate (else None: not charged)."""
+        assert self._gate is not None
+        if not self._gate.try_enter():
+            return None
+        try:
+            row = self._fetch("charge", subject=subject, **charge)
+        finally:
+            self._gate.__exit__()
+        assert row is not None
+        self._charges += 1
+        if self._charges % CHECKPOINT_EVERY == 0 and not self._checkpointing:
+            self._checkpointing = True
+            asyncio.get_running_loop().run_in_executor(None, self._checkpoint)
+        return row[0], row[1]
+
+    def _checkpoint(self) -> None:
+        """SQLite, in a thread: copies the WAL into the database file, holding the writers' gate so
+        that it copies it all and the next write starts the WAL again from its beginning."""
+        assert self._gate is not None
+        try:
+            if self._checkpoint_connection is None:
+                self._checkpoint_connection = self._connect()
+            with self._gate:
+                cursor = self._checkpoint_connection.cursor()
+                try:
+                    cursor.execute("PRAGMA wal_checkpoint(PASSIVE)")
+                finally:
+                    cursor.close()
+        except self._errors:
+            self._checkpoint_connection = None  # the next checkpoint tries a new connection
+        finally:
+            self._checkpointing = False
+
+    def charge_waiting(self, subject: str, charge: dict[str, Any]) -> tuple[int, int]:
+        """SQLite, off the event loop: the charge :meth:`look_up` could not make, waiting for the
+        writers' gate, on a connection of its own (used only inside the gate, so by one thread
+        at a time). ``(granted, tat_us)``."""
+        assert self._gate is not None
+        with self._gate:
+            if self._waiting_connection is None:
+                self._waiting_connection = self._connect()
+            cursor = self._waiting_connection.cursor()
+            try:
+                prepared = self._statements["charge"]
+                values = {**prepared.constants, **charge, "subject": subject}
+                assert prepared.positions is not None
+                cursor.execute(prepared.sql, tuple(values[key] for key in prepared.positions))
+                granted, tat_us = cursor.fetchone()
+            finally:
+                cursor.close()
+        return granted, tat_us
 
     def close(self) -> None:
-        """Closes the connection (the next read opens a new one)."""
+        """Closes the connections (the next read opens a new one)."""
+        if self._waiting_connection is not None and self._gate is not None:
+            with self._gate:
+                waiting, self._waiting_connection = self._waiting_connection, None
+            waiting.close()
+        checkpoint, self._checkpoint_connection = self._checkpoint_connection, None
+        if checkpoint is not None:
+            checkpoint.close()
         connection, self._connection = self._connection, None
         if connection is not None:
             try:

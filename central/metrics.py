@@ -10,7 +10,8 @@ from sqlalchemy import select
 
 from central.db import Database
 from central.fleet import KioskState, fleet_health
-from central.models import Device, utcnow
+from central.clock import Clock
+from central.models import Device
 
 disable_created_metrics()  # no *_created series: they only double the scrape
 
@@ -20,9 +21,10 @@ LATENCY_BUCKETS = (0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.
 class _HeartbeatCollector(Collector):
     """Reads the devices' last heartbeats from the database at scrape time."""
 
-    def __init__(self, database: Database, silent_after: dt.timedelta) -> None:
+    def __init__(self, database: Database, silent_after: dt.timedelta, clock: Clock) -> None:
         self._database = database
         self._silent_after = silent_after
+        self._clock = clock
 
     def collect(self):  # type: ignore[no-untyped-def]
         family = GaugeMetricFamily(
@@ -37,7 +39,7 @@ class _HeartbeatCollector(Collector):
             )
             for name, kind, seen in rows:
                 family.add_metric([name, kind], seen.timestamp())
-            kiosks = fleet_health(session, utcnow(), self._silent_after)
+            kiosks = fleet_health(session, self._clock(), self._silent_after)
         yield family
         states = GaugeMetricFamily("opet_central_kiosks", "Kiosks by state (see GET /v1/kiosks)", labels=["state"])
         for state in KioskState:
@@ -48,7 +50,7 @@ class _HeartbeatCollector(Collector):
 class Metrics:
     """The counters the service keeps, in a registry of its own."""
 
-    def __init__(self, database: Database, kiosk_silent_after: dt.timedelta) -> None:
+    def __init__(self, database: Database, kiosk_silent_after: dt.timedelta, clock: Clock) -> None:
         self.registry = CollectorRegistry()
         registry = self.registry
         self.requests = Counter("opet_central_http_requests", "HTTP requests answered",
@@ -71,7 +73,7 @@ class Metrics:
         self.idempotent_replays = Counter("opet_central_idempotent_replays",
                                           "Retried requests answered from the first result", ["operation"],
                                           registry=registry)
-        registry.register(_HeartbeatCollector(database, kiosk_silent_after))
+        registry.register(_HeartbeatCollector(database, kiosk_silent_after, clock))
 
     def render(self) -> bytes:
         """The text exposition of every metric."""

@@ -154,7 +154,11 @@ class Card(Base):
 
 
 class Attendant(Base):
-    """A station attendant; replacements need their code and PIN (stored hashed)."""
+    """A station attendant; replacements need their code and PIN (stored hashed).
+
+    Wrong PINs and lockouts are counted in :class:`Limit` (scope ``attendant_code``), by the code
+    as typed, so unknown codes are counted exactly like real ones.
+    """
 
     __tablename__ = "attendants"
 
@@ -162,8 +166,6 @@ class Attendant(Base):
     code: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(String(100))
     pin_hash: Mapped[str] = mapped_column(String(200))
-    failed_pin_attempts: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
     disabled_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, nullable=True)
     """Set by ``disable-attendant``: no sign-in from then on."""
@@ -328,3 +330,27 @@ class DatabaseMark(Base):
 
     name: Mapped[str] = mapped_column(String(32), primary_key=True)
     set_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class Limit(Base):
+    """One budget or lockout of ``central.limits``: a row per scope and subject (a device, a card's
+    last 10 digits, an SMS sender's hash, an attendant code...), shared by every service process.
+
+    Times are microseconds since the Unix epoch (``central.clock.epoch_us``), so the atomic
+    updates compare and add integers alike on SQLite and PostgreSQL.
+    """
+
+    __tablename__ = "limits"
+
+    scope: Mapped[str] = mapped_column(String(24), primary_key=True)
+    subject: Mapped[str] = mapped_column(String(64), primary_key=True)
+    tat_us: Mapped[int] = mapped_column(BigInteger, default=0)
+    """Token bucket as GCRA: the "theoretical arrival time" of the next event; the bucket is
+    full when it is at or before now, empty when it is a whole period ahead."""
+    granted: Mapped[int] = mapped_column(Integer, default=1)
+    """Events the last charge got (a budget: 0 to what was asked; a lockout: 1 checked, 0 refused)."""
+    strikes: Mapped[int] = mapped_column(Integer, default=0)
+    """Lockout: attempts since the last lock or success."""
+    lockouts: Mapped[int] = mapped_column(Integer, default=0)
+    """Lockout: locks in a row without a success; each lock lasts twice the one before."""
+    locked_until_us: Mapped[int | None] = mapped_column(BigInteger, nullable=True)

@@ -184,6 +184,8 @@ class Outcome(StrEnum):
     CARD_REPLACED = "card_replaced"
     CARD_BLOCKED = "card_blocked"
     NOT_REGISTERED = "not_registered"
+    TOO_MANY_ATTEMPTS = "too_many_attempts"
+    """This phone's or this card's activation budget is spent (the same reply for either)."""
 
 
 # English glosses in the trailing comments; {last4} is the last four card digits.
@@ -234,6 +236,10 @@ _OUTCOME_REPLIES: dict[Outcome, str] = {
     Outcome.NOT_REGISTERED: (
         "Sonu {last4} olan kart kayıtlı değil. İstasyondaki müşteri bilgi formunu doldurup kutuya "
         "atın veya Online İşlem Merkezi'nden kaydolun, sonra yeniden gönderin."
+    ),
+    # Too many attempts were made for the card ending in {last4}. Please send again later.
+    Outcome.TOO_MANY_ATTEMPTS: (
+        "Sonu {last4} olan kart için çok fazla deneme yapıldı. Lütfen daha sonra yeniden gönderin."
     ),
 }
 

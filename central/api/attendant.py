@@ -1,7 +1,9 @@
 """Attendant mode: sign-in sessions, card look-ups and holder searches, and the attendant audit.
 
 ``/v1/attendant-sessions``, ``/v1/attendant/card-lookups``, ``/v1/attendant/holder-searches``,
-``/v1/attendant-actions``. Every look-up and search is audited (a search by its result count).
+``/v1/attendant-actions``. Every look-up and search is audited (a search by its result count)
+and spends one of the attendant's budget (``attendant_lookups_per_hour``, all their sessions
+together), before it is made.
 """
 from __future__ import annotations
 
@@ -25,7 +27,9 @@ from central.deps import database
 from central.errors import ApiError
 from central.error_handlers import error_responses
 from central.holder_cards import holder_card, search_holders
+from central.limits import Scope
 from central.models import DeviceKind
+from central.throttle import spend
 from central.schemas import (
     AttendantActions,
     AttendantInfo,
@@ -44,18 +48,19 @@ SessionAttendant = Annotated[AuthenticatedAttendant, Depends(require_attendant_s
 
 @router.post(
     "/attendant-sessions", status_code=201, response_model=AttendantSessionOpened,
-    responses=error_responses(401, 403, 422),
+    responses=error_responses(401, 403, 422, 429),
 )
 def sign_in(request: Request, device: KioskOrTill, body: AttendantLogin) -> AttendantSessionOpened:
     """An attendant signs in with code and PIN and gets a session token for this device.
 
-    A wrong PIN is 401 ``bad_attendant_pin`` with ``attempts_left``; the last allowed wrong PIN,
-    and any sign-in while locked, is 403 ``attendant_locked`` with ``retry_after_seconds``.
+    A wrong PIN or an unknown code is 401 ``bad_attendant_pin`` with ``attempts_left``, alike; the
+    last allowed wrong PIN, and any sign-in while locked, is 403 ``attendant_locked`` with
+    ``retry_after_seconds``; too many sign-ins that were not right from this device, 429
+    ``rate_limited``.
     """
     state = request.app.state
     try:
-        attendant = check_attendant(state.database, state.settings, body.code, body.pin, device.id,
-                                    Action.LOGIN_FAILED)
+        attendant = check_attendant(request, body.code, body.pin, device.id, Action.LOGIN_FAILED)
     except ApiError:
         state.metrics.attendant_refusals.inc()
         raise
@@ -80,14 +85,20 @@ def sign_out(request: Request, device: KioskOrTill, token: SessionHeader = None)
     return Response(status_code=204)
 
 
+def _spend_lookup(request: Request, attendant: AuthenticatedAttendant) -> None:
+    spend(request, Scope.ATTENDANT_LOOKUP, str(attendant.id), request.app.state.settings.attendant_lookups(),
+          "too many card look-ups and searches by this attendant; wait a little")
+
+
 @router.post(
-    "/attendant/card-lookups", response_model=HolderCard, responses=error_responses(401, 403, 404, 422)
+    "/attendant/card-lookups", response_model=HolderCard, responses=error_responses(401, 403, 404, 422, 429)
 )
 def look_up_card(
     request: Request, device: KioskOrTill, attendant: SessionAttendant, body: CardLookupRequest
 ) -> HolderCard:
     """A card with its masked holder details and a ``card_ref`` valid in this attendant session."""
     assert attendant.session_key is not None
+    _spend_lookup(request, attendant)
     with database(request).transaction() as session:
         card = find_card(session, body.card_number)
         add_action(session, ActionRecord(Action.CARD_LOOKUP, device.id, attendant.id,
@@ -100,13 +111,14 @@ def look_up_card(
 
 
 @router.post(
-    "/attendant/holder-searches", response_model=HolderCards, responses=error_responses(401, 403, 422)
+    "/attendant/holder-searches", response_model=HolderCards, responses=error_responses(401, 403, 422, 429)
 )
 def search_holder_cards(
     request: Request, device: KioskOrTill, attendant: SessionAttendant, body: HolderSearchRequest
 ) -> HolderCards:
     """The cards (not replaced) of holders whose name, birth date and phone all match; none says nothing more."""
     assert attendant.session_key is not None
+    _spend_lookup(request, attendant)
     with database(request).transaction() as session:
         cards = search_holders(session, body.full_name, body.birth_date, body.phone)
         add_action(session, ActionRecord(Action.HOLDER_SEARCH, device.id, attendant.id,

@@ -7,17 +7,20 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from sqlalchemy import select
+from starlette.concurrency import run_in_threadpool
 from starlette.routing import Route
 
-from central.activation import ActivationOutcome, activate
+from central.activation import ActivationOutcome, activate, budget_subject
+from central.throttle import rate_limited, spend
 from central.auth import BEARER_SECURITY, AuthenticatedDevice, admit, bearer_token_hash, require_device
 from central.card_store import Actor, find_card, lock_cards
 from central.deps import database
 from central.error_handlers import error_responses
 from central.errors import ApiError
 from central.identity import IDENTITY_MESSAGES
-from central.loop_reads import CardRow, DeviceRow, LoopReader
-from central.models import CardEvent, DeviceKind, utcnow
+from central.limits import Budget, Scope, give_back
+from central.loop_reads import CardRow, LoopReader
+from central.models import CardEvent, DeviceKind
 from central.numbers import MalformedNumber, MalformedUid, parse_card_number, parse_uid
 from central.schemas import ActivationRequest, CardEvents, CardEventView, CardView, Entry
 from central.views import card_view
@@ -38,23 +41,15 @@ async def card_number(number: NumberText) -> str:
         raise ApiError(400, "malformed_number", str(exc)) from None
 
 
-def spend_typed_attempt(request: Request, device: AuthenticatedDevice) -> None:
-    """Takes one typed-number attempt from the device's budget, or 429 ``rate_limited``."""
-    retry_after = request.app.state.typed_limiter.acquire(device.id)
-    if retry_after is not None:
-        request.app.state.metrics.rate_limited.labels("typed_number").inc()
-        raise ApiError(429, "rate_limited", "too many typed card numbers from this device; wait a little",
-                       headers={"Retry-After": str(retry_after)})
-
-
 Number = Annotated[str, Depends(card_number)]
 
 
-def balance(card: CardRow | None, what: str) -> Response:
+def balance(request: Request, card: CardRow | None, what: str) -> Response:
     """The balance body of ``card`` (already JSON: the route's response model only documents it), or 404."""
     if card is None:
         raise ApiError(404, "unknown_card", f"no card with this {what}")
-    return Response(card_view(card, utcnow()).model_dump_json(), media_type="application/json")
+    view = card_view(card, request.app.state.settings.clock())
+    return Response(view.model_dump_json(), media_type="application/json")
 
 
 def loop_reads(request: Request) -> LoopReader:
@@ -75,19 +70,29 @@ def _entry(request: Request) -> Entry:
 
 async def serve_look_up(request: Request) -> Response:
     """``GET /v1/cards/{number}`` (documented by :func:`look_up`)."""
-    return _look_up(request, "number", parse_card_number, "number", LoopReader.device_and_card)
+    return await _look_up(request, "number", parse_card_number, "number")
 
 
 async def serve_look_up_by_uid(request: Request) -> Response:
     """``GET /v1/cards/by-uid/{uid_hex}`` (documented by :func:`look_up_by_uid`)."""
-    return _look_up(request, "uid_hex", parse_uid, "UID", LoopReader.device_and_card_by_uid)
+    return await _look_up(request, "uid_hex", parse_uid, "UID")
 
 
-def _look_up(
-    request: Request, parameter: str, parse: Callable[[str], str], what: str,
-    read: Callable[[LoopReader, str, str], tuple[DeviceRow | None, CardRow | None]],
-) -> Response:
-    """The balance of the card named by the path's ``parameter`` (a card ``what``: number or UID)."""
+def lookup_budget(request: Request, entry: Entry) -> tuple[Scope, Budget]:
+    """The device budget a look-up spends: every look-up spends one, typed or tapped (as claimed)."""
+    settings = request.app.state.settings
+    if entry is Entry.TYPED:
+        return Scope.TYPED_LOOKUP, settings.typed_lookups()
+    return Scope.TAPPED_LOOKUP, settings.tapped_lookups()
+
+
+async def _look_up(request: Request, parameter: str, parse: Callable[[str], str], what: str) -> Response:
+    """The balance of the card named by the path's ``parameter`` (a card ``what``: number or UID).
+
+    The device's look-up budget is charged before the answer (central.limits): from events
+    this process charged ahead for a busy device (``Leases``), else in the read itself where the
+    database allows (central.loop_reads), else in the thread pool.
+    """
     entry = _entry(request)
     token_hash = bearer_token_hash(request)
     reads = loop_reads(request)
@@ -96,11 +101,25 @@ def _look_up(
     except (MalformedNumber, MalformedUid) as exc:
         admit(reads.device(token_hash), LOOKUP_KINDS)  # an unknown device hears 401 first
         raise ApiError(400, f"malformed_{what.lower()}", str(exc)) from None
-    device_row, card = read(reads, token_hash, key)
-    device = admit(device_row, LOOKUP_KINDS)
-    if entry is Entry.TYPED:
-        spend_typed_attempt(request, device)
-    return balance(card, what)
+    scope, budget = lookup_budget(request, entry)
+    now, leases, by = request.app.state.settings.clock(), request.app.state.leases, parameter.removesuffix("_hex")
+    lease = (scope, token_hash)
+    if leases.spend(lease, now):
+        found = reads.look_up(token_hash, by, key, None)
+        admit(found.device, LOOKUP_KINDS)
+        return balance(request, found.card, what)
+    want = leases.want(lease, now)
+    charge = budget.parameters(scope, "", now, want)
+    del charge["subject"]
+    found = reads.look_up(token_hash, by, key, charge)
+    device = admit(found.device, LOOKUP_KINDS)
+    granted, tat_us = found.charge or await run_in_threadpool(reads.charge_waiting, str(device.id), charge)
+    leases.took(lease, want, granted, now)
+    retry_after = budget.retry_after(granted, tat_us, now)
+    if retry_after is not None:
+        raise rate_limited(request, scope.value, retry_after,
+                           "too many card look-ups from this device; wait a little")
+    return balance(request, found.card, what)
 
 
 LOOKUP_ROUTES = [
@@ -157,26 +176,26 @@ def activate_online(
 ) -> CardView:
     """Online activation with the holder's full name and birth date.
 
-    Failed attempts are limited per card (``activation_failures_per_hour``), so a birth date
-    cannot be found by trying them all.
+    Every attempt is first charged to the card's budget (``activation_failures_per_hour``, its
+    last 10 digits, shared with SMS activation) and given back when it activates, so a birth
+    date cannot be found by trying them all, however many requests run at once.
     """
-    limiter = request.app.state.activation_limiter
-    retry_after = limiter.blocked(number)
-    if retry_after is not None:
-        request.app.state.metrics.rate_limited.labels("activation_failures").inc()
-        raise ApiError(429, "rate_limited", "too many failed activations of this card; try again later",
-                       headers={"Retry-After": str(retry_after)})
+    settings = request.app.state.settings
+    subject = budget_subject(number)
+    spend(request, Scope.ACTIVATION, subject, settings.activations(),
+          "too many failed activations of this card; try again later")
     with database(request).transaction() as session:
         found = find_card(session, number)
         cards = list(lock_cards(session, [found.id]).values()) if found is not None else []
         outcome, card = activate(session, cards, body.full_name, body.birth_date, Actor(device.id), "online")
-        view = card_view(card, utcnow()) if card is not None else None
+        view = card_view(card, settings.clock()) if card is not None else None
+        succeeded = outcome in (ActivationOutcome.ACTIVATED, ActivationOutcome.ALREADY_ACTIVE)
+        if succeeded:
+            give_back(session, Scope.ACTIVATION, subject, settings.activations())
     request.app.state.metrics.activations.labels("online", outcome.value).inc()
-    if outcome in (ActivationOutcome.ACTIVATED, ActivationOutcome.ALREADY_ACTIVE) and view is not None:
+    if succeeded and view is not None:
         return view
     status, message = _ACTIVATION_ERRORS[outcome]
-    if status == 422:
-        limiter.acquire(number)
     raise ApiError(status, outcome.value, message)
 
 

@@ -10,7 +10,7 @@ from central.auth import AuthenticatedDevice, require_device
 from central.deps import database
 from central.error_handlers import error_responses
 from central.fleet import fleet_health
-from central.models import Device, DeviceKind, utcnow
+from central.models import Device, DeviceKind
 from central.schemas import FleetView, HeartbeatAck, HeartbeatRequest, KioskView
 
 router = APIRouter(prefix="/v1/kiosks", tags=["kiosks"])
@@ -23,7 +23,7 @@ def heartbeat(
     body: HeartbeatRequest,
 ) -> HeartbeatAck:
     """Notes that the kiosk is alive (shown in /metrics) and answers the server's time."""
-    now = utcnow()
+    now = request.app.state.settings.clock()
     with database(request).transaction() as session:
         session.execute(
             update(Device).where(Device.id == device.id).values(last_seen_at=now, last_heartbeat=body.model_dump_json())
@@ -37,9 +37,9 @@ def fleet(
     _device: Annotated[AuthenticatedDevice, Depends(require_device(DeviceKind.OPERATIONS))],
 ) -> FleetView:
     """Every kiosk: healthy, unhealthy (no reader, pcscd restarting) or silent (no beat lately)."""
-    silent_after = request.app.state.settings.kiosk_silent_after
+    settings = request.app.state.settings
     with database(request).reader() as session:
-        kiosks = fleet_health(session, utcnow(), silent_after)
+        kiosks = fleet_health(session, settings.clock(), settings.kiosk_silent_after)
     return FleetView(
         kiosks=[
             KioskView(

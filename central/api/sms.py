@@ -3,19 +3,28 @@
 The text is parsed by :mod:`central.sms`; the cards sharing its last 10 digits are resolved
 by the holder's name and birth date (:func:`central.activation.activate`). The ``outcome``
 is a parse rejection code or an :class:`ActivationOutcome` value; a name or birth-date mismatch
-is answered with what to fix (failed attempts are rate-limited per card, see activation).
+is answered with what to fix.
+
+Every well-formed SMS is first charged to two budgets (central.limits), given back when it
+activates a card: its sender's (``sms_per_sender_per_hour``) and its card's
+(``activation_failures_per_hour``, the last 10 digits, shared with online activation). When
+either is spent the reply says "too many attempts", the same whether the card exists or not.
 """
 from __future__ import annotations
 
+import hashlib
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 
-from central.activation import ActivationOutcome, activate, lock_cards_by_last10
+from central.activation import ActivationOutcome, activate, budget_subject, lock_cards_by_last10
+from central.throttle import spend
 from central.auth import AuthenticatedDevice, require_device
 from central.card_store import Actor
 from central.deps import database
 from central.error_handlers import error_responses
+from central.errors import ApiError
+from central.limits import Scope, give_back
 from central.models import DeviceKind
 from central.schemas import SmsInbound, SmsReply
 from central.sms import Outcome, SmsRejection, parse_activation_sms, reply_for
@@ -47,8 +56,21 @@ def sms_inbound(
     if isinstance(parsed, SmsRejection):
         metrics.activations.labels("sms", "malformed").inc()
         return SmsReply(reply=parsed.reply, outcome=parsed.code)
+    settings = request.app.state.settings
+    budgets = ((Scope.SMS_SENDER, hashlib.sha256(body.from_.encode()).hexdigest(), settings.sms_senders()),
+               (Scope.ACTIVATION, budget_subject(parsed.last10), settings.activations()))
+    try:
+        for scope, subject, budget in budgets:
+            spend(request, scope, subject, budget, "too many activation attempts")
+    except ApiError:
+        metrics.activations.labels("sms", Outcome.TOO_MANY_ATTEMPTS.value).inc()
+        return SmsReply(reply=reply_for(Outcome.TOO_MANY_ATTEMPTS, parsed.last4),
+                        outcome=Outcome.TOO_MANY_ATTEMPTS.value)
     with database(request).transaction() as session:
         candidates = lock_cards_by_last10(session, parsed.last10)
         outcome, _card = activate(session, candidates, parsed.full_name, parsed.birth_date, Actor(gateway.id), "sms")
+        if outcome in (ActivationOutcome.ACTIVATED, ActivationOutcome.ALREADY_ACTIVE):
+            for scope, subject, budget in budgets:
+                give_back(session, scope, subject, budget)
     metrics.activations.labels("sms", outcome.value).inc()
     return SmsReply(reply=reply_for(_REPLY_OUTCOME[outcome], parsed.last4), outcome=outcome.value)

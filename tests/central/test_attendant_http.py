@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import time
 import uuid
 from collections.abc import Iterator
 
@@ -104,11 +103,11 @@ def test_a_right_pin_resets_the_countdown(api: Api):
     assert api.sign_in(code, "1111").json()["error"]["attempts_left"] == 4
 
 
-def test_unknown_code_says_nothing_about_attempts(api: Api):
-    response = api.sign_in("nobody-here", "1234")
-    assert response.status_code == 401
-    error = response.json()["error"]
-    assert error["code"] == "bad_attendant_pin" and error.get("attempts_left") is None
+def test_an_unknown_code_is_answered_as_a_wrong_pin(api: Api):
+    unknown, known = api.sign_in(f"nobody-{uuid.uuid4().hex[:8]}", "1234"), api.sign_in(new_attendant(api), "1234")
+    assert unknown.status_code == known.status_code == 401
+    assert unknown.json() == known.json() == {"error": {
+        "code": "bad_attendant_pin", "message": "unknown attendant code or wrong PIN", "attempts_left": 4}}
 
 
 def test_logout_ends_the_session(api: Api):
@@ -141,38 +140,42 @@ def test_gateways_cannot_sign_attendants_in(api: Api):
     assert api.sign_in(token=api.gateway_token).status_code == 403
 
 
+IDLE_TIMEOUT_S, SESSION_MAX_S = 300, 1000
+
+
 @pytest.fixture(scope="module")
-def short_sessions(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
-    """A service of its own (SQLite) whose attendant sessions end after 2 s idle or 6 s in all."""
-    workdir = tmp_path_factory.mktemp("central-short-sessions")
-    serve_args = ("--attendant-idle-timeout", "2", "--attendant-session-max", "6")
+def own_clock(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
+    """A service of its own (SQLite) whose clock the tests move: sessions end after 300 s idle or
+    1,000 s in all."""
+    workdir = tmp_path_factory.mktemp("central-own-clock")
+    serve_args = ("--attendant-idle-timeout", str(IDLE_TIMEOUT_S), "--attendant-session-max", str(SESSION_MAX_S))
     with running_central(f"sqlite:///{workdir / 'central.db'}", workdir, serve_args=serve_args) as service:
         client = make_api(service, "sqlite")
         yield client
         client.http.close()
 
 
-def test_an_idle_session_ends_and_each_use_restarts_the_wait(short_sessions: Api):
-    api = short_sessions
+def test_an_idle_session_ends_and_each_use_restarts_the_wait(own_clock: Api):
+    api = own_clock
     session = api.attendant_session()
-    for _ in range(2):  # 2.4 s in all: longer than the idle timeout, but never idle that long
-        time.sleep(1.2)
+    for _ in range(2):  # 400 s in all: longer than the idle timeout, but never idle that long
+        api.service.advance_clock(IDLE_TIMEOUT_S - 100)
         assert lookup(api, session, ENDER).status_code == 200
-    time.sleep(2.5)
+    api.service.advance_clock(IDLE_TIMEOUT_S + 1)
     response = lookup(api, session, ENDER)
     assert response.status_code == 401 and response.json()["error"]["code"] == "attendant_session_invalid"
     expired = [action for action in actions(api, api.attendant_code) if action["action"] == "session_expired"]
     assert expired[0]["detail"] == "idle"
 
 
-def test_a_busy_session_still_ends_at_its_maximum_age(short_sessions: Api):
-    api = short_sessions
-    started = time.monotonic()
+def test_a_busy_session_still_ends_at_its_maximum_age(own_clock: Api):
+    api = own_clock
     session = api.attendant_session()
-    while lookup(api, session, ENDER).status_code == 200:
-        assert time.monotonic() - started < 10, "the session outlived its maximum age"
-        time.sleep(1.2)
-    assert time.monotonic() - started >= 5.5
+    answers = []
+    for _ in range(5):  # a look-up every 250 s: never idle, and 1,250 s in all
+        api.service.advance_clock(250)
+        answers.append(lookup(api, session, ENDER).status_code)
+    assert answers == [200, 200, 200, 401, 401]  # the fourth comes 1,000 s after sign-in
     expired = [action for action in actions(api, api.attendant_code) if action["action"] == "session_expired"]
     assert expired[0]["detail"] == "max_age"
 

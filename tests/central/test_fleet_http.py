@@ -1,5 +1,4 @@
 """The fleet view: which kiosks are healthy, unhealthy or silent, over HTTP and in /metrics."""
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -8,7 +7,7 @@ import pytest
 
 from tests.rigs.central import CentralService, running_central
 
-SILENT_AFTER_S = 2.0
+SILENT_AFTER_S = 120.0
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +51,7 @@ def test_healthy_unhealthy_and_silent_kiosks(service: CentralService) -> None:
     seen = states(service, operations)
     assert (seen["island 1"], seen["island 2"], seen["island 3"]) == ("healthy", "unhealthy", "silent")
     assert kiosk_gauge(service)["unhealthy"] >= 1
-    time.sleep(SILENT_AFTER_S + 0.5)
+    service.advance_clock(SILENT_AFTER_S + 1)
     assert states(service, operations)["island 1"] == "silent"
     beat(service, good, "ready")
     assert states(service, operations)["island 1"] == "healthy"

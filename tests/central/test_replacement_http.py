@@ -98,8 +98,17 @@ def test_unknown_attendant_is_401(api: Api):
 def test_two_kiosks_replacing_the_same_card_at_once_move_it_exactly_once(api: Api):
     old = api.active_card(fuel=700, autogas=300)
     targets = [new_card_number() for _ in range(6)]
+    # Six kiosks, each with the attendant signed in (code and PIN per request would be six
+    # concurrent sign-ins of one code: the fifth locks it until one of them is found right).
+    kiosks = [admin(api.service, "add-device", "--kind", "kiosk", "--name", f"desk-{n}") for n in range(len(targets))]
+    sessions = [api.attendant_session(token=kiosk) for kiosk in kiosks]
+
+    def replace(new: str, kiosk: str, session: str):
+        body = {"old_card_number": old, "new_card_number": new, "full_name": HOLDER[0], "birth_date": HOLDER[1]}
+        return api.as_attendant("/v1/replacements", body, session, token=kiosk, key=uuid.uuid4().hex)
+
     with ThreadPoolExecutor(len(targets)) as pool:
-        responses = list(pool.map(lambda new: api.replace(old, new, *HOLDER), targets))
+        responses = list(pool.map(replace, targets, kiosks, sessions))
     statuses = sorted(response.status_code for response in responses)
     assert statuses == [201] + [409] * (len(targets) - 1), [r.text for r in responses]
     winner = next(new for new, response in zip(targets, responses) if response.status_code == 201)

@@ -1,4 +1,4 @@
-"""Small pure parts of the service: card numbers, PIN hashes, rate limiter, the look-ups' routing."""
+"""Small pure parts of the service: card numbers, PIN hashes, the look-ups' routing."""
 from __future__ import annotations
 
 import pytest
@@ -8,7 +8,6 @@ from central.api import cards
 from central.app import create_app
 from central.numbers import MalformedNumber, mask_digits, parse_card_number
 from central.pins import hash_pin, verify_pin
-from central.rate_limit import RateLimiter
 from opetcard.numbers import luhn_valid
 
 
@@ -41,14 +40,6 @@ def test_pin_hash_is_salted_and_verifies():
 def test_pin_must_be_4_to_8_digits(pin):
     with pytest.raises(ValueError):
         hash_pin(pin)
-
-
-def test_rate_limiter_allows_a_burst_then_says_when_to_retry():
-    limiter = RateLimiter(3, 60)
-    assert [limiter.acquire("kiosk-1") for _ in range(3)] == [None, None, None]
-    assert limiter.blocked("kiosk-1") == 20
-    assert limiter.acquire("kiosk-1") == 20
-    assert limiter.acquire("kiosk-2") is None
 
 
 @pytest.mark.parametrize(("path", "served_by"), [

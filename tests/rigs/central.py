@@ -3,6 +3,12 @@
 ``central_service`` (session-scoped) runs it on a temporary SQLite file with the demo cards and
 a kiosk token. :func:`running_central` starts one on any database URL (PostgreSQL too), for
 tests and benchmarks that need their own.
+
+Every service runs on a clock file (``serve --clock-file``): :meth:`CentralService.advance_clock`
+moves its time forward, so nothing waits for a timeout. One service serves hundreds of tests
+from the same few devices, so the budgets that such use would spend are raised
+(:data:`ROOMY_LIMITS`); the typed look-up and activation budgets keep their defaults, and a
+test of any budget starts a service with the budget it tests (its own ``serve_args`` win).
 """
 from __future__ import annotations
 
@@ -21,6 +27,8 @@ import httpx
 import pytest
 
 START_TIMEOUT_S = 30.0
+ROOMY_LIMITS = ("--tapped-lookups-per-minute", "1000000", "--sms-per-sender-per-hour", "1000000",
+                "--signin-failures-per-device-per-hour", "1000000", "--attendant-lookups-per-hour", "1000000")
 
 
 def opet_central_command() -> list[str]:
@@ -56,6 +64,13 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def write_clock_file(path: Path, text: str) -> None:
+    """Writes a ``serve --clock-file`` (central.clock): ``SECONDS`` ahead, or ``@UNIX_TIME`` frozen."""
+    scratch = path.with_name(path.name + ".new")
+    scratch.write_text(text + "\n", encoding="ascii")
+    os.replace(scratch, path)  # a new inode: seen even within one mtime tick
+
+
 @dataclass
 class CentralService:
     """A running service: where it listens, a kiosk token, and its log."""
@@ -64,7 +79,16 @@ class CentralService:
     token: str
     database_url: str
     log_path: Path
+    clock_path: Path
     process: subprocess.Popen[bytes] = field(repr=False)
+
+    def advance_clock(self, seconds: float) -> None:
+        """Moves the service's clock ``seconds`` forward (every worker sees it at its next request)."""
+        text = self.clock_path.read_text(encoding="ascii").strip() if self.clock_path.exists() else ""
+        if text.startswith("@"):
+            write_clock_file(self.clock_path, f"@{float(text[1:]) + seconds!r}")
+        else:
+            write_clock_file(self.clock_path, repr(float(text or 0) + seconds))
 
     def add_device(self, kind: str, name: str) -> str:
         """A new device token made with ``opet-central add-device``."""
@@ -105,13 +129,17 @@ def stop_process(process: subprocess.Popen[bytes]) -> None:
 @contextlib.contextmanager
 def running_central(
     database_url: str, workdir: Path, *, demo_data: bool = True, serve_args: tuple[str, ...] = (),
-    log_every_request: bool = True,
+    log_every_request: bool = True, frozen_clock: bool = False, clock_path: Path | None = None,
 ) -> Iterator[CentralService]:
     """Migrates ``database_url``, loads the demo cards, makes a kiosk token, serves, and stops after.
 
     Tests log every request (``--log-every-request``), so the privacy checks of the log see
     successful look-ups too; ``log_every_request=False`` serves with the production default.
+    ``serve_args`` come after :data:`ROOMY_LIMITS`, so they override them. With
+    ``frozen_clock`` the service's time stands still until the test moves it; services given
+    the same ``clock_path`` share one clock.
     """
+    serve_args = (*ROOMY_LIMITS, *serve_args)
     if log_every_request:
         serve_args = (*serve_args, "--log-every-request")
     if demo_data:
@@ -121,10 +149,13 @@ def running_central(
     for attempt in range(3):
         port = free_port()
         log_path = workdir / f"central-{port}.log"
+        clock = clock_path or workdir / f"clock-{port}"
+        if frozen_clock and not clock.exists():
+            write_clock_file(clock, f"@{time.time()!r}")
         with log_path.open("wb") as log_file:
             process = subprocess.Popen(
                 [*opet_central_command(), "serve", "--host", "127.0.0.1", "--port", str(port),
-                 "--database", database_url, *serve_args],
+                 "--database", database_url, "--clock-file", str(clock), *serve_args],
                 stdout=log_file,
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
@@ -140,7 +171,7 @@ def running_central(
             continue
         break
     try:
-        yield CentralService(base_url, token, database_url, log_path, process)
+        yield CentralService(base_url, token, database_url, log_path, clock, process)
     finally:
         stop_process(process)
 

@@ -3,3 +3,4 @@
 The ``api`` fixture is the central tests' one: the real service on SQLite, then on PostgreSQL.
 """
 from tests.central.conftest import Api, api  # noqa: F401  (fixture re-exported for this package)
+from tests.security.guarded import guarded  # noqa: E402,F401  (the small-budget service of the limit attacks)
