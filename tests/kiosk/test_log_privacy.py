@@ -7,7 +7,6 @@ from __future__ import annotations
 import logging
 import socket
 import socketserver
-import sys
 import threading
 from collections.abc import Iterator
 
@@ -15,22 +14,10 @@ import pytest
 import urllib3
 from urllib3.util.retry import Retry
 
-from kiosk import log_privacy
-
 NUMBER = "7000070012806566"
 UID = "04A1B2C3D4E5F6"
 LOOK_UPS = [(f"/v1/cards/by-uid/{UID}", "/v1/cards/by-uid/…E5F6?entry=tapped"),
             (f"/v1/cards/{NUMBER}", "/v1/cards/•••• •••• •••• 6566?entry=tapped")]
-
-
-@pytest.fixture
-def redacting() -> Iterator[None]:
-    """log_privacy installed for one test; the process's logging and exception hooks restored after."""
-    saved = logging.getLogRecordFactory(), sys.excepthook, threading.excepthook
-    log_privacy.install()
-    yield
-    logging.setLogRecordFactory(saved[0])
-    sys.excepthook, threading.excepthook = saved[1], saved[2]
 
 
 @pytest.fixture
@@ -60,7 +47,7 @@ def hanging_up_server() -> Iterator[str]:
 @pytest.mark.parametrize("unreachable", ["refusing_port", "hanging_up_server"])
 @pytest.mark.parametrize(("path", "shown"), LOOK_UPS, ids=["by-uid", "by-number"])
 def test_urllib3_retry_warnings_and_their_failure_show_neither_uid_nor_number(
-    redacting: None, caplog: pytest.LogCaptureFixture, request: pytest.FixtureRequest,
+    kiosk_log_redaction: None, caplog: pytest.LogCaptureFixture, request: pytest.FixtureRequest,
     unreachable: str, path: str, shown: str,
 ) -> None:
     base_url = request.getfixturevalue(unreachable)
@@ -90,7 +77,7 @@ def _tap(digits: str) -> None:
         raise RuntimeError(f"tap of {digits[:4]} {digits[4:8]} {digits[8:12]} {digits[12:]} failed") from exc
 
 
-def test_a_logged_traceback_shows_the_last_four_digits_only(redacting: None, caplog: pytest.LogCaptureFixture) -> None:
+def test_a_logged_traceback_shows_the_last_four_digits_only(kiosk_log_redaction: None, caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level(logging.ERROR):
         try:
             _tap(NUMBER)
@@ -103,14 +90,14 @@ def test_a_logged_traceback_shows_the_last_four_digits_only(redacting: None, cap
     assert "in _read_card" in caplog.text  # the traceback is all there, only the number is masked
 
 
-def test_a_stack_and_arguments_are_redacted_too(redacting: None, caplog: pytest.LogCaptureFixture) -> None:
+def test_a_stack_and_arguments_are_redacted_too(kiosk_log_redaction: None, caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level(logging.INFO):
         logging.getLogger("kiosk.reader").info("read %s from %s", NUMBER, f"/by-uid/{UID.lower()}", stack_info=True)
     assert NUMBER not in caplog.text and UID.lower() not in caplog.text
     assert "read •••• •••• •••• 6566 from /by-uid/…e5f6\nStack (most recent call last)" in caplog.text
 
 
-def test_text_without_a_number_is_left_alone(redacting: None, caplog: pytest.LogCaptureFixture) -> None:
+def test_text_without_a_number_is_left_alone(kiosk_log_redaction: None, caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level(logging.INFO):
         logging.getLogger("kiosk.session").info("port %d, %s", 35963, "17 digits 12345678901234567 /by-uid/{uid}")
     [record] = caplog.records
