@@ -28,7 +28,7 @@ from screens.views import KioskRoot
 
 if TYPE_CHECKING:
     from kiosk.attendant_desk import AttendantDesk
-    from kiosk.scheduling import Timer
+    from kiosk.scheduling import Scheduler, Timer
     from kiosk.runtime import KioskRuntime
     from kiosk.session import KioskSession
 
@@ -78,10 +78,19 @@ class KioskApp(App):
     text_color = ColorProperty(NORMAL_PALETTE[4])
     muted_color = ColorProperty(NORMAL_PALETTE[5])
 
-    def __init__(self, kiosk_config: KioskConfig, card_input: CardInput = CardInput.READER, **kwargs: object) -> None:
+    def __init__(
+        self,
+        kiosk_config: KioskConfig,
+        card_input: CardInput = CardInput.READER,
+        scheduler: Scheduler | None = None,
+        **kwargs: object,
+    ) -> None:
+        """``scheduler`` runs the core's timers (idle timeouts, the removal linger); Kivy's
+        Clock unless given (the UI tests give one that notes which timer fired)."""
         super().__init__(**kwargs)
         self.kiosk_config = kiosk_config
         self._card_input = card_input
+        self._scheduler = scheduler if scheduler is not None else ClockScheduler()
         # Built once the attract screen is on the glass (_start_behind_attract).
         self.runtime: KioskRuntime | None = None
         self.session: KioskSession | None = None
@@ -122,7 +131,7 @@ class KioskApp(App):
         from kiosk.runtime import KioskRuntime
 
         watch_cards = self._card_input in (CardInput.READER, CardInput.DEMO_PCSC)
-        self.runtime = KioskRuntime(self.kiosk_config, run_on_ui_thread, ClockScheduler(), watch_cards=watch_cards)
+        self.runtime = KioskRuntime(self.kiosk_config, run_on_ui_thread, self._scheduler, watch_cards=watch_cards)
         self.session = self.runtime.session
         if self._card_input in (CardInput.DEMO_PCSC, CardInput.DEMO_READER):
             self._add_demo_bar(self.root, self.session)
