@@ -37,7 +37,7 @@ def redact_record(record: logging.LogRecord) -> None:
     formatter would show (message, traceback, stack), redacted, and leave nothing else to render."""
     try:
         message = record.getMessage()
-    except (TypeError, ValueError):  # arguments that do not fit the format: shown, not formatted
+    except Exception:  # arguments that do not fit the format: shown, not formatted (logging never raises)
         message = f"{record.msg} % {record.args!r}"
     if record.exc_info and not record.exc_text:
         record.exc_text = _TRACEBACKS.formatException(record.exc_info)

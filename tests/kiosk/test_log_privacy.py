@@ -102,3 +102,11 @@ def test_text_without_a_number_is_left_alone(kiosk_log_redaction: None, caplog: 
         logging.getLogger("kiosk.session").info("port %d, %s", 35963, "17 digits 12345678901234567 /by-uid/{uid}")
     [record] = caplog.records
     assert (record.msg, record.args) == ("port %d, %s", (35963, "17 digits 12345678901234567 /by-uid/{uid}"))
+
+
+def test_arguments_that_do_not_fit_are_shown_redacted_and_never_raise(
+    kiosk_log_redaction: None, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.INFO):
+        logging.getLogger("kiosk.session").info("card %(number)s", {"digits": NUMBER})  # KeyError in logging's hands
+    assert NUMBER not in caplog.text and "•••• •••• •••• 6566" in caplog.text
