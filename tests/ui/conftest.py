@@ -81,7 +81,7 @@ def kiosk_ui(
     driver = KivyDriver(KioskApp(config, card_input=CardInput.READER, scheduler=timers))
     driver.start()
     kiosk = KioskUnderTest(driver, screenshot_dir(), notify_socket, timers)
-    driver.pump_until(lambda: driver.app.runtime.watcher is not None and bool(driver.app.runtime.watcher.readers), 10.0, "the card watcher sees the readers")
+    driver.pump_until(lambda: driver.app.runtime.watcher is not None and bool(driver.app.runtime.watcher.readers), HANG_S, "the card watcher sees the readers")
     try:
         yield kiosk
     finally:
