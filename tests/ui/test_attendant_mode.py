@@ -173,17 +173,19 @@ def test_a_lost_answer_is_retried_and_the_points_move_once(kiosk_ui, tap, till, 
     sell(till, old, "otogaz", 100_000)
     kiosk_ui.click_text("Menüye dön")
     replace_by_identity(kiosk_ui, tap, "AYŞE GÜL ÖZTÜRK", "01011990", "05321234567", new)
-    service_path.lose_answers(10)  # the request reaches the service; its answers never come back
+    service_path.lose_answers(1_000)  # requests reach the service; no answer comes back until restore()
     try:
         kiosk_ui.click_text("Puanları aktar")
         kiosk_ui.driver.pump_until(lambda: kiosk_ui.app.desk.state.step.value == "move_uncertain", HANG_S, "the lost answer")
         shown = kiosk_ui.texts()
         kiosk_ui.screenshot("attendant-06-answer-lost")
         assert "Puanların aktarılıp aktarılmadığı henüz bilinmiyor." in shown
+        # The health probes' answers are lost too: wait for the kiosk to notice, so that its
+        # banner cannot come (and go) later, between finding a button and clicking it.
+        kiosk_ui.driver.pump_until(lambda: not kiosk_ui.session.state.service_reachable, HANG_S, "the outage noticed")
     finally:
         service_path.restore()
-    # The lost answers took the health probes' too: wait for the "service unreachable" banner
-    # to go, or it moves every button down between finding one and clicking it.
+    # Then wait for the "service unreachable" banner to go, or it moves every button down.
     kiosk_ui.driver.pump_until(lambda: kiosk_ui.session.state.service_reachable and not kiosk_ui.banner, HANG_S,
                                "the service banner gone")
     kiosk_ui.driver.pump(0.2)
