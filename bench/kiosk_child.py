@@ -71,7 +71,7 @@ def main() -> int:
 
         config = load_config(args.config)
         configure_kivy(config.screen.width, config.screen.height, config.screen.diagonal_inches, fullscreen=False)
-        log_privacy.install("kivy")
+        log_privacy.install()
     else:
         width, height = (int(part) for part in args.size.split("x"))
         configure_kivy(width, height, args.diagonal, fullscreen=False)

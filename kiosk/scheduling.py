@@ -67,8 +67,10 @@ class BackgroundWork:
         future = self._pool.submit(work)
         future.add_done_callback(lambda done: self._dispatch(lambda: on_done(_outcome_of(done))))
 
-    def shutdown(self) -> None:
-        self._pool.shutdown(wait=False, cancel_futures=True)
+    def shutdown(self, wait: bool = False) -> None:
+        """Take no more work. Work not started yet is dropped, unless ``wait``: then everything
+        submitted runs to its end first (its results are still dispatched)."""
+        self._pool.shutdown(wait=wait, cancel_futures=not wait)
 
 
 def _outcome_of(future: Future[T]) -> Outcome[T]:

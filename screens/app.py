@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from kivy.uix.modalview import ModalView
 
     from kiosk.attendant_desk import AttendantDesk
-    from kiosk.scheduling import Timer
+    from kiosk.scheduling import Scheduler, Timer
     from kiosk.runtime import KioskRuntime
     from kiosk.session import KioskSession
 
@@ -87,13 +87,17 @@ class KioskApp(App):
         kiosk_config: KioskConfig,
         card_input: CardInput = CardInput.READER,
         config_path: str | None = None,
+        scheduler: Scheduler | None = None,
         **kwargs: object,
     ) -> None:
+        """``scheduler`` runs the core's timers (idle timeouts, the removal linger); Kivy's
+        Clock unless given (the UI tests give one that notes which timer fired)."""
         super().__init__(**kwargs)
         self.kiosk_config = kiosk_config
         self.config_path = config_path
         self.self_test_panel: ModalView | None = None  # open while the technician looks at it
         self._card_input = card_input
+        self._scheduler = scheduler if scheduler is not None else ClockScheduler()
         # Built once the attract screen is on the glass (_start_behind_attract).
         self.runtime: KioskRuntime | None = None
         self.session: KioskSession | None = None
@@ -135,7 +139,7 @@ class KioskApp(App):
 
         watch_cards = self._card_input in (CardInput.READER, CardInput.DEMO_PCSC)
         self.runtime = KioskRuntime(
-            self.kiosk_config, run_on_ui_thread, ClockScheduler(), watch_cards=watch_cards, config_path=self.config_path
+            self.kiosk_config, run_on_ui_thread, self._scheduler, watch_cards=watch_cards, config_path=self.config_path
         )
         self.session = self.runtime.session
         if self._card_input in (CardInput.DEMO_PCSC, CardInput.DEMO_READER):

@@ -44,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.size:
         width, height = (int(part) for part in args.size.lower().split("x"))
     configure_kivy(width, height, config.screen.diagonal_inches, fullscreen=not args.windowed)
-    log_privacy.install("kivy")
+    log_privacy.install()
 
     from screens.app import CardInput, KioskApp
 

@@ -10,6 +10,8 @@
 # --ca-file      the private CA that signed the service's certificate (deploy/central/make-ca.sh)
 # --wheel FILE   install the app from this wheel; default: this source tree
 # --root DIR     write everything under DIR instead of / (see deploy/lib/common.sh)
+# --insecure     accept a plain http:// --service-url (a test bench only: the device token and
+#                every card number would cross the network in clear text)
 set -euo pipefail
 
 SCRIPT_NAME="opet-kiosk install"
@@ -17,7 +19,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 # shellcheck source-path=SCRIPTDIR source=../lib/common.sh
 . "$here/../lib/common.sh"
 
-service_url="" token_file="" ca_file="" app_spec="$(cd "$here/../.." && pwd)"
+service_url="" token_file="" ca_file="" insecure="" app_spec="$(cd "$here/../.." && pwd)"
 while (($#)); do
   case "$1" in
     --service-url) service_url="$2"; shift 2 ;;
@@ -25,6 +27,7 @@ while (($#)); do
     --ca-file) ca_file="$2"; shift 2 ;;
     --wheel) app_spec="$(realpath "$2")"; shift 2 ;;
     --root) set_root "$2"; shift 2 ;;
+    --insecure) insecure=1; shift ;;
     *) die "unknown argument: $1 (see the comment at the top of $0)" ;;
   esac
 done
@@ -40,8 +43,15 @@ config="/etc/opet-kiosk/kiosk.toml"
 if [[ ! -f "$ROOT$config" && -z "$service_url" ]]; then
   die "first install: give --service-url (the central service, https://...)"
 fi
-[[ -z "$service_url" || "$service_url" == https://* ]] \
-  || log "warning: $service_url is not https: card look-ups will cross the network unencrypted"
+# Over plain http the device token and every looked-up card number cross the network in clear.
+case "$service_url" in
+  "" | https://*) ;;
+  http://*)
+    [[ -n "$insecure" ]] \
+      || die "--service-url must be https:// (got $service_url); only a test bench may give --insecure"
+    log "warning: --insecure: the token and card numbers cross the network to $service_url unencrypted" ;;
+  *) die "--service-url must be https://... (got $service_url)" ;;
+esac
 
 kiosk_apt=(
   # the app's virtual environment, and what pip needs to build pyscard (it has no Linux wheel)

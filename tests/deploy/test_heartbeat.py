@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -134,27 +133,20 @@ def _last_heartbeat_metric(base_url: str, device: str) -> float | None:
     return values[0] if values else None
 
 
-@pytest.fixture
-def service(central_service: CentralService) -> CentralService:
-    """The real service (it serves no OpenAPI document without ``serve --docs``, so nothing is asked of it first)."""
-    return central_service
-
-
-def test_the_real_service_records_a_beat(service: CentralService) -> None:
-    token = service.add_device("kiosk", "heartbeat-test-kiosk")
-    started = time.time()
-    sender = HeartbeatSender(FleetHealth(), HeartbeatClient(ServiceTransport(service.base_url, token)), MemoryQueue())
+def test_the_real_service_records_a_beat(central_service: CentralService) -> None:
+    token = central_service.add_device("kiosk", "heartbeat-test-kiosk")
+    assert _last_heartbeat_metric(central_service.base_url, "heartbeat-test-kiosk") is None
+    sender = HeartbeatSender(FleetHealth(), HeartbeatClient(ServiceTransport(central_service.base_url, token)), MemoryQueue())
     try:
         assert sender.tick() == 1
     finally:
         sender.stop()
-    seen = _last_heartbeat_metric(service.base_url, "heartbeat-test-kiosk")
-    assert seen is not None and seen >= started - 1
+    assert _last_heartbeat_metric(central_service.base_url, "heartbeat-test-kiosk") is not None
 
 
-def test_a_refused_token_drops_the_beat_instead_of_queueing_it(service: CentralService) -> None:
+def test_a_refused_token_drops_the_beat_instead_of_queueing_it(central_service: CentralService) -> None:
     queue = MemoryQueue()
-    sender = HeartbeatSender(FleetHealth(), HeartbeatClient(ServiceTransport(service.base_url, "not-a-token")), queue)
+    sender = HeartbeatSender(FleetHealth(), HeartbeatClient(ServiceTransport(central_service.base_url, "not-a-token")), queue)
     try:
         assert sender.tick() == 0
     finally:
@@ -162,9 +154,11 @@ def test_a_refused_token_drops_the_beat_instead_of_queueing_it(service: CentralS
     assert len(queue) == 0
 
 
-def test_beats_queue_while_the_network_is_down_and_flush_oldest_first(service: CentralService, tmp_path: Path) -> None:
-    token = service.add_device("kiosk", "outage-kiosk")
-    path = NetworkPath(int(service.base_url.rsplit(":", 1)[1]))
+def test_beats_queue_while_the_network_is_down_and_flush_oldest_first(
+    central_service: CentralService, tmp_path: Path
+) -> None:
+    token = central_service.add_device("kiosk", "outage-kiosk")
+    path = NetworkPath(int(central_service.base_url.rsplit(":", 1)[1]))
     path.restore()
     clock = _Clock()
     transport = _Recording(HeartbeatClient(ServiceTransport(path.url, token, timeout_seconds=2)))

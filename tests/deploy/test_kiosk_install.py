@@ -187,3 +187,26 @@ def test_first_install_needs_the_service_url(tmp_path: Path) -> None:
     root = make_target_root(tmp_path / "root")
     code, _, stderr = install(root)
     assert code != 0 and "--service-url" in stderr
+
+
+@pytest.mark.parametrize("url", ["http://central.example.test", "central.example.test:443"])
+def test_refuses_a_service_url_that_is_not_https(tmp_path: Path, url: str) -> None:
+    root = make_target_root(tmp_path / "root")
+    code, _, stderr = install(root, "--service-url", url)
+    assert code != 0 and "must be https://" in stderr
+    assert not (root / "opt").exists() and not (root / "etc/opet-kiosk").exists()
+    assert "opet-kiosk" not in (root / "etc/passwd").read_text()
+
+
+def test_insecure_accepts_plain_http_and_says_so(tmp_path: Path) -> None:
+    root = make_target_root(tmp_path / "root")
+    (tmp_path / "token").write_text("kiosk-token\n")
+    wheel = build_app_wheel(tmp_path)
+    code, stdout, stderr = install(
+        root, "--insecure", "--service-url", "http://bench.example.test:8600",
+        "--token-file", str(tmp_path / "token"), "--wheel", str(wheel),
+    )
+    assert code == 0, stderr
+    assert "warning: --insecure" in stdout and "unencrypted" in stdout
+    config = load_config(root / "etc/opet-kiosk/kiosk.toml", environ={})
+    assert config.service.url == "http://bench.example.test:8600"

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import os
 import socket
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -70,9 +69,8 @@ def test_watchdog_interval_is_half_the_timeout(environ: dict[str, str], expected
     assert systemd_notify.watchdog_interval(environ) == expected
 
 
+@pytest.mark.timeout(60)  # a blocking send would wait forever on the full queue: this bounds that hang
 def test_a_receiver_that_stopped_reading_never_blocks_the_sender(notify_socket: socket.socket) -> None:
     environ = {"NOTIFY_SOCKET": notify_socket.getsockname()}
-    started = time.monotonic()
     results = [systemd_notify.watchdog(environ=environ) for _ in range(5000)]  # far past the queue's length
-    assert time.monotonic() - started < 5.0
-    assert results[0] and not results[-1]  # the first went through; once full, pings are dropped
+    assert results[0] and not results[-1]  # the first went through; once full, pings are dropped, not waited on

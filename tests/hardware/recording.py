@@ -38,8 +38,9 @@ class RecordingListener:
     def readers_changed(self, readers: list[str]) -> None:
         self._record("readers_changed", readers)
 
-    def wait_for(self, kind: str, timeout: float = 3.0) -> Any:
-        """The payload of the next ``kind`` event (others are skipped); AssertionError on timeout."""
+    def wait_for(self, kind: str, timeout: float = 30.0) -> Any:
+        """The payload of the next ``kind`` event (others are skipped); AssertionError on
+        timeout, which bounds a hang, not how soon the event must come."""
         try:
             while True:
                 got, payload = self._queue.get(timeout=timeout)

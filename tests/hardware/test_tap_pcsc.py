@@ -26,7 +26,7 @@ def test_tap_reads_the_number_and_removal_is_reported(watch, virtual_card, pcscd
     assert read.number.digits == NUMBER
     assert read.uid is None
     assert (read.reader, read.profile, read.atr) == ("Virtual PCD 00 00", "iso7816", ISO_CARD_ATR)
-    assert 0 < read.read_seconds < 0.5
+    assert read.read_seconds > 0  # measured; how fast is for bench/, not a test
     assert str(read.number) == "•••• •••• •••• 6566"
     assert NUMBER not in repr(read) and NUMBER not in str(read)
     assert listener.kinds() == ["readers_changed", "card_presented", "card_read", "card_removed"]

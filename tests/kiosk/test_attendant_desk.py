@@ -125,8 +125,7 @@ class Desk:
 
     def close(self) -> None:
         self.desk.close()
-        self.ui.pump_for(0.3)
-        self.background.shutdown()
+        self.background.shutdown(wait=True)  # the sign-out reaches the service before its client closes
         self.client.close()
         self.lookups.close()
 
@@ -385,9 +384,10 @@ def test_attendant_mode_closes_itself_when_idle_and_signs_out(desk: Desk, servic
     desk.desk.activity()
     desk.clock.advance(IDLE - 1)
     assert desk.desk.state.step is DeskStep.MENU  # a touch kept it open
+    handled = desk.ui.calls_run
     desk.clock.advance(2)
     assert desk.desk.state.step is DeskStep.CLOSED
-    desk.ui.pump_for(0.5)
+    desk.ui.pump_until(lambda: desk.ui.calls_run > handled)  # the sign-out's answer, handled
     actions = service.cli("attendant-actions", "--attendant", CODE)
     assert "logout" in actions or "sign_out" in actions
     desk.session.show_card(ENDER_CARD, Entry.TAPPED)  # cards are the driver's again

@@ -1,6 +1,9 @@
-"""The session state machine, driven as the app drives it, with the real API client talking
-HTTP to the real central service. Timers are advanced by hand; the 'UI thread' is a queue."""
+"""The session state machine, driven as the app drives it. The rules (linger, idle timeout,
+stale answers, going home) run on the injected look-up (tests/kiosk/cards.py), whose answers
+the test releases in the order it wants; the contract tests run the real API client against
+the real central service over HTTP. Timers are advanced by hand; the 'UI thread' is a queue."""
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 
@@ -9,9 +12,10 @@ from hardware.card_uid import CardUid
 from kiosk.api_client import CentralClient
 from kiosk.balance import CardStatus, Entry
 from kiosk.scheduling import BackgroundWork
-from kiosk.session import KioskSession, SessionSettings
+from kiosk.session import KioskSession, Lookup, SessionSettings
 from kiosk.state import KioskState, Problem, ReaderHealth, Screen
 from kiosk.transport import ServiceTransport
+from tests.kiosk.cards import Cards
 from tests.kiosk.silent_server import closed_port_url, silent_server
 from tests.kiosk.ui_thread import ManualScheduler, UiQueue
 
@@ -24,13 +28,12 @@ IDLE, LINGER = 30.0, 4.0
 
 
 class Harness:
-    def __init__(self, base_url: str, token: str) -> None:
+    def __init__(self, lookup: Lookup) -> None:
         self.ui = UiQueue()
         self.clock = ManualScheduler()
-        self.client = CentralClient(ServiceTransport(base_url, token, timeout_seconds=1.0, retries=0))
         self.background = BackgroundWork(self.ui.dispatch)
         self.session = KioskSession(
-            self.client.look_up,
+            lookup,
             self.background,
             self.clock,
             SessionSettings(idle_timeout_seconds=IDLE, removal_linger_seconds=LINGER),
@@ -42,48 +45,69 @@ class Harness:
         self.ui.pump_until(lambda: self.session.state.screen is screen)
         return self.session.state
 
-    def close(self) -> None:
-        self.background.shutdown()
-        self.client.close()
+
+@pytest.fixture
+def cards() -> Cards:
+    return Cards()
 
 
 @pytest.fixture
-def kiosk(central_service) -> Iterator[Harness]:
-    harness = Harness(central_service.base_url, central_service.token)
+def kiosk(cards: Cards) -> Iterator[Harness]:
+    """A session on the injected look-up: the rules, without the network."""
+    harness = Harness(cards)
     yield harness
-    harness.close()
+    harness.background.shutdown()
 
 
-def test_a_tap_shows_reading_then_the_balance(kiosk: Harness) -> None:
-    kiosk.session.card_presented()
-    assert kiosk.session.state.screen is Screen.READING
-    kiosk.session.show_card(ACTIVE, Entry.TAPPED)
-    assert kiosk.session.state.masked_number == "•••• •••• •••• 6566"
-    state = kiosk.wait_for(Screen.BALANCE)
+@contextmanager
+def over_http(base_url: str, token: str) -> Iterator[Harness]:
+    """A session whose look-ups go to ``base_url`` through the real API client."""
+    client = CentralClient(ServiceTransport(base_url, token, timeout_seconds=1.0, retries=0))
+    harness = Harness(client.look_up)
+    try:
+        yield harness
+    finally:
+        harness.background.shutdown()
+        client.close()
+
+
+@pytest.fixture
+def http_kiosk(central_service) -> Iterator[Harness]:
+    """A session whose look-ups go to the real service: the contract."""
+    with over_http(central_service.base_url, central_service.token) as harness:
+        yield harness
+
+
+def test_a_tap_shows_reading_then_the_balance(http_kiosk: Harness) -> None:
+    http_kiosk.session.card_presented()
+    assert http_kiosk.session.state.screen is Screen.READING
+    http_kiosk.session.show_card(ACTIVE, Entry.TAPPED)
+    assert http_kiosk.session.state.masked_number == "•••• •••• •••• 6566"
+    state = http_kiosk.wait_for(Screen.BALANCE)
     assert state.balance is not None
     assert (state.balance.fuel, state.balance.autogas, state.balance.status) == (123456, 8790, CardStatus.ACTIVE)
-    assert [s.screen for s in kiosk.seen] == [Screen.READING, Screen.READING, Screen.BALANCE]
+    assert [s.screen for s in http_kiosk.seen] == [Screen.READING, Screen.READING, Screen.BALANCE]
 
 
-def test_a_uid_only_card_is_looked_up_by_its_uid_and_kept_masked(kiosk: Harness) -> None:
-    kiosk.session.card_presented()
-    kiosk.session.show_card(ACTIVE_UID, Entry.TAPPED)
-    assert kiosk.session.state.masked_number == "UID …E5F6"
-    state = kiosk.wait_for(Screen.BALANCE)
+def test_a_uid_only_card_is_looked_up_by_its_uid_and_kept_masked(http_kiosk: Harness) -> None:
+    http_kiosk.session.card_presented()
+    http_kiosk.session.show_card(ACTIVE_UID, Entry.TAPPED)
+    assert http_kiosk.session.state.masked_number == "UID …E5F6"
+    state = http_kiosk.wait_for(Screen.BALANCE)
     assert state.balance is not None
     assert (state.balance.fuel, state.balance.autogas, state.balance.status) == (123456, 8790, CardStatus.ACTIVE)
     assert state.balance.number is None and state.balance.last10 is None
     assert state.masked_number == "•••• •••• •••• 6566"
-    kiosk.session.open_activation_help()
-    assert kiosk.session.state.screen is Screen.ACTIVATION_HELP
-    for seen in kiosk.seen:
+    http_kiosk.session.open_activation_help()
+    assert http_kiosk.session.state.screen is Screen.ACTIVATION_HELP
+    for seen in http_kiosk.seen:
         assert "04A1B2C3D4E5F6" not in repr(seen) and "0012806566" not in repr(seen)
 
 
-def test_an_unknown_uid_is_explained_with_its_masked_form(kiosk: Harness) -> None:
-    kiosk.session.card_presented()
-    kiosk.session.show_card(UNKNOWN_UID, Entry.TAPPED)
-    state = kiosk.wait_for(Screen.PROBLEM)
+def test_an_unknown_uid_is_explained_with_its_masked_form(http_kiosk: Harness) -> None:
+    http_kiosk.session.card_presented()
+    http_kiosk.session.show_card(UNKNOWN_UID, Entry.TAPPED)
+    state = http_kiosk.wait_for(Screen.PROBLEM)
     assert (state.problem, state.masked_number) == (Problem.UNKNOWN_CARD, "UID …FF02")
 
 
@@ -120,7 +144,8 @@ def test_the_idle_timeout_clears_the_screen_and_a_touch_postpones_it(kiosk: Harn
     assert kiosk.session.state == KioskState()
 
 
-def test_a_new_tap_drops_the_previous_drivers_late_answer(kiosk: Harness) -> None:
+def test_a_new_tap_drops_the_previous_drivers_late_answer(kiosk: Harness, cards: Cards) -> None:
+    first_answer = cards.hold(ACTIVE)
     kiosk.session.card_presented()
     kiosk.session.show_card(ACTIVE, Entry.TAPPED)
     kiosk.session.card_removed()
@@ -129,14 +154,17 @@ def test_a_new_tap_drops_the_previous_drivers_late_answer(kiosk: Harness) -> Non
     state = kiosk.wait_for(Screen.BALANCE)
     assert state.masked_number.endswith("3215")
     assert state.balance is not None and state.balance.number == AUTOGAS_ONLY
-    kiosk.ui.pump_for(0.5)  # the first driver's answer arrives late: it must not replace the screen
+    handled = kiosk.ui.calls_run
+    first_answer.set()  # the first driver's answer arrives late...
+    kiosk.ui.pump_until(lambda: kiosk.ui.calls_run > handled)  # ...and is handled: it must not replace the screen
+    assert [digits for digits, _entry in cards.asked] == [ACTIVE.digits, AUTOGAS_ONLY.digits]
     assert kiosk.session.state.balance is not None and kiosk.session.state.balance.number == AUTOGAS_ONLY
     assert all(s.balance is None or s.balance.number == AUTOGAS_ONLY for s in kiosk.seen)
 
 
-def test_an_unknown_card_is_explained(kiosk: Harness) -> None:
-    kiosk.session.show_card(UNKNOWN, Entry.TYPED)
-    state = kiosk.wait_for(Screen.PROBLEM)
+def test_an_unknown_card_is_explained(http_kiosk: Harness) -> None:
+    http_kiosk.session.show_card(UNKNOWN, Entry.TYPED)
+    state = http_kiosk.wait_for(Screen.PROBLEM)
     assert state.problem is Problem.UNKNOWN_CARD
     assert state.masked_number.endswith("0022")
 
@@ -155,23 +183,17 @@ def test_reader_health_is_shown_without_touching_the_card_flow(kiosk: Harness) -
     assert kiosk.session.state.screen is Screen.ATTRACT
 
 
-def test_a_dead_service_says_so_and_recovers_on_the_next_tap() -> None:
-    harness = Harness(closed_port_url(), "token")
-    try:
+def test_a_dead_service_says_so() -> None:
+    with over_http(closed_port_url(), "token") as harness:
         harness.session.show_card(ACTIVE, Entry.TAPPED)
         assert harness.wait_for(Screen.PROBLEM).problem is Problem.SERVICE_UNAVAILABLE
-    finally:
-        harness.close()
 
 
 def test_a_slow_service_ends_in_its_error_not_in_a_silent_timeout() -> None:
     with silent_server() as url:
-        harness = Harness(url, "token")
-        try:
+        with over_http(url, "token") as harness:
             harness.session.card_presented()
             harness.session.show_card(ACTIVE, Entry.TAPPED)
             harness.clock.advance(IDLE + LINGER + 1)  # longer than any idle timeout
             assert harness.session.state.screen is Screen.READING
             assert harness.wait_for(Screen.PROBLEM).problem is Problem.SERVICE_UNAVAILABLE
-        finally:
-            harness.close()

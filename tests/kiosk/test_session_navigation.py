@@ -1,5 +1,6 @@
 """Keypad, language, help screens and the attendant call, as the screens drive the session.
-Typed look-ups go over HTTP to the real central service."""
+The rules run on the injected look-up (tests/kiosk/cards.py); typed look-ups that the service
+itself must answer go over HTTP to the real central service."""
 from collections.abc import Iterator
 
 import pytest
@@ -10,9 +11,10 @@ from kiosk.balance import Entry
 from kiosk.formatting import group_digits
 from kiosk.keypad import Throttle, check_typed_number
 from kiosk.scheduling import BackgroundWork
-from kiosk.session import KioskSession, SessionSettings
+from kiosk.session import KioskSession, Lookup, SessionSettings
 from kiosk.state import AttendantCall, KeypadError, KioskState, Problem, Screen
 from kiosk.transport import ServiceTransport
+from tests.kiosk.cards import Cards
 from tests.kiosk.ui_thread import ManualScheduler, UiQueue
 
 ACTIVE = "7000070012806566"
@@ -20,14 +22,11 @@ IDLE = 30.0
 
 
 class Kiosk:
-    def __init__(self, base_url: str, token: str, settings: SessionSettings, caller=None) -> None:
+    def __init__(self, lookup: Lookup, settings: SessionSettings, caller=None) -> None:
         self.ui = UiQueue()
         self.clock = ManualScheduler()
-        self.client = CentralClient(ServiceTransport(base_url, token, timeout_seconds=1.0, retries=0))
         self.background = BackgroundWork(self.ui.dispatch)
-        self.session = KioskSession(
-            self.client.balance, self.background, self.clock, settings, caller, clock=lambda: self.clock.now
-        )
+        self.session = KioskSession(lookup, self.background, self.clock, settings, caller, clock=lambda: self.clock.now)
 
     def type_number(self, digits: str) -> None:
         self.session.open_keypad()
@@ -40,22 +39,44 @@ class Kiosk:
 
 
 @pytest.fixture
-def make_kiosk(central_service) -> Iterator:
+def cards() -> Cards:
+    return Cards()
+
+
+@pytest.fixture
+def make_kiosk(cards: Cards) -> Iterator:
+    """Kiosks on the injected look-up."""
     made: list[Kiosk] = []
 
     def make(settings: SessionSettings = SessionSettings(idle_timeout_seconds=IDLE), caller=None) -> Kiosk:
-        kiosk = Kiosk(central_service.base_url, central_service.token, settings, caller)
+        kiosk = Kiosk(cards, settings, caller)
         made.append(kiosk)
         return kiosk
 
     yield make
     for kiosk in made:
         kiosk.background.shutdown()
-        kiosk.client.close()
 
 
-def test_typed_number_is_grouped_checked_and_looked_up(make_kiosk) -> None:
-    kiosk = make_kiosk()
+@pytest.fixture
+def make_http_kiosk(central_service) -> Iterator:
+    """Kiosks whose look-ups go to the real service through the real API client."""
+    made: list[tuple[Kiosk, CentralClient]] = []
+
+    def make(settings: SessionSettings = SessionSettings(idle_timeout_seconds=IDLE)) -> Kiosk:
+        client = CentralClient(ServiceTransport(central_service.base_url, central_service.token, timeout_seconds=1.0, retries=0))
+        kiosk = Kiosk(client.balance, settings)
+        made.append((kiosk, client))
+        return kiosk
+
+    yield make
+    for kiosk, client in made:
+        kiosk.background.shutdown()
+        client.close()
+
+
+def test_typed_number_is_grouped_checked_and_looked_up(make_http_kiosk) -> None:
+    kiosk = make_http_kiosk()
     kiosk.type_number(ACTIVE[:10])
     assert group_digits(kiosk.session.state.typed_digits) == "7000 0700 12"
     for digit in ACTIVE[10:] + "9":  # a 17th digit is ignored
@@ -68,7 +89,7 @@ def test_typed_number_is_grouped_checked_and_looked_up(make_kiosk) -> None:
     assert state.balance is not None and state.balance.fuel == 123456
 
 
-def test_a_short_or_mistyped_number_is_refused_before_any_request(make_kiosk) -> None:
+def test_a_short_or_mistyped_number_is_refused_before_any_request(make_kiosk, cards: Cards) -> None:
     kiosk = make_kiosk()
     kiosk.type_number(ACTIVE[:15])
     kiosk.session.keypad_submit()
@@ -79,16 +100,17 @@ def test_a_short_or_mistyped_number_is_refused_before_any_request(make_kiosk) ->
     kiosk.session.keypad_delete()
     assert kiosk.session.state.keypad_error is None
     assert kiosk.session.state.typed_digits == ACTIVE[:15]
+    assert cards.asked == []
 
 
-def test_without_the_kiosk_check_a_mistyped_number_is_refused_by_the_service(make_kiosk) -> None:
-    kiosk = make_kiosk(SessionSettings(require_luhn=False))
+def test_without_the_kiosk_check_a_mistyped_number_is_refused_by_the_service(make_http_kiosk) -> None:
+    kiosk = make_http_kiosk(SessionSettings(require_luhn=False))
     kiosk.type_number(ACTIVE[:15] + "7")
     kiosk.session.keypad_submit()
     assert kiosk.wait_for(Screen.PROBLEM).problem is Problem.INVALID_NUMBER
 
 
-def test_typed_look_ups_are_throttled_on_the_kiosk(make_kiosk) -> None:
+def test_typed_look_ups_are_throttled_on_the_kiosk(make_kiosk, cards: Cards) -> None:
     kiosk = make_kiosk(SessionSettings(typed_lookups_per_minute=2))
     for _ in range(2):
         kiosk.type_number(ACTIVE)
@@ -97,10 +119,12 @@ def test_typed_look_ups_are_throttled_on_the_kiosk(make_kiosk) -> None:
     kiosk.type_number(ACTIVE)
     kiosk.session.keypad_submit()
     assert kiosk.session.state.problem is Problem.RATE_LIMITED
+    assert len(cards.asked) == 2  # the third never left the kiosk
     kiosk.clock.advance(60)
     kiosk.type_number(ACTIVE)
     kiosk.session.keypad_submit()
     assert kiosk.wait_for(Screen.BALANCE).balance is not None
+    assert cards.asked == [(ACTIVE, Entry.TYPED)] * 3
 
 
 def test_the_throttle_window_slides() -> None:

@@ -13,30 +13,37 @@ class UiQueue:
 
     def __init__(self) -> None:
         self._calls: queue.Queue[Callable[[], None]] = queue.Queue()
+        self.calls_run = 0
+        """How many dispatched calls have run: a test waits for one more to see an answer handled."""
 
     def dispatch(self, call: Callable[[], None]) -> None:
         self._calls.put(call)
 
-    def pump_until(self, condition: Callable[[], bool], timeout: float = 5.0) -> None:
-        """Run dispatched calls until ``condition()`` holds; fail after ``timeout`` s."""
+    def _run(self, call: Callable[[], None]) -> None:
+        call()
+        self.calls_run += 1
+
+    def pump_until(self, condition: Callable[[], bool], timeout: float = 30.0) -> None:
+        """Run dispatched calls until ``condition()`` holds; fail after ``timeout`` s, a bound
+        on a hang rather than on how long it may take."""
         deadline = time.monotonic() + timeout
         while not condition():
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise AssertionError("condition not reached in time")
             try:
-                self._calls.get(timeout=remaining)()
+                self._run(self._calls.get(timeout=remaining))
             except queue.Empty:
                 continue
 
-    def pump_for(self, seconds: float) -> None:
-        """Run every call dispatched during the next ``seconds``."""
-        deadline = time.monotonic() + seconds
-        while (remaining := deadline - time.monotonic()) > 0:
+    def run_pending(self) -> None:
+        """Run the calls dispatched so far, without waiting for more."""
+        while True:
             try:
-                self._calls.get(timeout=remaining)()
+                call = self._calls.get_nowait()
             except queue.Empty:
                 return
+            self._run(call)
 
 
 @dataclass

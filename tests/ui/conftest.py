@@ -9,14 +9,20 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from tests.rigs.network_path import NetworkPath
 from tests.rigs.xvfb import XDisplay, screenshot_dir
 
+if TYPE_CHECKING:
+    from kiosk.scheduling import Timer
+
+HANG_S = 30.0
+"""Bounds a wait that would otherwise hang; waits end long before it (never a measure of speed)."""
 UI_IDLE_TIMEOUT_SECONDS = 3.0
 UI_REMOVAL_LINGER_SECONDS = 0.5
 SCREEN_DIAGONAL_INCHES = 15.6
@@ -73,10 +79,11 @@ def kiosk_ui(
     notify_socket.setblocking(False)
     os.environ.update(NOTIFY_SOCKET=str(notify_path), WATCHDOG_USEC="2000000")
 
-    driver = KivyDriver(KioskApp(config, card_input=CardInput.READER, config_path=str(config_file)))
+    timers = FiredTimers()
+    driver = KivyDriver(KioskApp(config, card_input=CardInput.READER, config_path=str(config_file), scheduler=timers))
     driver.start()
-    kiosk = KioskUnderTest(driver, screenshot_dir(), notify_socket)
-    driver.pump_until(lambda: driver.app.runtime.watcher is not None and bool(driver.app.runtime.watcher.readers), 10.0, "the card watcher sees the readers")
+    kiosk = KioskUnderTest(driver, screenshot_dir(), notify_socket, timers)
+    driver.pump_until(lambda: driver.app.runtime.watcher is not None and bool(driver.app.runtime.watcher.readers), HANG_S, "the card watcher sees the readers")
     try:
         yield kiosk
     finally:
@@ -96,11 +103,30 @@ def _back_to_attract(request: pytest.FixtureRequest) -> Iterator[None]:
         kiosk.driver.pump(0.1)
 
 
+class FiredTimers:
+    """The app's scheduler: Kivy's Clock, as in the product, noting the delay of each timer
+    that fires, so a test can tell which one took the kiosk home (the linger or the idle timeout)."""
+
+    def __init__(self) -> None:
+        from screens.app import ClockScheduler
+
+        self._clock = ClockScheduler()
+        self.fired: list[float] = []
+
+    def call_later(self, delay: float, callback: Callable[[], None]) -> Timer:
+        def fire() -> None:
+            self.fired.append(delay)
+            callback()
+
+        return self._clock.call_later(delay, fire)
+
+
 class KioskUnderTest:
     """The running app, with the ways a person would use and see it."""
 
-    def __init__(self, driver, shots: Path, notify_socket: socket.socket) -> None:
+    def __init__(self, driver, shots: Path, notify_socket: socket.socket, timers: FiredTimers) -> None:
         self.driver = driver
+        self.timers = timers
         self.app = driver.app
         self.session = driver.app.session
         self.shots = shots
@@ -119,8 +145,8 @@ class KioskUnderTest:
     def screen(self) -> str:
         return self.app.root.ids.manager.current
 
-    def wait_for_screen(self, name: str, timeout: float = 5.0) -> float:
-        """Pump frames until ``name`` is shown; the seconds it took."""
+    def wait_for_screen(self, name: str, timeout: float = HANG_S) -> float:
+        """Pump frames until ``name`` is shown; the seconds it took (for a print, never an assert)."""
         try:
             return self.driver.pump_until(lambda: self.screen == name, timeout, f"screen {name!r}")
         except AssertionError as missed:
@@ -159,7 +185,7 @@ class KioskUnderTest:
                 check=True,
                 timeout=10,
             )
-            self.driver.pump_until(lambda: bool(released), 5.0, "the click reaching the app")
+            self.driver.pump_until(lambda: bool(released), HANG_S, "the click reaching the app")
         finally:
             Window.funbind("on_touch_up", on_release)
         # A layout change between finding the widget and the click (a banner coming or going)

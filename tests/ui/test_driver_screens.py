@@ -5,6 +5,8 @@ import subprocess
 import httpx
 import pytest
 
+from tests.ui.conftest import HANG_S, UI_IDLE_TIMEOUT_SECONDS
+
 pytestmark = pytest.mark.ui
 
 ACTIVE = "7000070012806566"
@@ -76,7 +78,7 @@ def test_lost_card_help_calls_an_attendant(kiosk_ui, central_service) -> None:
     assert "1. Get a new Opet Kart free of charge at this station." in shown
     assert any("444 6738" in text for text in shown)
     kiosk_ui.click_text("Call an attendant")
-    kiosk_ui.driver.pump_until(lambda: "An attendant is on the way." in kiosk_ui.texts(), 5.0, "the call confirmed")
+    kiosk_ui.driver.pump_until(lambda: "An attendant is on the way." in kiosk_ui.texts(), HANG_S, "the call confirmed")
     kiosk_ui.screenshot("ui-lost-card-attendant-called-en")
     till = central_service.add_device("till", "ui test till")
     calls = httpx.get(
@@ -89,7 +91,9 @@ def test_every_screen_times_out_to_attract_in_turkish(kiosk_ui) -> None:
     kiosk_ui.click(kiosk_ui.widget("language_button"))
     kiosk_ui.click(kiosk_ui.widget("activation_button", "attract"))
     kiosk_ui.wait_for_screen("activation_help")
-    kiosk_ui.wait_for_screen("attract", timeout=5)
+    fired = len(kiosk_ui.timers.fired)
+    kiosk_ui.wait_for_screen("attract")
+    assert kiosk_ui.timers.fired[fired:] == [UI_IDLE_TIMEOUT_SECONDS]
     assert "Kartınızı okutun" in kiosk_ui.texts()
 
 
@@ -139,9 +143,8 @@ def test_every_screen_by_touch_in_both_languages(kiosk_ui, tap, language: str) -
         arrive("balance")
         kiosk_ui.click(kiosk_ui.widget("ok_button", "balance"))
         arrive("attract")
-    kiosk_ui.wait_for_screen("attract", timeout=3)
-    if language == "en":  # the driver who chose English has left: Turkish again
-        kiosk_ui.driver.pump_until(lambda: "Kartınızı okutun" in kiosk_ui.texts(), 5.0, "Turkish again")
+    if language == "en":  # the driver who chose English leaves: after the idle timeout, Turkish again
+        kiosk_ui.driver.pump_until(lambda: "Kartınızı okutun" in kiosk_ui.texts(), HANG_S, "Turkish again")
         kiosk_ui.click(kiosk_ui.widget("language_button"))
     with tap("7000075555000022"):
         arrive("problem")
