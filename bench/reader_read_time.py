@@ -14,12 +14,13 @@ APDUs a tap are counted at the card.
 from __future__ import annotations
 
 import argparse
+from dataclasses import dataclass
 
 from bench.reader_rig import pcsc_rig, summary_ms
 from hardware.card_number import CardNumber
 from hardware.card_uid import CardUid
 from hardware.emulator import ContactlessUidCard, IsoLoyaltyCard, MifareClassicCard, VirtualCard, number_applet
-from hardware.emulator.cards import CardApp
+from hardware.emulator.cards import CardApp, CardBehind
 from hardware.profiles.config import build_profiles
 from hardware.profiles.encoding import NumberEncoding
 from hardware.profiles.iso7816 import FileAccess
@@ -29,23 +30,15 @@ from tests.hardware.recording import RecordingListener
 NUMBER = CardNumber.parse("7000070012806566")
 
 
-class CountingCard:
+@dataclass
+class CountingCard(CardBehind):
     """A card app that counts the command APDUs it answers."""
 
-    def __init__(self, card: CardApp) -> None:
-        self.card = card
-        self.count = 0
-
-    @property
-    def atr(self) -> bytes:
-        return self.card.atr
-
-    def reset(self) -> None:
-        self.card.reset()
+    count: int = 0
 
     def transmit(self, command: bytes) -> bytes:
         self.count += 1
-        return self.card.transmit(command)
+        return super().transmit(command)
 
 
 def cards() -> dict[str, tuple[CardApp, dict]]:

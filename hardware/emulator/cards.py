@@ -45,6 +45,25 @@ class CardApp(Protocol):
 
 
 @dataclass
+class CardBehind:
+    """``card`` seen through something between it and the reader (a fault, a counter, the
+    reader's own commands): its ATR and resets are the card's, and so are its answers unless a
+    subclass's :meth:`transmit` says otherwise."""
+
+    card: CardApp
+
+    @property
+    def atr(self) -> bytes:
+        return self.card.atr
+
+    def reset(self) -> None:
+        self.card.reset()
+
+    def transmit(self, command: bytes) -> bytes:
+        return self.card.transmit(command)
+
+
+@dataclass
 class IsoLoyaltyCard:
     """The Opet Kart ISO 7816-4 application with the number file (SFI 1, also record 1).
 

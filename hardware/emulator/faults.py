@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from hardware.emulator.cards import CardApp
+from hardware.emulator.cards import CardBehind
 
 
 class CardPulled(Exception):
@@ -70,20 +70,12 @@ class PullCard:
 
 
 @dataclass
-class FaultyCard:
+class FaultyCard(CardBehind):
     """``card`` with ``fault`` applied to its ``at_command``-th command APDU."""
 
-    card: CardApp
     fault: Fault
     at_command: int = 0
     _seen: int = field(default=0, init=False)
-
-    @property
-    def atr(self) -> bytes:
-        return self.card.atr
-
-    def reset(self) -> None:
-        self.card.reset()
 
     def transmit(self, command: bytes) -> bytes:
         index, self._seen = self._seen, self._seen + 1

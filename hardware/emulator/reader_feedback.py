@@ -11,25 +11,17 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 
-from hardware.emulator.cards import CardApp
+from hardware.emulator.cards import CardBehind
 
 ACS_LED_BUZZER = b"\xff\x00\x40"
 
 
 @dataclass
-class AcsFeedbackReader:
+class AcsFeedbackReader(CardBehind):
     """``card`` on a reader that beeps and blinks on ``FF 00 40``."""
 
-    card: CardApp
     feedback: list[bytes] = field(default_factory=list)
     given: threading.Event = field(default_factory=threading.Event)
-
-    @property
-    def atr(self) -> bytes:
-        return self.card.atr
-
-    def reset(self) -> None:
-        self.card.reset()
 
     def transmit(self, command: bytes) -> bytes:
         if not command.startswith(ACS_LED_BUZZER):

@@ -227,7 +227,7 @@ def test_holder_search_needs_name_birth_date_and_phone_to_match(api: Api):
 
 def test_holder_search_leaves_replaced_cards_out(api: Api):
     name = unique_name()
-    old = registered_card(api, name, "1990-01-02", "+905551110000", fuel=300)
+    registered_card(api, name, "1990-01-02", "+905551110000", fuel=300)
     session = api.attendant_session()
     ref = search(api, session, name, "1990-01-02", "+905551110000").json()["cards"][0]["card_ref"]
     new = new_card_number()

@@ -1,22 +1,12 @@
 """Alembic migrations on real SQLite and PostgreSQL: they build exactly the models' schema."""
 from __future__ import annotations
 
-import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import func, select, text
 
 from central.db import Database, migrate
 from central.models import Base, Card, CardEvent
-
-BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
-
-
-@pytest.fixture(params=BACKENDS)
-def empty_database_url(request: pytest.FixtureRequest, tmp_path) -> str:
-    if request.param == "postgres":
-        return request.getfixturevalue("postgres_url")
-    return f"sqlite:///{tmp_path / 'empty.db'}"
 
 
 def test_migrations_build_the_models_schema_and_are_repeatable(empty_database_url: str):

@@ -12,14 +12,10 @@ from central import cli
 from tests.central.conftest import mock_stdin
 from tests.rigs.central import running_central
 
-BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
-
-
-@pytest.fixture(params=BACKENDS)
-def database_url(request: pytest.FixtureRequest, tmp_path) -> str:
-    if request.param == "postgres":
-        return request.getfixturevalue("postgres_url")
-    return f"sqlite:///{tmp_path / 'production.db'}"
+@pytest.fixture
+def database_url(empty_database_url: str) -> str:
+    """The database a production service would run on (empty here; the tests fill it)."""
+    return empty_database_url
 
 
 def run(url: str, *args: str, stdin: str = "") -> tuple[int, str]:

@@ -55,16 +55,6 @@ def test_operations_reads_audits_and_the_fleet_but_signs_nobody_in(api: Api):
     assert call(api, token, "POST", "/v1/sms/inbound", {"from": "+905321234567", "to": "6738", "text": "PARO"}) == 403
 
 
-BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
-
-
-@pytest.fixture(params=BACKENDS)
-def empty_database_url(request: pytest.FixtureRequest, tmp_path) -> str:
-    if request.param == "postgres":
-        return request.getfixturevalue("postgres_url")
-    return f"sqlite:///{tmp_path / 'empty.db'}"
-
-
 def test_migration_turns_old_gateways_into_sms_gateways(empty_database_url: str):
     from alembic import command
 
