@@ -1,11 +1,13 @@
-"""The technician's self-test: live checks of the station, each saying what is wrong and what to do.
+"""The technician's self-test: live checks of the station, each saying what it found.
 
 :class:`SelfTest.run` blocks (PC/SC, HTTP, the disk) and is called on a worker thread; the
 screen shows the :class:`SelfTestReport` it returns. What the checks need from the running
 kiosk is recorded as it happens: :class:`ReaderLog` sits between the card watcher and the
 session (readers, the last read with its profile and addressing, the last reader problem),
 :class:`DeliveryLog` between the heartbeat sender and its transport (the last beat delivered).
-Nothing here shows a full card number: reads are kept masked.
+Nothing here shows a full card number: reads are kept masked. Like the rest of ``kiosk``,
+no words for people: a check is a :class:`Finding` with values, and the screens say it (and
+what to do) in the kiosk's language (``screens/technician_texts.py``).
 """
 from __future__ import annotations
 
@@ -15,11 +17,11 @@ import os
 import shutil
 import threading
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from kiosk.heartbeat import Beat, BeatPoster, Delivery, app_version
 from kiosk.transport import RequestFailed, ServiceTransport
@@ -41,16 +43,46 @@ class Status(str, enum.Enum):
     FAIL = "fail"
 
 
+class Finding(str, enum.Enum):
+    """What a check found; the screens turn it and the check's values into words."""
+
+    READERS_SEEN = "readers_seen"              # values: readers (name, state) pairs
+    PCSC_DOWN = "pcsc_down"                    # error
+    NO_READER = "no_reader"                    # name_filter
+    READERS_UNAVAILABLE = "readers_unavailable"  # readers
+    READ_OK = "read_ok"                        # read (LastRead)
+    READ_FAILED = "read_failed"                # at, message, config_path
+    NO_READ_YET = "no_read_yet"
+    SERVICE_OK = "service_ok"                  # url, http_status, latency_ms
+    SERVICE_SLOW = "service_slow"              # url, http_status, latency_ms
+    SERVICE_UNHEALTHY = "service_unhealthy"    # url, http_status
+    SERVICE_TLS = "service_tls"                # url
+    SERVICE_UNREACHABLE = "service_unreachable"  # url, cause
+    CLOCK_IN_STEP = "clock_in_step"
+    CLOCK_OFF = "clock_off"                    # offset_seconds (> 0: the kiosk is ahead)
+    CLOCK_NO_ANSWER = "clock_no_answer"
+    CLOCK_NO_DATE = "clock_no_date"
+    CLOCK_BAD_DATE = "clock_bad_date"
+    VERSION = "version"                        # version
+    CONFIG_FILE = "config_file"                # path
+    CONFIG_DEFAULTS = "config_defaults"
+    DISK_FREE = "disk_free"                    # free_bytes, total_bytes, path
+    DISK_LOW = "disk_low"                      # same
+    DISK_ALMOST_FULL = "disk_almost_full"      # same
+    HEARTBEAT_SENT = "heartbeat_sent"          # at, age_seconds
+    HEARTBEAT_LATE = "heartbeat_late"          # at, age_seconds
+    HEARTBEAT_NONE = "heartbeat_none"          # waiting (the last one is queued for a resend)
+
+
 @dataclass(frozen=True)
 class Check:
-    """One line of the self-test: ``value`` is what was found, ``advice`` what to do (empty
-    when nothing is to be done)."""
+    """One line of the self-test: ``finding`` and ``values`` are what was found (the screens
+    say it, and what to do, in the kiosk's language); ``key`` names the check."""
 
     key: str
-    title: str
     status: Status
-    value: str
-    advice: str = ""
+    finding: Finding
+    values: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -164,7 +196,7 @@ class SelfTest:
             self._last_read_check(),
             service,
             clock,
-            Check("version", "Software version", Status.OK, app_version()),
+            Check("version", Status.OK, Finding.VERSION, {"version": app_version()}),
             self._config_check(),
             self._disk_check(),
             self._heartbeat_check(),
@@ -176,118 +208,95 @@ class SelfTest:
         from hardware.pcsc import PcscError
         from hardware.readers import reader_statuses
 
-        title = "Card reader"
         wanted = self._config.reader.name_filter.casefold()
         try:
             statuses = [s for s in reader_statuses() if wanted in s.name.casefold()]
         except PcscError as exc:
-            return Check("reader", title, Status.FAIL, f"PC/SC service not answering ({exc})",
-                         "Restart it: sudo systemctl restart pcscd; then check again.")
+            return Check("reader", Status.FAIL, Finding.PCSC_DOWN, {"error": str(exc)})
         if not statuses:
-            where = f' named like "{self._config.reader.name_filter}"' if wanted else ""
-            return Check("reader", title, Status.FAIL, f"no reader{where} connected",
-                         "Plug the reader in (another USB port if it still is not seen); `opet-reader list` shows what PC/SC sees."
-                         + (" Check [reader] name_filter." if wanted else ""))
-        value = "; ".join(f"{s.name}: {s.state}" for s in statuses)
+            return Check("reader", Status.FAIL, Finding.NO_READER, {"name_filter": self._config.reader.name_filter})
+        readers = {"readers": tuple((s.name, s.state) for s in statuses)}
         if all(s.state == "unavailable" for s in statuses):
-            return Check("reader", title, Status.FAIL, value, "Unplug the reader and plug it in again.")
-        return Check("reader", title, Status.OK, value)
+            return Check("reader", Status.FAIL, Finding.READERS_UNAVAILABLE, readers)
+        return Check("reader", Status.OK, Finding.READERS_SEEN, readers)
 
     def _last_read_check(self) -> Check:
-        title = "Last card read"
         log = self._readers
         read = log.last_read if log else None
         problem = log.last_problem if log else None
         if problem is not None and (read is None or problem[0] > read.at) and problem[1].kind.value in ("read_failed", "unsupported_card"):
             at, reported = problem
-            return Check("last_read", title, Status.FAIL, f"{_clock_text(at)}: {reported.message}",
-                         "Hold the card on the reader and run `opet-reader probe`; paste the [reader] block it prints "
-                         f"into {self._config_path or 'the configuration file'} and restart the kiosk.")
+            return Check("last_read", Status.FAIL, Finding.READ_FAILED,
+                         {"at": at, "message": reported.message, "config_path": self._config_path})
         if read is None:
-            return Check("last_read", title, Status.WARN, "no card read since the kiosk started",
-                         "Tap a card to check the reader reads it.")
-        where = f"{read.profile} ({read.addressing})" if read.addressing else read.profile
-        return Check("last_read", title, Status.OK, f"{read.identity} by {where} at {_clock_text(read.at)}, {read.read_ms:.1f} ms")
+            return Check("last_read", Status.WARN, Finding.NO_READ_YET)
+        return Check("last_read", Status.OK, Finding.READ_OK, {"read": read})
 
     # --- the central service ---------------------------------------------------------------
     def _service_checks(self) -> tuple[Check, Check]:
-        service = self._config.service
-        title = f"Service {service.url}"
+        url = self._config.service.url
         sent = self._clock()
         started = time.perf_counter()
         try:
             answer = self._transport.call("GET", "/healthz", expect=(200,), retry=False)
         except RequestFailed as failure:
             if failure.status is not None:
-                return (Check("service", title, Status.FAIL, f"HTTP {failure.status}",
-                              "The service answers but is not healthy: call the help desk."), _unknown_clock())
-            if failure.cause == "SSLError":
-                return (Check("service", title, Status.FAIL, "TLS certificate not trusted",
-                              "Check [service] ca_file names the service's CA, and the kiosk's date."), _unknown_clock())
-            return (Check("service", title, Status.FAIL, f"not reachable ({failure.cause})",
-                          "Check the network cable or Wi-Fi, then [service] url; the service may be down: call the help desk."),
-                    _unknown_clock())
+                service = Check("service", Status.FAIL, Finding.SERVICE_UNHEALTHY, {"url": url, "http_status": failure.status})
+            elif failure.cause == "SSLError":
+                service = Check("service", Status.FAIL, Finding.SERVICE_TLS, {"url": url})
+            else:
+                service = Check("service", Status.FAIL, Finding.SERVICE_UNREACHABLE, {"url": url, "cause": failure.cause})
+            return service, Check("clock", Status.WARN, Finding.CLOCK_NO_ANSWER)
         latency = time.perf_counter() - started
         received = self._clock()
-        value = f"HTTP {answer.status} in {latency * 1000:.0f} ms"
+        values = {"url": url, "http_status": answer.status, "latency_ms": latency * 1000}
         if latency > SLOW_SERVICE_SECONDS:
-            service_check = Check("service", title, Status.WARN, value, "Slow network: balances will take long to show.")
+            service_check = Check("service", Status.WARN, Finding.SERVICE_SLOW, values)
         else:
-            service_check = Check("service", title, Status.OK, value)
+            service_check = Check("service", Status.OK, Finding.SERVICE_OK, values)
         return service_check, _clock_check(answer.headers.get("Date"), (sent + received) / 2)
 
     # --- the station -----------------------------------------------------------------------
     def _config_check(self) -> Check:
         if not self._config_path:
-            return Check("config", "Configuration", Status.WARN, "none: built-in defaults",
-                         "A station runs with --config /etc/opet-kiosk/kiosk.toml.")
-        return Check("config", "Configuration", Status.OK, self._config_path)
+            return Check("config", Status.WARN, Finding.CONFIG_DEFAULTS)
+        return Check("config", Status.OK, Finding.CONFIG_FILE, {"path": self._config_path})
 
     def _disk_check(self) -> Check:
         usage = shutil.disk_usage(self._disk_path)
-        value = f"{usage.free / (1 << 30):.1f} GiB free of {usage.total / (1 << 30):.1f} GiB ({self._disk_path})"
+        values = {"free_bytes": usage.free, "total_bytes": usage.total, "path": str(self._disk_path)}
         if usage.free < DISK_FAIL_BYTES:
-            return Check("disk", "Disk", Status.FAIL, value, "Almost full: heartbeats and logs stop being kept. Free space or call the help desk.")
+            return Check("disk", Status.FAIL, Finding.DISK_ALMOST_FULL, values)
         if usage.free < DISK_WARN_BYTES:
-            return Check("disk", "Disk", Status.WARN, value, "Getting full: free some space.")
-        return Check("disk", "Disk", Status.OK, value)
+            return Check("disk", Status.WARN, Finding.DISK_LOW, values)
+        return Check("disk", Status.OK, Finding.DISK_FREE, values)
 
     def _heartbeat_check(self) -> Check:
-        title = "Last heartbeat sent"
         log = self._deliveries
         if log is None or log.last_delivered is None:
-            refused = log is not None and log.last_outcome is Delivery.RETRY_LATER
-            return Check("heartbeat", title, Status.WARN, "none delivered yet" + (" (the last one is waiting to be resent)" if refused else ""),
-                         "Heartbeats go once a minute; if the service check above fails, fix that first.")
+            waiting = log is not None and log.last_outcome is Delivery.RETRY_LATER
+            return Check("heartbeat", Status.WARN, Finding.HEARTBEAT_NONE, {"waiting": waiting})
         age = self._clock() - log.last_delivered.timestamp()
-        value = f"{_clock_text(log.last_delivered)} ({age:.0f} s ago)"
+        values = {"at": log.last_delivered, "age_seconds": age}
         if age > 3 * self._config.service.heartbeat_seconds:
-            return Check("heartbeat", title, Status.WARN, value, "Heartbeats are late: the fleet view will show this kiosk as silent.")
-        return Check("heartbeat", title, Status.OK, value)
+            return Check("heartbeat", Status.WARN, Finding.HEARTBEAT_LATE, values)
+        return Check("heartbeat", Status.OK, Finding.HEARTBEAT_SENT, values)
 
 
 def _clock_check(date_header: str | None, local_midpoint: float) -> Check:
     """The kiosk's clock against the service's ``Date`` header (a whole second: ±1 s)."""
-    title = "Clock against the service"
     if not date_header:
-        return _unknown_clock("the service sent no Date header")
+        return Check("clock", Status.WARN, Finding.CLOCK_NO_DATE)
     try:
         service_time = parsedate_to_datetime(date_header).timestamp()
     except (TypeError, ValueError):
-        return _unknown_clock("the service's Date header is unreadable")
+        return Check("clock", Status.WARN, Finding.CLOCK_BAD_DATE)
     offset = local_midpoint - service_time
-    value = f"{'ahead' if offset > 0 else 'behind'} by {abs(offset):.0f} s (±1 s)" if abs(offset) >= 1 else "in step (±1 s)"
-    advice = "Turn time sync on: sudo timedatectl set-ntp true (and check the NTP server is reachable)."
+    if abs(offset) < 1:
+        return Check("clock", Status.OK, Finding.CLOCK_IN_STEP, {"offset_seconds": offset})
+    values = {"offset_seconds": offset}
     if abs(offset) > CLOCK_FAIL_SECONDS:
-        return Check("clock", title, Status.FAIL, value, advice)
+        return Check("clock", Status.FAIL, Finding.CLOCK_OFF, values)
     if abs(offset) > CLOCK_WARN_SECONDS:
-        return Check("clock", title, Status.WARN, value, advice)
-    return Check("clock", title, Status.OK, value)
-
-
-def _unknown_clock(why: str = "the service did not answer") -> Check:
-    return Check("clock", "Clock against the service", Status.WARN, f"not checked: {why}", "")
-
-
-def _clock_text(moment: dt.datetime) -> str:
-    return moment.astimezone().strftime("%H:%M:%S")
+        return Check("clock", Status.WARN, Finding.CLOCK_OFF, values)
+    return Check("clock", Status.OK, Finding.CLOCK_OFF, values)

@@ -2,8 +2,9 @@
 attendant whose code is in ``[attendant] technician_codes``.
 
 The checks (:mod:`kiosk.self_test`) run on the runtime's worker pool, never on the UI
-thread; the panel says "Checking…" until the report arrives. Technician-facing, in English
-(like ``opet-reader``); nothing on it is a customer's.
+thread; the panel says "Checking…" until the report arrives. In the kiosk's language like
+every screen (texts: :mod:`screens.technician_texts`); commands and config keys stay as typed.
+Nothing on it is a customer's.
 """
 from __future__ import annotations
 
@@ -17,17 +18,13 @@ from kivy.uix.modalview import ModalView
 
 from kiosk.scheduling import Outcome
 from kiosk.self_test import SelfTestReport, Status
+from screens import technician_texts as texts
 
 KV_FILE = Path(__file__).parent / "kv" / "technician.kv"
-STATUS_LOOK = {  # what the status column says, and its colour
-    Status.OK: ("OK", (0.35, 0.85, 0.45, 1)),
-    Status.WARN: ("CHECK", (1, 0.76, 0.2, 1)),
-    Status.FAIL: ("FAULT", (1, 0.38, 0.33, 1)),
-}
-SUMMARY = {
-    Status.OK: "Everything checked is working.",
-    Status.WARN: "Working, with something to look at below.",
-    Status.FAIL: "Something is wrong: see the lines marked FAULT and what to do.",
+STATUS_COLOR = {
+    Status.OK: (0.35, 0.85, 0.45, 1),
+    Status.WARN: (1, 0.76, 0.2, 1),
+    Status.FAIL: (1, 0.38, 0.33, 1),
 }
 
 
@@ -47,25 +44,46 @@ class SelfTestPanel(ModalView):
     summary = StringProperty("")
     running = BooleanProperty(False)
 
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        self._outcome: Outcome[SelfTestReport] | None = None
+
     def run_checks(self) -> None:
         """Starts the checks on the worker pool; the rows are replaced when they finish."""
         runtime = App.get_running_app().runtime
         self.running = True
-        self.summary = "Checking…"
+        self.summary = ""
         runtime.background.submit(runtime.self_test.run, self._shown)
 
+    def on_open(self) -> None:
+        App.get_running_app().tr.fbind("_", self._retranslate)
+
+    def on_dismiss(self) -> None:
+        App.get_running_app().tr.funbind("_", self._retranslate)
+
+    def _retranslate(self, *_args: object) -> None:
+        if self._outcome is not None:
+            self._shown(self._outcome)
+
     def _shown(self, outcome: Outcome[SelfTestReport]) -> None:
+        """Writes the report's rows in the current language (again when the language changes)."""
         self.running = False
+        self._outcome = outcome
+        tr = App.get_running_app().tr
+        _ = tr._
         rows = self.ids.rows
         rows.clear_widgets()
         if outcome.value is None:
-            self.summary = f"The self-test itself failed ({type(outcome.error).__name__}): run `opet-reader list` and check the kiosk's log."
+            self.summary = texts.self_test_failed_text(_, outcome.error)
             return
         report = outcome.value
-        self.summary = f"{SUMMARY[report.worst]}  (checked at {report.finished_at.astimezone():%H:%M:%S})"
+        self.summary = texts.summary_text(_, report)
         for check in report.checks:
-            text, color = STATUS_LOOK[check.status]
-            rows.add_widget(CheckRow(status_text=text, status_color=color, title=check.title, value=check.value, advice=check.advice))
+            rows.add_widget(CheckRow(
+                status_text=texts.status_word(_, check.status), status_color=STATUS_COLOR[check.status],
+                title=texts.title_text(_, check), value=texts.value_text(_, check, tr.language),
+                advice=texts.advice_text(_, check),
+            ))
 
 
 _loaded = False

@@ -4,7 +4,6 @@ clock is injected to put it off the service's."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 import time
 
 import pytest
@@ -13,7 +12,7 @@ from hardware.emulator import number_applet
 from hardware.watcher import CardWatcher
 from kiosk.config import load_config
 from kiosk.heartbeat import Delivery, HeartbeatClient
-from kiosk.self_test import DeliveryLog, ReaderLog, SelfTest, Status
+from kiosk.self_test import DeliveryLog, Finding, ReaderLog, SelfTest, Status
 from kiosk.transport import ServiceTransport
 from tests.hardware.recording import RecordingListener
 from tests.rigs.central import free_port
@@ -58,29 +57,29 @@ def test_a_healthy_station_reports_every_check_and_the_last_read(tmp_path, centr
         deliveries.close()
     by_key = {check.key: check for check in report.checks}
     assert list(by_key) == ["reader", "last_read", "service", "clock", "version", "config", "disk", "heartbeat"]
-    assert by_key["reader"].status is Status.OK and by_key["reader"].value == "Virtual PCD 00 00: empty"
+    assert by_key["reader"].status is Status.OK and by_key["reader"].values["readers"] == (("Virtual PCD 00 00", "empty"),)
     last_read = by_key["last_read"]
-    assert last_read.status is Status.OK
-    assert last_read.value.startswith("•••• •••• •••• 6566 by iso7816 (current) at ")
-    assert by_key["service"].status is Status.OK and by_key["service"].value.startswith("HTTP 200 in ")
+    assert (last_read.status, last_read.finding) == (Status.OK, Finding.READ_OK)
+    read = last_read.values["read"]
+    assert (read.identity, read.profile, read.addressing) == ("•••• •••• •••• 6566", "iso7816", "current")
+    service = by_key["service"]
+    assert (service.status, service.values["http_status"], service.values["url"]) == (Status.OK, 200, central_service.base_url)
     assert by_key["clock"].status is Status.OK
-    assert (by_key["config"].status, by_key["config"].value) == (Status.OK, path)
-    assert by_key["disk"].status is not Status.FAIL and str(tmp_path) in by_key["disk"].value
-    assert by_key["heartbeat"].status is Status.OK
+    assert (by_key["config"].status, by_key["config"].values) == (Status.OK, {"path": path})
+    disk = by_key["disk"]
+    assert disk.status is not Status.FAIL and disk.values["path"] == str(tmp_path) and 0 < disk.values["free_bytes"] <= disk.values["total_bytes"]
+    assert by_key["heartbeat"].status is Status.OK and by_key["heartbeat"].finding is Finding.HEARTBEAT_SENT
     assert report.worst is Status.OK
-    assert not any(NUMBER in check.value + check.advice for check in report.checks)
+    assert not any(NUMBER in repr(check.values) for check in report.checks)
 
 
 def test_a_kiosk_clock_an_hour_fast_is_a_fault_with_what_to_do(tmp_path, central_service, pcscd):
     config, path = kiosk_config(tmp_path, central_service.base_url, central_service.token)
     report = SelfTest(config, _transport(config), path, None, None, clock=lambda: time.time() + 3600).run()
     clock = report.check("clock")
-    assert clock.status is Status.FAIL
-    ahead = re.fullmatch(r"ahead by (\d+) s \(±1 s\)", clock.value)
-    assert ahead is not None, clock.value
+    assert (clock.status, clock.finding) == (Status.FAIL, Finding.CLOCK_OFF)
     # The hour, plus at most the request's own time (the Date header has whole seconds).
-    assert 3599 <= int(ahead[1]) < 3600 + 60
-    assert "timedatectl set-ntp true" in clock.advice
+    assert 3599 <= clock.values["offset_seconds"] < 3600 + 60
 
 
 def test_an_unreachable_service_and_a_missing_reader_say_what_to_do(tmp_path, pcscd):
@@ -88,14 +87,12 @@ def test_an_unreachable_service_and_a_missing_reader_say_what_to_do(tmp_path, pc
     config = config._replace(reader=config.reader._replace(name_filter="ACS ACR122U"))
     report = SelfTest(config, _transport(config), None, None, None).run()
     service, reader = report.check("service"), report.check("reader")
-    assert (service.status, service.value) == (Status.FAIL, "not reachable (NewConnectionError)")
-    assert "network cable" in service.advice
-    assert report.check("clock").status is Status.WARN  # not checked: no answer
-    assert (reader.status, reader.value) == (Status.FAIL, 'no reader named like "ACS ACR122U" connected')
-    assert "Plug the reader in" in reader.advice
-    assert report.check("config").status is Status.WARN
-    assert report.check("heartbeat").value == "none delivered yet"
-    assert report.check("last_read").status is Status.WARN
+    assert (service.status, service.finding, service.values["cause"]) == (Status.FAIL, Finding.SERVICE_UNREACHABLE, "NewConnectionError")
+    assert (report.check("clock").status, report.check("clock").finding) == (Status.WARN, Finding.CLOCK_NO_ANSWER)
+    assert (reader.status, reader.finding, reader.values) == (Status.FAIL, Finding.NO_READER, {"name_filter": "ACS ACR122U"})
+    assert (report.check("config").status, report.check("config").finding) == (Status.WARN, Finding.CONFIG_DEFAULTS)
+    assert report.check("heartbeat").values == {"waiting": False}
+    assert report.check("last_read").finding is Finding.NO_READ_YET
     assert report.worst is Status.FAIL
 
 
@@ -115,9 +112,9 @@ def test_a_failed_read_after_the_last_good_one_points_to_the_probe(tmp_path, pcs
     finally:
         watcher.stop()
     last_read = SelfTest(config, _transport(config), path, reader_log, None).run().check("last_read")
-    assert last_read.status is Status.FAIL
-    assert last_read.value.endswith("READ BINARY: 6A81 FUNCTION_NOT_SUPPORTED")
-    assert "opet-reader probe" in last_read.advice and path in last_read.advice
+    assert (last_read.status, last_read.finding) == (Status.FAIL, Finding.READ_FAILED)
+    assert last_read.values["message"].endswith("READ BINARY: 6A81 FUNCTION_NOT_SUPPORTED")
+    assert last_read.values["config_path"] == path
 
 
 def test_a_heartbeat_not_delivered_is_not_counted_as_sent(central_service):

@@ -145,8 +145,9 @@ def run_service_down_scene(gallery: Gallery, stop_service: Callable[[], None]) -
 
 
 def run_attendant_scenes(gallery: Gallery, answers: NetworkPath) -> None:
-    """Every step of attendant mode, in Turkish and English: a replacement found by number, one
-    found by identity (typed in Turkish letters), a lost answer, a registration."""
+    """Every step of attendant mode, in Turkish and English: the technician's self-test (the
+    attendant's code is a technician's), a replacement found by number, one found by identity
+    (typed in Turkish letters), a lost answer, a registration."""
     desk = gallery.app.desk
     session = gallery.session
 
@@ -180,6 +181,16 @@ def run_attendant_scenes(gallery: Gallery, answers: NetworkPath) -> None:
             desk.sign_in()
 
         gallery.scene("attendant-menu" + suffix, sign_in, ready=settled)
+
+        def self_test_shown() -> bool:
+            panel = gallery.app.self_test_panel
+            return panel is not None and not panel.running and len(panel.ids.rows.children) == 8
+
+        # Live checks: without pcscd here the reader is a Fault, the configuration a Check (no
+        # --config path), so the scene shows both kinds of advice.
+        gallery.scene("technician-self-test" + suffix, gallery.app.open_self_test, ready=self_test_shown)
+        gallery.app.self_test_panel.dismiss()
+        gallery.app.self_test_panel = None
         if language == "tr":
             def by_number() -> None:
                 desk.start_replacement()
@@ -284,7 +295,8 @@ def main(argv: list[str] | None = None) -> int:
             config_file = workdir / "kiosk.toml"
             config_file.write_text(
                 f'[service]\nurl = "{path.url}"\ntoken = "{service.token}"\nretries = 0\ntimeout_seconds = 1\n'
-                "[screen]\nidle_timeout_seconds = 600\n",
+                "[screen]\nidle_timeout_seconds = 600\n"
+                f'[attendant]\ntechnician_codes = ["{ATTENDANT_CODE}"]\n',
                 encoding="utf-8",
             )
             from screens.app import CardInput, KioskApp

@@ -41,23 +41,36 @@ def test_the_technician_sees_live_checks_and_the_last_read(kiosk_ui, tap, pcscd)
     kiosk_ui.click_text("Teknisyen kontrolü")
     panel = kiosk_ui.app.self_test_panel
     assert panel is not None
-    texts = wait_for_report(kiosk_ui, panel)
+    texts = wait_for_report(kiosk_ui, panel)  # Turkish first, like every screen
     joined = "\n".join(texts)
-    assert f"[b]Card reader[/b]   {pcscd.readers[1]}: empty" in texts
-    assert any(text.startswith("[b]Service http://127.0.0.1:") and "HTTP 200 in " in text for text in texts)
-    assert "[b]Clock against the service[/b]   in step (±1 s)" in texts or "[b]Clock against the service[/b]   ahead by 1 s (±1 s)" in texts or "[b]Clock against the service[/b]   behind by 1 s (±1 s)" in texts
-    assert any(text.startswith("[b]Configuration[/b]   /") and text.endswith("kiosk.toml") for text in texts)
-    assert any(text.startswith("[b]Last heartbeat sent[/b]   ") for text in texts)
-    assert "Tap a card to check the reader reads it." in texts or "[b]Last card read[/b]" in joined
+    assert "Teknisyen kontrolü" in texts
+    assert f"[b]Kart okuyucu[/b]   {pcscd.readers[1]}: boş" in texts
+    assert any(text.startswith("[b]Servis http://127.0.0.1:") and ", " in text and text.endswith(" ms") for text in texts)
+    assert any(text.startswith("[b]Servise göre saat farkı[/b]   ") and text.endswith("(±1 sn)") for text in texts)
+    assert any(text.startswith("[b]Yapılandırma dosyası[/b]   /") and text.endswith("kiosk.toml") for text in texts)
+    assert any(text.startswith("[b]Son heartbeat gönderimi[/b]   ") for text in texts)
+    assert "Okuyucunun okuduğunu görmek için bir kart okutun." in texts or "[b]Son kart okuma[/b]" in joined
 
     with tap(number_applet(ACTIVE)):  # the attendant's card now; the self-test still sees the read
         kiosk_ui.driver.pump_until(lambda: kiosk_ui.app.runtime.reader_log.last_read is not None
                                    and kiosk_ui.app.runtime.reader_log.last_read.profile == "iso7816", 5.0, "the read")
     kiosk_ui.click(panel.ids.again_button)
     texts = wait_for_report(kiosk_ui, panel)
-    assert any(text.startswith("[b]Last card read[/b]   •••• •••• •••• 6566 by iso7816 (current) at ") for text in texts)
+    assert any(text.startswith("[b]Son kart okuma[/b]   •••• •••• •••• 6566, iso7816 (current) ile, saat ") for text in texts)
     assert not any(ACTIVE in text or "0012806566" in text for text in texts)
-    kiosk_ui.screenshot("technician-self-test")
+    kiosk_ui.screenshot("technician-self-test-tr")
+
+    kiosk_ui.app.session.set_language("en")  # the same report, now in English
+    kiosk_ui.driver.pump_until(lambda: "Technician self-test" in panel_texts(panel), 5.0, "the panel in English")
+    texts = panel_texts(panel)
+    assert f"[b]Card reader[/b]   {pcscd.readers[1]}: empty" in texts
+    assert any(text.startswith("[b]Service http://127.0.0.1:") and "HTTP 200 in " in text for text in texts)
+    assert any(text.startswith("[b]Clock against the service[/b]   ") and text.endswith("(±1 s)") for text in texts)
+    assert any(text.startswith("[b]Last card read[/b]   •••• •••• •••• 6566 by iso7816 (current) at ") for text in texts)
+    assert any(text.startswith("[b]Last heartbeat sent[/b]   ") for text in texts)
+    assert "Close" in texts and "Check again" in texts
+    kiosk_ui.screenshot("technician-self-test-en")
+    kiosk_ui.app.session.set_language("tr")
 
     kiosk_ui.click(panel.ids.close_button)
     kiosk_ui.driver.pump_until(lambda: panel.parent is None, 5.0, "the panel closing")
