@@ -19,21 +19,17 @@ import pytest
 from hardware.card_number import CardNumber
 from kiosk.api_client import CentralClient
 from kiosk.attendant_client import AttendantClient, HolderDetails
-from kiosk.attendant_desk import AttendantDesk, DeskNotice, DeskSettings, DeskState, DeskStep
+from kiosk.attendant_desk import DeskNotice, DeskStep
 from kiosk.balance import CardStatus, Entry
 from kiosk.holder_form import FormField
-from kiosk.scheduling import BackgroundWork
-from kiosk.session import KioskSession, SessionSettings
 from kiosk.state import Screen
 from kiosk.transport import FailureKind, ServiceTransport
 from opetcard.numbers import luhn_valid
-from tests.kiosk.ui_thread import ManualScheduler, UiQueue
+from tests.kiosk.desk_driver import CODE, PIN, DeskDriver
 from tests.rigs.central import CentralService, running_central
 from tests.rigs.network_path import NetworkPath
 
 ENDER_CARD = CardNumber.parse("7000070012806566")  # demo data: active, 1.234,56 + 87,90, read only here (a driver's look-up)
-CODE, PIN = "1001", "1234"
-IDLE = 90.0
 _serial = count(1)
 
 
@@ -76,52 +72,15 @@ def make_holder(service: CentralService, name: str, birth: str, phone: str, fuel
     return Holder(name, birth, phone, card)
 
 
-class Desk:
-    """The desk and the driver's session wired as the runtime wires them."""
+class Desk(DeskDriver):
+    """The desk and the driver's session on the real clients over HTTP."""
 
     def __init__(self, base_url: str, token: str, change_tries: int = 3) -> None:
         self.change_tries = change_tries
-        self.ui = UiQueue()
-        self.clock = ManualScheduler()
-        self.background = BackgroundWork(self.ui.dispatch)
         self.client = AttendantClient(ServiceTransport(base_url, token, timeout_seconds=2.0, retries=change_tries - 1,
                                                        backoff_seconds=0.05))
         self.lookups = CentralClient(ServiceTransport(base_url, token, timeout_seconds=2.0, retries=0))
-        self.session = KioskSession(self.lookups.look_up, self.background, self.clock, SessionSettings())
-        self.desk = AttendantDesk(
-            self.client, self.background, self.clock, DeskSettings(idle_timeout_seconds=IDLE),
-            on_active_changed=lambda active: self.session.divert_cards(self.desk if active else None),
-        )
-        self.seen: list[DeskState] = []
-        self.desk.subscribe(self.seen.append)
-
-    def type(self, form_field: FormField, text: str) -> None:
-        self.desk.focus(form_field)
-        for key in text:
-            self.desk.type_key(key)
-
-    def settle(self) -> DeskState:
-        self.ui.pump_until(lambda: not self.desk.state.busy)
-        return self.desk.state
-
-    def sign_in(self, code: str = CODE, pin: str = PIN) -> DeskState:
-        self.desk.open()
-        self.type(FormField.ATTENDANT_CODE, code)
-        self.type(FormField.PIN, pin)
-        self.desk.sign_in()
-        return self.settle()
-
-    def find_by_number(self, number: CardNumber) -> DeskState:
-        self.desk.start_replacement()
-        self.type(FormField.CARD_NUMBER, number.digits)
-        self.desk.find()
-        return self.settle()
-
-    def confirm_identity(self, birth: str) -> DeskState:
-        """The attendant checked the ID and types its birth date (GGAAYYYY) on the date keypad."""
-        self.type(FormField.BIRTH_DATE, birth)
-        self.desk.identity_confirmed()
-        return self.desk.state
+        super().__init__(self.client, self.lookups.look_up)
 
     def close(self) -> None:
         self.desk.close()

@@ -13,69 +13,29 @@ import pytest
 from hardware.card_number import CardNumber
 from hardware.card_uid import CardUid
 from kiosk.attendant_client import HolderCard, MaskedHolder, ReplacementDone, SignedIn
-from kiosk.attendant_desk import AttendantDesk, DeskNotice, DeskSettings, DeskState, DeskStep
+from kiosk.attendant_desk import DeskNotice, DeskStep
 from kiosk.balance import CardStatus, Entry
 from kiosk.holder_form import FormError, FormField
-from kiosk.scheduling import BackgroundWork
-from kiosk.session import KioskSession, SessionSettings
 from kiosk.state import KeypadError, Screen
 from kiosk.transport import FailureKind, RequestFailed
 from screens.attendant_texts import notice_text
 from tests.kiosk.cards import Cards
 from tests.kiosk.desk_answers import DeskAnswers
-from tests.kiosk.ui_thread import ManualScheduler, UiQueue
+from tests.kiosk.desk_driver import CODE, IDLE, PIN, DeskDriver
 
 ENDER_CARD = CardNumber.parse("7000070012806566")
 NEW_CARD = CardNumber.parse("7000079876543215")
-CODE, PIN = "1001", "1234"
-IDLE = 90.0
 ENDER = MaskedHolder("E**** A******", "**.**.1974", "0*** *** **67")
 ENDER_FOUND = HolderCard("ref-ender", ENDER_CARD.last4, CardStatus.ACTIVE, 123456, 8790, ENDER)
 
 
-class Desk:
-    """The desk and the driver's session wired as the runtime wires them, on scripted answers."""
+class Desk(DeskDriver):
+    """The desk and the driver's session on scripted answers."""
 
     def __init__(self) -> None:
-        self.ui = UiQueue()
-        self.clock = ManualScheduler()
-        self.background = BackgroundWork(self.ui.dispatch)
         self.answers = DeskAnswers()
         self.cards = Cards()
-        self.session = KioskSession(self.cards, self.background, self.clock, SessionSettings())
-        self.desk = AttendantDesk(
-            self.answers, self.background, self.clock, DeskSettings(idle_timeout_seconds=IDLE),  # type: ignore[arg-type]
-            on_active_changed=lambda active: self.session.divert_cards(self.desk if active else None),
-        )
-        self.seen: list[DeskState] = []
-        self.desk.subscribe(self.seen.append)
-
-    def type(self, form_field: FormField, text: str) -> None:
-        self.desk.focus(form_field)
-        for key in text:
-            self.desk.type_key(key)
-
-    def settle(self) -> DeskState:
-        self.ui.pump_until(lambda: not self.desk.state.busy)
-        return self.desk.state
-
-    def sign_in(self, code: str = CODE, pin: str = PIN) -> DeskState:
-        self.desk.open()
-        self.type(FormField.ATTENDANT_CODE, code)
-        self.type(FormField.PIN, pin)
-        self.desk.sign_in()
-        return self.settle()
-
-    def find_by_number(self, number: CardNumber) -> DeskState:
-        self.desk.start_replacement()
-        self.type(FormField.CARD_NUMBER, number.digits)
-        self.desk.find()
-        return self.settle()
-
-    def confirm_identity(self, birth: str) -> DeskState:
-        self.type(FormField.BIRTH_DATE, birth)
-        self.desk.identity_confirmed()
-        return self.desk.state
+        super().__init__(self.answers, self.cards)
 
     def requests(self) -> list[str]:
         """The calls that left the kiosk, by name."""
