@@ -54,6 +54,16 @@ class DeskDriver:
         self.desk.find()
         return self.settle()
 
+    def find_by_identity(self, full_name: str, birth: str, phone: str) -> DeskState:
+        """Signed in: start a replacement and search by the holder's name, birth date and mobile."""
+        self.desk.start_replacement()
+        self.desk.find_by_identity_instead()
+        self.type(FormField.FULL_NAME, full_name)
+        self.type(FormField.BIRTH_DATE, birth)
+        self.type(FormField.PHONE, phone)
+        self.desk.find()
+        return self.settle()
+
     def confirm_identity(self, birth: str) -> DeskState:
         """The attendant checked the ID and types its birth date (GGAAYYYY) on the date keypad."""
         self.type(FormField.BIRTH_DATE, birth)

@@ -131,13 +131,7 @@ def test_a_card_without_a_readable_number_asks_for_the_printed_one(desk: Desk) -
 def test_wrong_identity_details_find_nothing_and_say_so(desk: Desk) -> None:
     desk.answers.script("find_by_identity", [])
     desk.sign_in()
-    desk.desk.start_replacement()
-    desk.desk.find_by_identity_instead()
-    desk.type(FormField.FULL_NAME, "ENDER AYTEKİN")
-    desk.type(FormField.BIRTH_DATE, "21031974")
-    desk.type(FormField.PHONE, "05551234567")
-    desk.desk.find()
-    state = desk.settle()
+    state = desk.find_by_identity("ENDER AYTEKİN", "21031974", "05551234567")
     assert state.step is DeskStep.FIND_BY_IDENTITY and state.notice is DeskNotice.NO_MATCH
     (_, name, born, phone), = desk.answers.asked("find_by_identity")
     assert (name, born, phone) == ("ENDER AYTEKİN", dt.date(1974, 3, 21), "05551234567")
@@ -214,13 +208,7 @@ def test_a_holder_with_two_cards_chooses_the_one_being_replaced(desk: Desk) -> N
     first, second = CardNumber.parse("7000079876543215"), CardNumber.parse("7000071234567895")
     desk.answers.script("find_by_identity", [found(first, autogas=0), found(second, autogas=200)])
     desk.sign_in()
-    desk.desk.start_replacement()
-    desk.desk.find_by_identity_instead()
-    desk.type(FormField.FULL_NAME, "DENİZ ÇELİK")
-    desk.type(FormField.BIRTH_DATE, "05051995")
-    desk.type(FormField.PHONE, "05441234567")
-    desk.desk.find()
-    state = desk.settle()
+    state = desk.find_by_identity("DENİZ ÇELİK", "05051995", "05441234567")
     assert state.step is DeskStep.CHOOSE_CARD and state.chosen is None
     assert [card.number_last4 for card in state.cards] == [first.last4, second.last4]
     desk.desk.choose(2)  # no such card: nothing happens
