@@ -5,7 +5,8 @@ Self-contained: it starts its own Xvfb exactly the size of the screen, its own c
 service (SQLite, demo cards), and the real kiosk app; screens are reached through the
 session as the buttons would reach them. Per scene it checks that every visible touch
 target is at least 15 mm, that no text overflows its label, and that no full card number
-is shown. Prints a JSON summary; exits 1 when a check fails.
+is shown, and that the label's font has a glyph for every character it shows (an empty box
+otherwise). Prints a JSON summary; exits 1 when a check fails.
 
     python -m tests.ui.gallery --size 1280x800 --out docs/screenshots
 """
@@ -29,6 +30,7 @@ from kiosk.session import KioskSession
 from kiosk.state import ReaderHealth, Screen
 from tests.rigs.network_path import NetworkPath
 from tests.rigs.xvfb import start_xvfb
+from tests.screens.glyphs import font_file, missing_characters
 
 ACTIVE = CardNumber.parse("7000070012806566")
 NEW_CARDS = (CardNumber.parse("7000072026000012"), CardNumber.parse("7000072026000020"))
@@ -96,6 +98,9 @@ class Gallery:
                     problems.append(f"text overflows: {widget.text[:40]!r} ({text_w}x{text_h} in {widget.width:.0f}x{widget.height:.0f})")
                 if FULL_NUMBER.search(widget.text):
                     problems.append(f"full card number on screen: {widget.text[-4:]}")
+                font = font_file(widget.font_name, widget.bold)
+                if missing := missing_characters(widget.text, (font,), markup=widget.markup):
+                    problems.append(f"no glyph in {Path(font).name} for {', '.join(missing)}: {widget.text[:40]!r}")
         return problems
 
 
