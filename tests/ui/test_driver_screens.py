@@ -35,7 +35,7 @@ def test_a_typed_number_is_grouped_checked_and_shown(kiosk_ui) -> None:
     type_on_keypad(kiosk_ui, ACTIVE[:9])
     assert kiosk_ui.widget("typed_number", "keypad").text == "7000 0700 1"
     kiosk_ui.click_text("Bakiyeyi göster")
-    assert "Kart numarası 16 hanedir; 9 hane girdiniz." in kiosk_ui.texts()
+    assert "Kart numarası 16 hanelidir; 9 hane girdiniz." in kiosk_ui.texts()
     type_on_keypad(kiosk_ui, ACTIVE[9:])
     assert kiosk_ui.widget("typed_number", "keypad").text == "7000 0700 1280 6566"
     kiosk_ui.screenshot("ui-keypad-typed")
@@ -75,7 +75,7 @@ def test_lost_card_help_calls_an_attendant(kiosk_ui, central_service) -> None:
     kiosk_ui.click(kiosk_ui.widget("lost_card_button", "attract"))
     kiosk_ui.wait_for_screen("lost_card")
     shown = kiosk_ui.texts()
-    assert "1. Get a new Opet Kart free of charge at this station." in shown
+    assert "1. Get a new OPET Kart free of charge at this station." in shown
     assert any("444 6738" in text for text in shown)
     kiosk_ui.click_text("Call an attendant")
     kiosk_ui.driver.pump_until(lambda: "An attendant is on the way." in kiosk_ui.texts(), HANG_S, "the call confirmed")
@@ -106,9 +106,9 @@ def test_high_contrast_toggle(kiosk_ui) -> None:
 
 
 TITLES = {
-    "tr": {"attract": "Kartınızı okutun", "keypad": "Kart numaranızı girin", "lost_card": "Kartınız kayıp mı, kırık mı?",
+    "tr": {"attract": "Kartınızı okutun", "keypad": "Kart numaranızı girin", "lost_card": "Kartınız kayıp mı, kullanılamaz durumda mı?",
            "activation_help": "Kartınızı aktive edin", "problem": "Kart bulunamadı", "balance": "Benzin ve motorin"},
-    "en": {"attract": "Tap your card", "keypad": "Type your card number", "lost_card": "Lost or broken card?",
+    "en": {"attract": "Tap your card", "keypad": "Type your card number", "lost_card": "Lost or unusable card?",
            "activation_help": "Activate your card", "problem": "Card not found", "balance": "Petrol & diesel"},
 }
 
