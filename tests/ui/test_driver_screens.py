@@ -29,6 +29,23 @@ def test_the_language_button_switches_every_text(kiosk_ui) -> None:
     assert "Kartınızı okutun" in kiosk_ui.texts()
 
 
+def test_the_attract_screen_says_where_to_get_a_card_how_points_are_earned_and_where_else_to_look(kiosk_ui) -> None:
+    kiosk_ui.wait_for_screen("attract")
+    shown = kiosk_ui.texts()
+    assert "Kartınız yok mu? Market kasasından ücretsiz alabilirsiniz." in shown
+    assert any("%0,5" in text and "akaryakıt" in text for text in shown)
+    assert any("OPET Mobil" in text and "Online İşlem Merkezi" in text and "444 6738" in text for text in shown)
+    kiosk_ui.click(kiosk_ui.widget("language_button"))
+    shown = kiosk_ui.texts()
+    assert "No card? Get one free at the till." in shown
+    assert any("0.5% of every fuel purchase" in text for text in shown)
+    assert any("OPET Mobil" in text and "444 6738" in text for text in shown)
+    kiosk_ui.screenshot("ui-attract-programme-en")
+    below = kiosk_ui.widget("programme_info", "attract")
+    assert below.y >= kiosk_ui.widget("keypad_button", "attract").top  # above the buttons, all on screen
+    kiosk_ui.click(kiosk_ui.widget("language_button"))
+
+
 def test_a_typed_number_is_grouped_checked_and_shown(kiosk_ui) -> None:
     kiosk_ui.click(kiosk_ui.widget("keypad_button", "attract"))
     kiosk_ui.wait_for_screen("keypad")
