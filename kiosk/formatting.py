@@ -20,6 +20,13 @@ def format_points(hundredths: int, language: str = "tr") -> str:
     return format_decimal(Decimal(hundredths).scaleb(-2), format="#,##0.00", locale=LOCALES[language])
 
 
+def format_spoken_time(moment: datetime, language: str = "tr") -> str:
+    """A time as it is read aloud, the month in words: ``27 Kasım 2026 21:20``."""
+    from babel.dates import format_datetime
+
+    return format_datetime(moment.astimezone(), format="d MMMM y HH:mm", locale=LOCALES[language])
+
+
 def format_as_of(moment: datetime, language: str = "tr") -> str:
     """The time a balance is from, in local time: ``27.11.2026 21:20``."""
     from babel.dates import format_datetime

@@ -73,3 +73,5 @@ class KioskState:
     keypad_error: KeypadError | None = None
     attendant_call: AttendantCall = AttendantCall.NOT_CALLED
     high_contrast: bool = False
+    speaking: bool = False
+    """The balance on screen is being read aloud (kiosk.speech)."""

@@ -88,12 +88,18 @@ class BalanceScreen(KioskScreen):
     status_text = StringProperty("")
     detail_text = StringProperty("")
     needs_activation = BooleanProperty(False)
+    speaking = BooleanProperty(False)
+    _spoken = ""
 
     def show(self, state: KioskState, tr: Translator) -> None:
         balance = state.balance
+        self.speaking = state.speaking
         if balance is None:
             return
         language = state.language
+        from screens.speech_texts import balance_speech
+
+        self._spoken = balance_speech(tr._, balance, language)
         self.card_text = tr._("Card {number}").format(number=state.masked_number)
         self.fuel_text = f"{format_points(balance.fuel, language)} Paropuan"
         self.autogas_text = f"{format_points(balance.autogas, language)} Paropuan"
@@ -102,6 +108,12 @@ class BalanceScreen(KioskScreen):
         as_of = tr._("Balance as of {time}").format(time=format_as_of(balance.as_of, language))
         registration = texts.registration_text(tr._, balance.holder_registered)
         self.detail_text = f"{registration}\n{as_of}" if registration else as_of
+
+    def read_aloud(self) -> None:
+        """The "Read aloud" button: this balance, read in the screen's language (again: stop)."""
+        from kivy.app import App
+
+        App.get_running_app().session.read_aloud(self._spoken)
 
 
 class ProblemScreen(KioskScreen):
