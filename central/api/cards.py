@@ -16,6 +16,7 @@ from central.api.auth import (
     require_device,
 )
 from central.api.deps import database
+from central.api.throttle import spend
 from central.api.errors import ApiError, error_responses
 from central.api.schemas import (
     ActivationRequest,
@@ -23,10 +24,12 @@ from central.api.schemas import (
     CardEventView,
     CardView,
     Entry,
+    RecentMovements,
 )
 from central.api.views import card_view
 from central.domain import activation
 from central.domain.cards import Actor, card_events
+from central.domain.movements import recent_movements
 from central.domain.errors import RateLimited
 from central.domain.numbers import (
     MalformedNumber,
@@ -136,6 +139,44 @@ async def look_up_by_uid(request: Request, uid_hex: UidText, entry: Entry = Entr
 async def look_up(request: Request, number: NumberText, entry: Entry = Entry.TYPED) -> Response:
     """The card's status and both pots. Typed numbers are rate-limited per device."""
     return await _look_up(request, entry, number, parse_card_number, "number")
+
+
+LookupDevice = Annotated[AuthenticatedDevice, Depends(require_device(*LOOKUP_KINDS))]
+
+
+def _movements(request: Request, device: AuthenticatedDevice, entry: Entry, by: str, key: str) -> RecentMovements:
+    """The movements of the card whose ``by`` is ``key``, after one event of the device's
+    look-up budget (the balance's, typed or tapped as claimed) is charged: they reveal as much
+    about a guessed number as its balance does."""
+    scope, budget = lookup_budget(request, entry)
+    spend(request, scope, str(device.id), budget, "too many card look-ups from this device; wait a little")
+    with database(request).reader() as session:
+        found = recent_movements(session, by, key)
+    return RecentMovements.model_validate(found, from_attributes=True)
+
+
+@router.get(
+    "/by-uid/{uid_hex}/movements", response_model=RecentMovements,
+    responses=error_responses(400, 401, 403, 404, 422, 429),
+)
+def movements_by_uid(request: Request, device: LookupDevice, uid_hex: UidText,
+                     entry: Entry = Entry.TYPED) -> RecentMovements:
+    """The last five earnings and spendings of the card whose chip has this UID (as :func:`movements`)."""
+    try:
+        uid = parse_uid(uid_hex)
+    except MalformedUid as exc:
+        raise ApiError(400, "malformed_uid", str(exc)) from None
+    return _movements(request, device, entry, "uid", uid)
+
+
+@router.get(
+    "/{number}/movements", response_model=RecentMovements, responses=error_responses(400, 401, 403, 404, 422, 429),
+)
+def movements(request: Request, device: LookupDevice, number: Number, entry: Entry = Entry.TYPED) -> RecentMovements:
+    """The card's last five earnings and spendings, newest first: day and time, station, pot and
+    points, for the kiosk's balance screen. Nothing else: no number beyond its last four, no
+    holder data. Spends the device's look-up budget like a balance look-up, before the read."""
+    return _movements(request, device, entry, "number", number)
 
 
 @router.post(

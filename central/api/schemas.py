@@ -93,6 +93,29 @@ class CardView(BaseModel):
     as_of: dt.datetime
 
 
+class MovementKind(str, enum.Enum):
+    EARNED = "earned"
+    SPENT = "spent"
+
+
+class MovementView(BaseModel):
+    """One earning (a sale) or spending (a redemption) of a card."""
+
+    at: dt.datetime
+    kind: MovementKind
+    station: str
+    pot: Pot
+    points: int = Field(ge=0, description="Hundredths of a Paropuan earned or spent (kind says which)")
+
+
+class RecentMovements(BaseModel):
+    """A card's last earnings and spendings, newest first (at most five), masked: no number
+    beyond its last four, no holder data."""
+
+    number_last4: str = Field(pattern=r"^\d{4}$")
+    movements: list[MovementView] = Field(max_length=5)
+
+
 class SaleRequest(BaseModel):
     """A fuel sale a till reports for a card."""
 
