@@ -69,7 +69,7 @@ class KioskRuntime:
         self.speaker = Speaker(dispatch, config.speech.words_per_minute) if config.speech.enabled else None
         self.session = KioskSession(
             self._lookup, self.background, scheduler, settings, call_attendant=self.client.call_attendant,
-            speaker=self.speaker,
+            speaker=self.speaker, movements=self.client.recent_movements,
         )
         self.monitor = ServiceMonitor(
             self.client.healthy,

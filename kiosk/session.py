@@ -15,7 +15,7 @@ from typing import Callable, Protocol
 
 from hardware.card_number import CardNumber
 from hardware.card_uid import CardUid
-from kiosk.balance import Balance, Entry
+from kiosk.balance import Balance, Entry, Movement
 from kiosk.keypad import Throttle, check_typed_number
 from kiosk.published import Published
 from kiosk.scheduling import BackgroundWork, Countdown, Outcome, Scheduler
@@ -52,6 +52,8 @@ class SessionSettings:
 
 Lookup = Callable[[CardNumber | CardUid, Entry], Balance]
 """The balance of a card by its number, or by its contactless UID (tapped only)."""
+MovementsLookup = Callable[[CardNumber | CardUid, Entry], tuple[Movement, ...]]
+"""A card's recent earnings and spendings, asked for once its balance is on screen."""
 AttendantCaller = Callable[[str], None]
 """Asks for an attendant at this kiosk; the argument says why (``"lost_card"``)."""
 
@@ -86,9 +88,11 @@ class KioskSession(Published[KioskState]):
         call_attendant: AttendantCaller | None = None,
         clock: Callable[[], float] = time.monotonic,
         speaker: ReadAloud | None = None,
+        movements: MovementsLookup | None = None,
     ) -> None:
         self._lookup = lookup
         self._speaker = speaker
+        self._movements = movements
         self._background = background
         self._settings = settings
         self._call_attendant = call_attendant
@@ -131,7 +135,7 @@ class KioskSession(Published[KioskState]):
         log.info("look-up started for card %s (%s)", card, entry.value)
         self._background.submit(
             lambda: self._lookup(card, entry),
-            lambda outcome: self._lookup_finished(generation, outcome),
+            lambda outcome: self._lookup_finished(generation, outcome, card, entry),
         )
 
     def card_removed(self) -> None:
@@ -255,12 +259,18 @@ class KioskSession(Published[KioskState]):
     def _defaults(self) -> KioskState:
         return KioskState(language=self._settings.default_language, high_contrast=self._settings.high_contrast)
 
-    def _lookup_finished(self, generation: int, outcome: Outcome[Balance]) -> None:
+    def _lookup_finished(
+        self, generation: int, outcome: Outcome[Balance], card: CardNumber | CardUid, entry: Entry
+    ) -> None:
         if generation != self._generation:
             return
         if outcome.value is not None:
             balance = outcome.value
             self._show(Screen.BALANCE, keep_card=True, balance=balance, masked_number=balance.masked)
+            if self._movements is not None:  # the balance first; its movements follow when they come
+                movements = self._movements
+                self._background.submit(lambda: movements(card, entry),
+                                        lambda outcome: self._movements_finished(generation, outcome))
             return
         error = outcome.error
         if isinstance(error, RequestFailed):
@@ -270,6 +280,16 @@ class KioskSession(Published[KioskState]):
             log.error("look-up crashed: %r", type(error).__name__)
             problem = Problem.SERVICE_UNAVAILABLE
         self._show(Screen.PROBLEM, keep_card=True, problem=problem)
+
+    def _movements_finished(self, generation: int, outcome: Outcome[tuple[Movement, ...]]) -> None:
+        if generation != self._generation or self._state.balance is None:
+            return  # another card, or the driver left
+        if outcome.value is not None:
+            self._update(movements=outcome.value, movements_unavailable=False)
+        else:
+            log.warning("recent movements not available for card %s: %s", self._state.masked_number,
+                        type(outcome.error).__name__)
+            self._update(movements=None, movements_unavailable=True)
 
     def _attendant_call_finished(self, outcome: Outcome[None]) -> None:
         if self._state.screen is Screen.LOST_CARD:
@@ -295,6 +315,8 @@ class KioskSession(Published[KioskState]):
             "speaking": False,
             "masked_number": self._state.masked_number if keep_card else "",
             "balance": self._state.balance if keep_card else None,
+            "movements": self._state.movements if keep_card else None,
+            "movements_unavailable": self._state.movements_unavailable if keep_card else False,
             "problem": None,
             "typed_digits": "",
             "keypad_error": None,

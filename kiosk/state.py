@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from kiosk.balance import Balance
+    from kiosk.balance import Balance, Movement
 
 
 class Screen(enum.Enum):
@@ -75,3 +75,7 @@ class KioskState:
     high_contrast: bool = False
     speaking: bool = False
     """The balance on screen is being read aloud (kiosk.speech)."""
+    movements: tuple[Movement, ...] | None = None
+    """The shown card's recent earnings and spendings, newest first; None until they arrive."""
+    movements_unavailable: bool = False
+    """The service could not tell them (the balance is shown all the same)."""

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Callable
 from kiosk.state import AttendantCall, KeypadError, Problem, ReaderHealth
 
 if TYPE_CHECKING:
-    from kiosk.balance import CardStatus
+    from kiosk.balance import CardStatus, Pot
 
 Gettext = Callable[[str], str]
 
@@ -24,6 +24,13 @@ def status_text(_: Gettext, status: CardStatus) -> str:
         CardStatus.REPLACED: _("This card was replaced by a new card; its points were moved to the new card."),
         CardStatus.BLOCKED: _("This card is blocked. Please ask the attendant or call 444 6738."),
     }[status]
+
+
+def pot_name(_: Gettext, pot: Pot) -> str:
+    """A pot as a movement's row names it."""
+    from kiosk.balance import Pot
+
+    return {Pot.FUEL: _("Petrol & diesel"), Pot.AUTOGAS: _("Autogas")}[pot]
 
 
 def registration_text(_: Gettext, holder_registered: bool) -> str:
