@@ -11,7 +11,7 @@ from datetime import datetime
 
 from hardware.card_number import CardNumber
 from hardware.card_uid import CardUid
-from kiosk.balance import Balance, CardStatus, Entry
+from kiosk.balance import RECENT_MOVEMENTS, Balance, CardStatus, Entry, Movement, MovementKind, Pot
 from kiosk.transport import Answer, RequestFailed, ServiceTransport, unreadable
 
 
@@ -34,6 +34,12 @@ class CentralClient:
         if isinstance(card, CardUid):
             return self.balance_by_uid(card, entry)
         return self.balance(card, entry)
+
+    def recent_movements(self, card: CardNumber | CardUid, entry: Entry) -> tuple[Movement, ...]:
+        """The card's last earnings and spendings, newest first (``GET .../movements``: masked,
+        no holder data; it spends the device's look-up budget like a balance), or :class:`RequestFailed`."""
+        path = f"/v1/cards/by-uid/{card.hex}/movements" if isinstance(card, CardUid) else f"/v1/cards/{card.digits}/movements"
+        return _movements(card, self._transport.call("GET", path, query={"entry": entry.value}))
 
     def call_attendant(self, reason: str) -> None:
         """``POST /v1/assistance``: an attendant is asked to come to this kiosk. Sent again only
@@ -68,5 +74,28 @@ def _balance(number: CardNumber | None, answer: Answer) -> Balance:
             as_of=datetime.fromisoformat(body["as_of"]),
             number_last4=last4,
         )
+    except (ValueError, KeyError, TypeError):
+        raise unreadable(answer.status) from None
+
+
+def _movements(card: CardNumber | CardUid, answer: Answer) -> tuple[Movement, ...]:
+    body = answer.fields()
+    try:
+        last4 = str(body["number_last4"])
+        if isinstance(card, CardNumber) and last4 != card.last4:
+            raise ValueError("number_last4")
+        movements = tuple(
+            Movement(
+                at=datetime.fromisoformat(item["at"]),
+                kind=MovementKind(item["kind"]),
+                station=str(item["station"]),
+                pot=Pot(item["pot"]),
+                points=int(item["points"]),
+            )
+            for item in body["movements"]
+        )
+        if len(movements) > RECENT_MOVEMENTS or any(movement.points < 0 for movement in movements):
+            raise ValueError("movements")
+        return movements
     except (ValueError, KeyError, TypeError):
         raise unreadable(answer.status) from None

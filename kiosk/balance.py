@@ -23,6 +23,36 @@ class Entry(enum.Enum):
     TYPED = "typed"
 
 
+class Pot(enum.Enum):
+    FUEL = "fuel"
+    AUTOGAS = "autogas"
+
+
+class MovementKind(enum.Enum):
+    EARNED = "earned"
+    SPENT = "spent"
+
+
+@dataclass(frozen=True)
+class Movement:
+    """One earning (a sale) or spending (a redemption) of a card: when, where, which pot and
+    how many Paropuan, in integer hundredths (always positive; ``kind`` says which way)."""
+
+    at: datetime
+    kind: MovementKind
+    station: str
+    pot: Pot
+    points: int
+
+    @property
+    def signed_points(self) -> int:
+        return self.points if self.kind is MovementKind.EARNED else -self.points
+
+
+RECENT_MOVEMENTS = 5
+"""How many movements the balance screen shows (the service never sends more)."""
+
+
 @dataclass(frozen=True)
 class Balance:
     """Both point pots of a card, in integer hundredths of a Paropuan.

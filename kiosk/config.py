@@ -47,6 +47,10 @@ Example file (every key optional)::
     hold_seconds = 3              # the hidden gesture: hold the top-left corner this long
     technician_codes = []         # attendant codes that also see the technician's self-test
 
+    [speech]
+    enabled = true                # the balance screen's "Read aloud" button (espeak-ng)
+    words_per_minute = 140        # a calm pace
+
     [demo]
     cards = ["7000070012806566"]
     emulator_port = 35963
@@ -87,6 +91,7 @@ RANGES: Mapping[str, tuple[float, float]] = MappingProxyType({
     "attendant.idle_timeout_seconds": (0.1, 3600),
     "attendant.hold_seconds": (0.1, 30),
     "demo.emulator_port": (1, 65535),
+    "speech.words_per_minute": (80, 400),
 })
 # What a text may be, by key.
 CHOICES: Mapping[str, tuple[str, ...]] = MappingProxyType({"screen.language": ("tr", "en")})
@@ -189,6 +194,13 @@ class AttendantConfig(NamedTuple):
     technician_codes: tuple[str, ...] = ()
 
 
+class SpeechConfig(NamedTuple):
+    """``[speech]``: reading the balance aloud through espeak-ng (kiosk.speech)."""
+
+    enabled: bool = True
+    words_per_minute: int = 140
+
+
 class DemoConfig(NamedTuple):
     """``[demo]``: the demo cards and the card emulator's port."""
 
@@ -203,6 +215,7 @@ class KioskConfig(NamedTuple):
     screen: ScreenConfig = ScreenConfig()
     reader: ReaderConfig = ReaderConfig()
     attendant: AttendantConfig = AttendantConfig()
+    speech: SpeechConfig = SpeechConfig()
     demo: DemoConfig = DemoConfig()
 
 

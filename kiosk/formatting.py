@@ -20,6 +20,25 @@ def format_points(hundredths: int, language: str = "tr") -> str:
     return format_decimal(Decimal(hundredths).scaleb(-2), format="#,##0.00", locale=LOCALES[language])
 
 
+def format_day(moment: datetime, language: str = "tr") -> str:
+    """The local day of a moment: ``27.11.2026`` in Turkish, ``27/11/2026`` in English."""
+    from babel.dates import format_date
+
+    return format_date(moment.astimezone(), format="short", locale=LOCALES[language])
+
+
+def format_signed_points(hundredths: int, language: str = "tr") -> str:
+    """``+12,34`` / ``-5,00``: a movement of points, its direction always written."""
+    return ("+" if hundredths >= 0 else "-") + format_points(abs(hundredths), language)
+
+
+def format_spoken_time(moment: datetime, language: str = "tr") -> str:
+    """A time as it is read aloud, the month in words: ``27 Kasım 2026 21:20``."""
+    from babel.dates import format_datetime
+
+    return format_datetime(moment.astimezone(), format="d MMMM y HH:mm", locale=LOCALES[language])
+
+
 def format_as_of(moment: datetime, language: str = "tr") -> str:
     """The time a balance is from, in local time: ``27.11.2026 21:20``."""
     from babel.dates import format_datetime

@@ -26,6 +26,7 @@ from kiosk.heartbeat import FleetHealth, HeartbeatClient, HeartbeatSender, queue
 from kiosk.scheduling import BackgroundWork, Dispatch, Scheduler
 from kiosk.self_test import DeliveryLog, ReaderLog, SelfTest
 from kiosk.session import KioskSession, SessionSettings
+from kiosk.speech import Speaker
 from kiosk.transport import FailureKind, RequestFailed, ServiceTransport
 
 if TYPE_CHECKING:
@@ -65,8 +66,10 @@ class KioskRuntime:
             require_luhn=screen.check_digit,
             typed_lookups_per_minute=screen.typed_lookups_per_minute,
         )
+        self.speaker = Speaker(dispatch, config.speech.words_per_minute) if config.speech.enabled else None
         self.session = KioskSession(
-            self._lookup, self.background, scheduler, settings, call_attendant=self.client.call_attendant
+            self._lookup, self.background, scheduler, settings, call_attendant=self.client.call_attendant,
+            speaker=self.speaker, movements=self.client.recent_movements,
         )
         self.monitor = ServiceMonitor(
             self.client.healthy,
@@ -141,6 +144,8 @@ class KioskRuntime:
             raise
 
     def stop(self) -> None:
+        if self.speaker is not None:
+            self.speaker.stop()
         if self.watcher is not None:
             self.watcher.stop()
         self.heartbeat.stop()

@@ -15,7 +15,7 @@ from typing import Callable, Protocol
 
 from hardware.card_number import CardNumber
 from hardware.card_uid import CardUid
-from kiosk.balance import Balance, Entry
+from kiosk.balance import Balance, Entry, Movement
 from kiosk.keypad import Throttle, check_typed_number
 from kiosk.published import Published
 from kiosk.scheduling import BackgroundWork, Countdown, Outcome, Scheduler
@@ -52,8 +52,18 @@ class SessionSettings:
 
 Lookup = Callable[[CardNumber | CardUid, Entry], Balance]
 """The balance of a card by its number, or by its contactless UID (tapped only)."""
+MovementsLookup = Callable[[CardNumber | CardUid, Entry], tuple[Movement, ...]]
+"""A card's recent earnings and spendings, asked for once its balance is on screen."""
 AttendantCaller = Callable[[str], None]
 """Asks for an attendant at this kiosk; the argument says why (``"lost_card"``)."""
+
+
+class ReadAloud(Protocol):
+    """Reads a text aloud without blocking (kiosk.speech.Speaker)."""
+
+    def say(self, text: str, language: str, finished: Callable[[], None]) -> bool: ...
+
+    def stop(self) -> None: ...
 
 
 class DivertedCards(Protocol):
@@ -77,8 +87,12 @@ class KioskSession(Published[KioskState]):
         settings: SessionSettings = SessionSettings(),
         call_attendant: AttendantCaller | None = None,
         clock: Callable[[], float] = time.monotonic,
+        speaker: ReadAloud | None = None,
+        movements: MovementsLookup | None = None,
     ) -> None:
         self._lookup = lookup
+        self._speaker = speaker
+        self._movements = movements
         self._background = background
         self._settings = settings
         self._call_attendant = call_attendant
@@ -121,14 +135,14 @@ class KioskSession(Published[KioskState]):
         log.info("look-up started for card %s (%s)", card, entry.value)
         self._background.submit(
             lambda: self._lookup(card, entry),
-            lambda outcome: self._lookup_finished(generation, outcome),
+            lambda outcome: self._lookup_finished(generation, outcome, card, entry),
         )
 
     def card_removed(self) -> None:
         """A tapped card left the reader: back to attract after a short linger, so that a
         quick contactless tap still shows its balance."""
         self._card_on_reader = False
-        if self._diverted is not None:
+        if self._diverted is not None or self._state.speaking:  # the linger starts when the reading ends
             return
         if self._shown_entry is Entry.TAPPED and self._state.screen is not Screen.ATTRACT:
             self._leave_timer.arm(self._settings.removal_linger_seconds)
@@ -158,7 +172,8 @@ class KioskSession(Published[KioskState]):
     def set_language(self, language: str) -> None:
         if language not in LANGUAGES:
             raise ValueError(f"unsupported language {language!r}")
-        self._update(language=language)
+        self._stop_speaking()
+        self._update(language=language, speaking=False)
         self._rearm_for_screen(touched=True)
 
     def toggle_high_contrast(self) -> None:
@@ -205,6 +220,20 @@ class KioskSession(Published[KioskState]):
         caller = self._call_attendant
         self._background.submit(lambda: caller("lost_card"), self._attendant_call_finished)
 
+    def read_aloud(self, text: str) -> None:
+        """Read ``text`` (the balance on screen, in the screen's language) aloud; pressed again
+        while it is read, stop. Leaving the screen, or the driver leaving, stops it too."""
+        if self._speaker is None or self._state.screen is not Screen.BALANCE:
+            return
+        if self._state.speaking:
+            self._stop_speaking()
+            self._update(speaking=False)
+        else:
+            generation = self._generation
+            started = self._speaker.say(text, self._state.language, lambda: self._reading_finished(generation))
+            self._update(speaking=started)
+        self._rearm_for_screen(touched=True)
+
     def back(self) -> None:
         """From the activation help back to the balance it was opened from; otherwise home."""
         if self._state.screen is Screen.ACTIVATION_HELP and self._state.balance is not None:
@@ -221,6 +250,7 @@ class KioskSession(Published[KioskState]):
     # --- internals ---------------------------------------------------------------
     def _driver_left(self) -> None:
         """Idle timeout or the card's linger ran out: defaults again, language included."""
+        self._stop_speaking()
         self._generation += 1
         self._shown_entry = None
         self._leave_timer.cancel()
@@ -229,12 +259,18 @@ class KioskSession(Published[KioskState]):
     def _defaults(self) -> KioskState:
         return KioskState(language=self._settings.default_language, high_contrast=self._settings.high_contrast)
 
-    def _lookup_finished(self, generation: int, outcome: Outcome[Balance]) -> None:
+    def _lookup_finished(
+        self, generation: int, outcome: Outcome[Balance], card: CardNumber | CardUid, entry: Entry
+    ) -> None:
         if generation != self._generation:
             return
         if outcome.value is not None:
             balance = outcome.value
             self._show(Screen.BALANCE, keep_card=True, balance=balance, masked_number=balance.masked)
+            if self._movements is not None:  # the balance first; its movements follow when they come
+                movements = self._movements
+                self._background.submit(lambda: movements(card, entry),
+                                        lambda outcome: self._movements_finished(generation, outcome))
             return
         error = outcome.error
         if isinstance(error, RequestFailed):
@@ -245,6 +281,16 @@ class KioskSession(Published[KioskState]):
             problem = Problem.SERVICE_UNAVAILABLE
         self._show(Screen.PROBLEM, keep_card=True, problem=problem)
 
+    def _movements_finished(self, generation: int, outcome: Outcome[tuple[Movement, ...]]) -> None:
+        if generation != self._generation or self._state.balance is None:
+            return  # another card, or the driver left
+        if outcome.value is not None:
+            self._update(movements=outcome.value, movements_unavailable=False)
+        else:
+            log.warning("recent movements not available for card %s: %s", self._state.masked_number,
+                        type(outcome.error).__name__)
+            self._update(movements=None, movements_unavailable=True)
+
     def _attendant_call_finished(self, outcome: Outcome[None]) -> None:
         if self._state.screen is Screen.LOST_CARD:
             failed = outcome.error is not None
@@ -252,11 +298,25 @@ class KioskSession(Published[KioskState]):
                 log.warning("attendant call failed: %s", type(outcome.error).__name__)
             self._update(attendant_call=AttendantCall.FAILED if failed else AttendantCall.CALLED)
 
+    def _reading_finished(self, generation: int) -> None:
+        """The text was read to its end: the screen's timers run again from now."""
+        if generation == self._generation and self._state.speaking:
+            self._update(speaking=False)
+            self._rearm_for_screen()
+
+    def _stop_speaking(self) -> None:
+        if self._speaker is not None and self._state.speaking:
+            self._speaker.stop()
+
     def _show(self, screen: Screen, keep_card: bool = False, **changes: object) -> None:
-        """Switch screen; whatever belonged to the previous screen is dropped."""
+        """Switch screen; whatever belonged to the previous screen is dropped (a reading aloud too)."""
+        self._stop_speaking()
         base = {
+            "speaking": False,
             "masked_number": self._state.masked_number if keep_card else "",
             "balance": self._state.balance if keep_card else None,
+            "movements": self._state.movements if keep_card else None,
+            "movements_unavailable": self._state.movements_unavailable if keep_card else False,
             "problem": None,
             "typed_digits": "",
             "keypad_error": None,
@@ -274,6 +334,10 @@ class KioskSession(Published[KioskState]):
         tapped_card_gone = self._shown_entry is Entry.TAPPED and not self._card_on_reader
         if screen is Screen.ATTRACT and at_defaults:
             self._leave_timer.cancel()
+        elif self._state.speaking:
+            # Not cut off mid-sentence: the idle timeout and the linger start again when the
+            # reading ends; this only bounds a speech engine that never does.
+            self._leave_timer.arm(self._settings.reading_timeout_seconds)
         elif screen is Screen.READING:
             # A slow service must end in its answer or its error, not in a silent timeout.
             self._leave_timer.arm(self._settings.reading_timeout_seconds)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from kiosk.balance import Balance
+    from kiosk.balance import Balance, Movement
 
 
 class Screen(enum.Enum):
@@ -73,3 +73,9 @@ class KioskState:
     keypad_error: KeypadError | None = None
     attendant_call: AttendantCall = AttendantCall.NOT_CALLED
     high_contrast: bool = False
+    speaking: bool = False
+    """The balance on screen is being read aloud (kiosk.speech)."""
+    movements: tuple[Movement, ...] | None = None
+    """The shown card's recent earnings and spendings, newest first; None until they arrive."""
+    movements_unavailable: bool = False
+    """The service could not tell them (the balance is shown all the same)."""

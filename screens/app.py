@@ -70,7 +70,7 @@ class KioskApp(App):
     """The kiosk: the session's state on screen, taps from ``card_input``."""
 
     kv_file = str(KV_FILE)
-    title = "Opet Kart"
+    title = "OPET Kart"
 
     tr = ObjectProperty(None)
     touch_min = NumericProperty(0)

@@ -212,8 +212,8 @@ class AttendantScreen(Screen):
 
 def _card_prompt(_: texts.Gettext, desk: DeskState) -> str:
     if desk.step is DeskStep.TAP_NEW_CARD:
-        return _("Hold the new card on the reader, or type the number printed on it.")
+        return _("Hold the new card near the reader, or type the number printed on it.")
     if desk.step is DeskStep.TAP_CARD_TO_REGISTER:
-        return _("Hold the card to register on the reader, or type the number printed on it.")
+        return _("Hold the card to register near the reader, or type the number printed on it.")
     return _("Type the number of the lost card (it is on the holder's receipts and in the app), or search by the holder's details.")
 

@@ -63,7 +63,7 @@ def notice_text(_: Gettext, state: DeskState) -> str:
         KeypadError.CHECK_DIGIT: _("This card number is not valid. Check it and try again."),
         DeskNotice.NO_MATCH: _("No card matches these details. Check the name, birth date and phone, or search by card number."),
         DeskNotice.NO_NUMBER_ON_CARD: _("The reader cannot read this card's number. Type the number printed on the card."),
-        DeskNotice.CARD_UNREADABLE: _("The card could not be read. Hold it on the reader again or type its number."),
+        DeskNotice.CARD_UNREADABLE: _("The card could not be read. Hold it near the reader again or type its number."),
         FormError.NAME_MISSING: _("Type the holder's name."),
         FormError.NAME_NEEDS_SURNAME: _("Type the name and the surname."),
         FormError.BIRTH_DATE_INCOMPLETE: _("Type the birth date as day, month, year (8 digits)."),
@@ -91,8 +91,8 @@ def field_text(state: DeskState, form_field: FormField) -> str:
 
 
 def card_line(_: Gettext, card: HolderCard, language: str) -> str:
-    """``•••• 6566 · active · 1.234,56 + 87,90 Paropuan``."""
-    return _("{number} · {status} · {fuel} + {autogas} Paropuan").format(
+    """``•••• 6566 · active · petrol & diesel 1.234,56, autogas 87,90 Paropuan``: each pot named."""
+    return _("{number} · {status} · petrol & diesel {fuel}, autogas {autogas} Paropuan").format(
         number=short_masked_number(card.number_last4),
         status=status_word(_, card.status),
         fuel=format_points(card.fuel, language),
@@ -145,7 +145,7 @@ def outcome_texts(_: Gettext, state: DeskState, language: str) -> tuple[str, str
                 fuel=format_points(done.moved_fuel, language),
                 autogas=format_points(done.moved_autogas, language),
             ),
-            _("The new card now has {fuel} + {autogas} Paropuan. The old card {old} no longer works.").format(
+            _("The new card now has petrol & diesel {fuel}, autogas {autogas} Paropuan. The old card {old} no longer works.").format(
                 fuel=format_points(done.new_fuel, language),
                 autogas=format_points(done.new_autogas, language),
                 old=short_masked_number(done.old_last4),

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="opet-kiosk", description="Opet Kart balance kiosk")
+    parser = argparse.ArgumentParser(prog="opet-kiosk", description="OPET Kart balance kiosk")
     parser.add_argument("--config", help="TOML configuration file (see kiosk/config.py)")
     parser.add_argument("--windowed", action="store_true", help="a window instead of fullscreen")
     parser.add_argument("--size", help="screen size WxH in pixels (default: [screen] width/height)")

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Callable
 from kiosk.state import AttendantCall, KeypadError, Problem, ReaderHealth
 
 if TYPE_CHECKING:
-    from kiosk.balance import CardStatus
+    from kiosk.balance import CardStatus, Pot
 
 Gettext = Callable[[str], str]
 
@@ -19,11 +19,18 @@ def status_text(_: Gettext, status: CardStatus) -> str:
     from kiosk.balance import CardStatus  # loaded with the first balance, not before the first frame
 
     return {
-        CardStatus.ACTIVE: _("Your card is active: you can spend your points at Opet stations."),
+        CardStatus.ACTIVE: _("Your card is active: you can spend your points at OPET stations."),
         CardStatus.NOT_ACTIVATED: _("Your card is not activated yet: its points can be spent once you activate it."),
         CardStatus.REPLACED: _("This card was replaced by a new card; its points were moved to the new card."),
         CardStatus.BLOCKED: _("This card is blocked. Please ask the attendant or call 444 6738."),
     }[status]
+
+
+def pot_name(_: Gettext, pot: Pot) -> str:
+    """A pot as a movement's row names it."""
+    from kiosk.balance import Pot
+
+    return {Pot.FUEL: _("Petrol & diesel"), Pot.AUTOGAS: _("Autogas")}[pot]
 
 
 def registration_text(_: Gettext, holder_registered: bool) -> str:
@@ -51,9 +58,9 @@ def problem_texts(_: Gettext, problem: Problem) -> tuple[str, str]:
         ),
         Problem.READ_FAILED: (
             _("The card could not be read"),
-            _("Hold the card on the reader until it has been read."),
+            _("Hold the card near the reader until it has been read."),
         ),
-        Problem.UNSUPPORTED_CARD: (_("Card not recognised"), _("Please tap your Opet Kart or another Parolu card.")),
+        Problem.UNSUPPORTED_CARD: (_("Card not recognised"), _("Please tap your OPET Kart or another Parolu card.")),
     }[problem]
 
 

@@ -8,7 +8,7 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.screenmanager import Screen
 from kivy.uix.widget import Widget
 
-from kiosk.formatting import format_as_of, format_points, group_digits
+from kiosk.formatting import format_as_of, format_day, format_points, format_signed_points, group_digits
 from kiosk.state import AttendantCall, KioskState
 from screens import texts
 from screens.i18n import Translator
@@ -20,6 +20,15 @@ class PotTile(BoxLayout):
     title = StringProperty("")
     amount = StringProperty("")
     note = StringProperty("")
+
+
+class MovementRow(BoxLayout):
+    """One recent movement of the card on the balance screen."""
+
+    day = StringProperty("")
+    station = StringProperty("")
+    pot = StringProperty("")
+    amount = StringProperty("")
 
 
 class TapHint(Widget):
@@ -88,12 +97,20 @@ class BalanceScreen(KioskScreen):
     status_text = StringProperty("")
     detail_text = StringProperty("")
     needs_activation = BooleanProperty(False)
+    speaking = BooleanProperty(False)
+    movements_note = StringProperty("")
+    _spoken = ""
+    _movements_shown: tuple[object, ...] | None = None
 
     def show(self, state: KioskState, tr: Translator) -> None:
         balance = state.balance
+        self.speaking = state.speaking
         if balance is None:
             return
         language = state.language
+        from screens.speech_texts import balance_speech
+
+        self._spoken = balance_speech(tr._, balance, language)
         self.card_text = tr._("Card {number}").format(number=state.masked_number)
         self.fuel_text = f"{format_points(balance.fuel, language)} Paropuan"
         self.autogas_text = f"{format_points(balance.autogas, language)} Paropuan"
@@ -102,6 +119,35 @@ class BalanceScreen(KioskScreen):
         as_of = tr._("Balance as of {time}").format(time=format_as_of(balance.as_of, language))
         registration = texts.registration_text(tr._, balance.holder_registered)
         self.detail_text = f"{registration}\n{as_of}" if registration else as_of
+        self._show_movements(state, tr)
+
+    def _show_movements(self, state: KioskState, tr: Translator) -> None:
+        """The last earnings and spendings, one row each (date, station, pot, amount)."""
+        if state.movements_unavailable:
+            self.movements_note = tr._("Recent movements cannot be shown right now.")
+        elif state.movements == ():
+            self.movements_note = tr._("No earnings or spendings yet.")
+        else:
+            self.movements_note = ""
+        shown = (state.language, state.movements)
+        if shown == self._movements_shown:
+            return
+        self._movements_shown = shown
+        rows = self.ids.movement_rows
+        rows.clear_widgets()
+        for movement in state.movements or ():
+            rows.add_widget(MovementRow(
+                day=format_day(movement.at, state.language),
+                station=movement.station,
+                pot=texts.pot_name(tr._, movement.pot),
+                amount=format_signed_points(movement.signed_points, state.language),
+            ))
+
+    def read_aloud(self) -> None:
+        """The "Read aloud" button: this balance, read in the screen's language (again: stop)."""
+        from kivy.app import App
+
+        App.get_running_app().session.read_aloud(self._spoken)
 
 
 class ProblemScreen(KioskScreen):

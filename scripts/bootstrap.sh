@@ -12,7 +12,7 @@ runtime_apt=(
   python3-venv python3-dev gcc libpcsclite-dev pcscd vsmartcard-vpcd pcsc-tools
   libgl1 libegl1 libegl-mesa0 libgl1-mesa-dri libglx-mesa0 libmtdev1
   libxext6 libxrender1 libxi6 libxrandr2 libxcursor1 libxss1 libxxf86vm1 libxfixes3
-  xvfb xauth fonts-dejavu-core
+  xvfb xauth fonts-dejavu-core espeak-ng
 )
 test_apt=(postgresql imagemagick xdotool zbar-tools systemd shellcheck nginx openssl x11-xserver-utils debootstrap)
 

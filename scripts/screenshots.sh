@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Regenerates the screenshot gallery in docs/screenshots/ and its index docs/SCREENS.md:
 # every driver screen in Turkish and English (and high contrast) at the screen sizes a
-# station uses. Each run also checks touch-target sizes, text overflow and that no full
-# card number is shown; it fails if a check fails.
+# station uses. Each run also checks touch-target sizes, text overflow, that no full
+# card number is shown and that the font has every character shown; it fails if a check fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/bootstrap.sh --test
@@ -15,7 +15,8 @@ done
   echo "# Screen gallery"
   echo
   echo "Made by \`scripts/screenshots.sh\` (the real app under Xvfb, the real central service with the"
-  echo "demo cards). Every scene passed the checks in \`tests/ui/gallery.py\`."
+  echo "demo cards). Every scene passed the checks in \`tests/ui/gallery.py\` (15 mm touch targets, no overflowing"
+  echo "text, no full card number, a glyph in the font for every character shown)."
   for size in 1280x800 1920x1080 1080x1920; do
     echo
     echo "## $size"

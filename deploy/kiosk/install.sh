@@ -66,11 +66,14 @@ kiosk_apt=(
   # GL for Kivy (Mesa; llvmpipe when there is no GPU) and the X client libraries SDL loads
   libgl1 libegl1 libegl-mesa0 libgl1-mesa-dri libglx-mesa0 libmtdev1 fonts-dejavu-core
   libxext6 libxrender1 libxi6 libxrandr2 libxcursor1 libxss1 libxxf86vm1 libxfixes3
+  # the balance read aloud (offline speech, to the audio output through ALSA)
+  espeak-ng
 )
 apt_install "${kiosk_apt[@]}"
 
-# video/render: the GPU; input: touch screens and keyboards when logind does not hand them over.
-ensure_system_user opet-kiosk /var/lib/opet-kiosk video render input
+# video/render: the GPU; input: touch screens and keyboards when logind does not hand them over;
+# audio: the sound card the balance is read aloud on.
+ensure_system_user opet-kiosk /var/lib/opet-kiosk video render input audio
 
 put_dir /opt/opet-kiosk 0755 root root
 install_app /opt/opet-kiosk/venv "$app_spec" kiosk

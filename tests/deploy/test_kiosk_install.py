@@ -98,7 +98,7 @@ def test_system_user_without_login_shell_in_the_device_groups(installed: Install
     assert kiosk[5:] == ["/var/lib/opet-kiosk", "/usr/sbin/nologin"]
     assert int(kiosk[2]) < 1000  # a system user
     groups = {line.split(":")[0]: line.split(":")[3].split(",") for line in (installed.root / "etc/group").read_text().splitlines()}
-    for group in ("video", "render", "input"):
+    for group in ("video", "render", "input", "audio"):
         assert "opet-kiosk" in groups[group], group
 
 

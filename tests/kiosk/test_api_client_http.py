@@ -7,7 +7,7 @@ import pytest
 from hardware.card_number import CardNumber
 from hardware.card_uid import CardUid
 from kiosk.api_client import CentralClient
-from kiosk.balance import CardStatus, Entry
+from kiosk.balance import CardStatus, Entry, MovementKind, Pot
 from kiosk.transport import FailureKind, RequestFailed, ServiceTransport
 from tests.kiosk.silent_server import closed_port_url, silent_server
 
@@ -33,6 +33,28 @@ def test_balance_by_uid_knows_only_the_last_four_digits(central_service) -> None
         client.balance_by_uid(CardUid(bytes.fromhex("04FFFFFFFFFF03")), Entry.TAPPED)
     assert raised.value.kind is FailureKind.UNKNOWN_CARD
     assert "FF03" not in str(raised.value)
+
+
+def test_recent_movements_of_a_card_by_number_and_by_chip(central_service) -> None:
+    till = central_service.add_device("till", "movements till")
+    card = CardNumber.parse("7000079876543215")  # no sales yet in the demo data
+    with httpx.Client(base_url=central_service.base_url, headers={"Authorization": f"Bearer {till}"}) as http:
+        for key, station in (("k2-move-1", "OPET Maslak"), ("k2-move-2", "OPET Kadıköy")):
+            sale = {"card_number": card.digits, "fuel_type": "otogaz", "amount": 20_000, "station": station,
+                    "sold_at": "2026-11-27T21:20:00+03:00" if key.endswith("1") else "2026-11-28T09:05:00+03:00"}
+            assert http.post("/v1/sales", json=sale, headers={"Idempotency-Key": key}).status_code in (200, 201)
+    client = CentralClient(ServiceTransport(central_service.base_url, central_service.token))
+    moved = client.recent_movements(card, Entry.TAPPED)
+    assert [(m.station, m.kind, m.pot, m.points, m.signed_points) for m in moved] == [
+        ("OPET Kadıköy", MovementKind.EARNED, Pot.AUTOGAS, 100, 100),
+        ("OPET Maslak", MovementKind.EARNED, Pot.AUTOGAS, 100, 100),
+    ]
+    assert moved[0].at.tzinfo is not None and moved[1].at.isoformat().startswith("2026-11-27T18:20")
+    by_chip = client.recent_movements(CardUid(bytes.fromhex("04a1b2c3d4e5f6")), Entry.TAPPED)  # …6566's chip
+    assert len(by_chip) <= 5 and all(movement.points >= 0 for movement in by_chip)
+    with pytest.raises(RequestFailed) as raised:
+        client.recent_movements(UNKNOWN, Entry.TAPPED)
+    assert raised.value.kind is FailureKind.UNKNOWN_CARD
 
 
 def test_balance_of_a_card_not_yet_activated(central_service) -> None:

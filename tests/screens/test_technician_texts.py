@@ -86,7 +86,7 @@ def test_figures_are_written_the_language_s_way() -> None:
 def test_a_missing_reader_and_a_failed_read_name_the_commands_and_the_file() -> None:
     reader = Check("reader", Status.FAIL, Finding.NO_READER, {"name_filter": "ACS ACR122U"})
     assert words("tr", reader)[2:] == (
-        'adı "ACS ACR122U" gibi olan bağlı kart okuyucu yok',
+        'adında "ACS ACR122U" geçen bağlı kart okuyucu yok',
         "Kart okuyucuyu takın (yine görünmüyorsa başka bir USB girişine); `opet-reader list` PC/SC'nin gördüklerini "
         "gösterir. [reader] name_filter ayarını kontrol edin.",
     )

@@ -5,7 +5,8 @@ Self-contained: it starts its own Xvfb exactly the size of the screen, its own c
 service (SQLite, demo cards), and the real kiosk app; screens are reached through the
 session as the buttons would reach them. Per scene it checks that every visible touch
 target is at least 15 mm, that no text overflows its label, and that no full card number
-is shown. Prints a JSON summary; exits 1 when a check fails.
+is shown, and that the label's font has a glyph for every character it shows (an empty box
+otherwise). Prints a JSON summary; exits 1 when a check fails.
 
     python -m tests.ui.gallery --size 1280x800 --out docs/screenshots
 """
@@ -29,6 +30,7 @@ from kiosk.session import KioskSession
 from kiosk.state import ReaderHealth, Screen
 from tests.rigs.network_path import NetworkPath
 from tests.rigs.xvfb import start_xvfb
+from tests.screens.glyphs import font_file, missing_characters
 
 ACTIVE = CardNumber.parse("7000070012806566")
 NEW_CARDS = (CardNumber.parse("7000072026000012"), CardNumber.parse("7000072026000020"))
@@ -96,6 +98,9 @@ class Gallery:
                     problems.append(f"text overflows: {widget.text[:40]!r} ({text_w}x{text_h} in {widget.width:.0f}x{widget.height:.0f})")
                 if FULL_NUMBER.search(widget.text):
                     problems.append(f"full card number on screen: {widget.text[-4:]}")
+                font = font_file(widget.font_name, widget.bold)
+                if missing := missing_characters(widget.text, (font,), markup=widget.markup):
+                    problems.append(f"no glyph in {Path(font).name} for {', '.join(missing)}: {widget.text[:40]!r}")
         return problems
 
 
@@ -108,10 +113,13 @@ def run_scenes(gallery: Gallery) -> None:
         suffix = f"-{language}"
         gallery.scene("attract" + suffix, lambda: None)
         gallery.scene("reading" + suffix, session.card_presented)
-        gallery.scene("balance-active" + suffix, lambda: session.show_card(ACTIVE, Entry.TAPPED), Screen.BALANCE)
-        gallery.scene("balance-not-activated" + suffix, lambda: session.show_card(NOT_ACTIVATED, Entry.TAPPED), Screen.BALANCE)
+        gallery.scene("balance-active" + suffix, lambda: session.show_card(ACTIVE, Entry.TAPPED), Screen.BALANCE,
+                      ready=lambda: session.state.movements is not None or session.state.movements_unavailable)
+        gallery.scene("balance-not-activated" + suffix, lambda: session.show_card(NOT_ACTIVATED, Entry.TAPPED),
+                      Screen.BALANCE, ready=lambda: session.state.movements is not None)
         gallery.scene("activation-help" + suffix, session.open_activation_help)
-        gallery.scene("balance-replaced" + suffix, lambda: session.show_card(REPLACED, Entry.TAPPED), Screen.BALANCE)
+        gallery.scene("balance-replaced" + suffix, lambda: session.show_card(REPLACED, Entry.TAPPED), Screen.BALANCE,
+                      ready=lambda: session.state.movements is not None)
 
         def type_partly() -> None:
             session.open_keypad()
@@ -133,8 +141,32 @@ def run_scenes(gallery: Gallery) -> None:
     session.set_language("tr")
     session.toggle_high_contrast()
     gallery.scene("attract-high-contrast-tr", lambda: None)
-    gallery.scene("balance-high-contrast-tr", lambda: session.show_card(NOT_ACTIVATED, Entry.TAPPED), Screen.BALANCE)
+    gallery.scene("balance-high-contrast-tr", lambda: session.show_card(NOT_ACTIVATED, Entry.TAPPED), Screen.BALANCE,
+                  ready=lambda: session.state.movements is not None)
     session.toggle_high_contrast()
+
+
+def book_movements(base_url: str, till_token: str) -> None:
+    """Earnings and a spending of the active demo card, so that its balance shows recent movements."""
+    import datetime as dt
+    import uuid
+
+    import httpx
+
+    now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    with httpx.Client(base_url=base_url, headers={"Authorization": f"Bearer {till_token}"}, timeout=10) as till:
+        for days_ago, path, body in (
+            (9, "/v1/sales", {"fuel_type": "benzin", "amount": 150_000, "station": "OPET Maslak"}),
+            (6, "/v1/sales", {"fuel_type": "otogaz", "amount": 60_000, "station": "OPET Kadıköy"}),
+            (4, "/v1/redemptions", {"fuel_type": "benzin", "points": 2_500, "station": "OPET Ataşehir"}),
+            (2, "/v1/sales", {"fuel_type": "dizel", "amount": 240_000, "station": "OPET Ankara Eskişehir Yolu"}),
+            (1, "/v1/sales", {"fuel_type": "benzin", "amount": 90_000, "station": "OPET Levent"}),
+        ):
+            at = (now - dt.timedelta(days=days_ago)).isoformat()
+            moment = {"sold_at": at} if path == "/v1/sales" else {"redeemed_at": at}
+            response = till.post(path, headers={"Idempotency-Key": uuid.uuid4().hex},
+                                 json={"card_number": ACTIVE.digits, **body, **moment})
+            response.raise_for_status()
 
 
 def run_service_down_scene(gallery: Gallery, stop_service: Callable[[], None]) -> None:
@@ -289,6 +321,7 @@ def main(argv: list[str] | None = None) -> int:
     workdir = Path(tempfile.mkdtemp(prefix="gallery-"))
     try:
         with running_central(f"sqlite:///{workdir / 'central.db'}", workdir) as service:
+            book_movements(service.base_url, service.add_device("till", "gallery till"))
             # Through a relay, so that the gallery can show what a lost answer looks like.
             path = NetworkPath(int(service.base_url.rsplit(":", 1)[1]))
             path.restore()

@@ -110,7 +110,7 @@ def register(kiosk_ui, tap, number: str, name_keys: str, birth: str, phone: str)
 
 def replace_by_identity(kiosk_ui, tap, name_keys: str, birth: str, phone: str, new_number: str) -> None:
     """From the menu to the confirmation of the move (not sent yet)."""
-    kiosk_ui.click_text("Kayıp veya bozuk kartı değiştir")
+    kiosk_ui.click_text("Kayıp veya kullanılamaz kartı değiştir")
     kiosk_ui.click_text("Ad, doğum tarihi ve telefonla ara")
     press(kiosk_ui, name_keys)
     tap_field(kiosk_ui, "birth_field")
@@ -140,7 +140,7 @@ def test_a_registration_with_turkish_letters_then_a_replacement_moves_both_pots(
     replace_by_identity(kiosk_ui, tap, "ŞÜKRÜ IĞDIRLI ÇİĞDEMÖZ", "29021984", "05551112233", new)
     shown = kiosk_ui.texts()
     kiosk_ui.screenshot("attendant-03-confirm-move")
-    assert f"Eski kart ••••\u00a0{old[-4:]} → yeni kart ••••\u00a0{new[-4:]}" in shown
+    assert f"••••\u00a0{old[-4:]} numaralı eski karttan ••••\u00a0{new[-4:]} numaralı yeni karta" in shown
     kiosk_ui.click_text("Puanları aktar")
     kiosk_ui.driver.pump_until(lambda: kiosk_ui.app.desk.state.step.value == "move_done", HANG_S, "the move")
     shown = kiosk_ui.texts()

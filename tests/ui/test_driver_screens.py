@@ -29,19 +29,58 @@ def test_the_language_button_switches_every_text(kiosk_ui) -> None:
     assert "Kartınızı okutun" in kiosk_ui.texts()
 
 
+def test_the_attract_screen_says_where_to_get_a_card_how_points_are_earned_and_where_else_to_look(kiosk_ui) -> None:
+    kiosk_ui.wait_for_screen("attract")
+    shown = kiosk_ui.texts()
+    assert "Kartınız yok mu? Market kasasından ücretsiz alabilirsiniz." in shown
+    assert any("%0,5" in text and "akaryakıt" in text for text in shown)
+    assert any("OPET Mobil" in text and "Online İşlem Merkezi" in text and "444 6738" in text for text in shown)
+    kiosk_ui.click(kiosk_ui.widget("language_button"))
+    shown = kiosk_ui.texts()
+    assert "No card? Get one free at the till." in shown
+    assert any("0.5% of every fuel purchase" in text for text in shown)
+    assert any("OPET Mobil" in text and "444 6738" in text for text in shown)
+    kiosk_ui.screenshot("ui-attract-programme-en")
+    below = kiosk_ui.widget("programme_info", "attract")
+    assert below.y >= kiosk_ui.widget("keypad_button", "attract").top  # above the buttons, all on screen
+    kiosk_ui.click(kiosk_ui.widget("language_button"))
+
+
 def test_a_typed_number_is_grouped_checked_and_shown(kiosk_ui) -> None:
     kiosk_ui.click(kiosk_ui.widget("keypad_button", "attract"))
     kiosk_ui.wait_for_screen("keypad")
     type_on_keypad(kiosk_ui, ACTIVE[:9])
     assert kiosk_ui.widget("typed_number", "keypad").text == "7000 0700 1"
     kiosk_ui.click_text("Bakiyeyi göster")
-    assert "Kart numarası 16 hanedir; 9 hane girdiniz." in kiosk_ui.texts()
+    assert "Kart numarası 16 hanelidir; 9 hane girdiniz." in kiosk_ui.texts()
     type_on_keypad(kiosk_ui, ACTIVE[9:])
     assert kiosk_ui.widget("typed_number", "keypad").text == "7000 0700 1280 6566"
     kiosk_ui.screenshot("ui-keypad-typed")
     kiosk_ui.click_text("Bakiyeyi göster")
     kiosk_ui.wait_for_screen("balance")
     assert "1.234,56 Paropuan" in kiosk_ui.texts()
+    kiosk_ui.click_text("Tamam")
+    kiosk_ui.wait_for_screen("attract")
+
+
+def test_the_balance_is_read_aloud_by_a_press_and_the_screen_stays_responsive(kiosk_ui) -> None:
+    kiosk_ui.click(kiosk_ui.widget("keypad_button", "attract"))
+    type_on_keypad(kiosk_ui, ACTIVE)
+    kiosk_ui.click_text("Bakiyeyi göster")
+    kiosk_ui.wait_for_screen("balance")
+    speaking: list[bool] = []
+    kiosk_ui.app.session.subscribe(lambda state: speaking.append(state.speaking))
+    button = kiosk_ui.widget("read_aloud_button", "balance")
+    assert button.text == "Sesli dinle"
+    kiosk_ui.click(button)
+    # espeak-ng runs in its own process; the click returned while it speaks, and its end comes
+    # through the clock. Without a sound card (CI) it ends at once; with one, a second press stops it.
+    kiosk_ui.driver.pump_until(lambda: True in speaking, HANG_S, "the reading's start")
+    if kiosk_ui.app.session.state.speaking:
+        assert button.text == "Okumayı durdur"
+        kiosk_ui.click(button)
+    kiosk_ui.driver.pump_until(lambda: speaking[-1] is False, HANG_S, "the reading's end")
+    assert kiosk_ui.app.session.state.screen.value == "balance" and button.text == "Sesli dinle"
     kiosk_ui.click_text("Tamam")
     kiosk_ui.wait_for_screen("attract")
 
@@ -75,7 +114,7 @@ def test_lost_card_help_calls_an_attendant(kiosk_ui, central_service) -> None:
     kiosk_ui.click(kiosk_ui.widget("lost_card_button", "attract"))
     kiosk_ui.wait_for_screen("lost_card")
     shown = kiosk_ui.texts()
-    assert "1. Get a new Opet Kart free of charge at this station." in shown
+    assert "1. Get a new OPET Kart free of charge at this station." in shown
     assert any("444 6738" in text for text in shown)
     kiosk_ui.click_text("Call an attendant")
     kiosk_ui.driver.pump_until(lambda: "An attendant is on the way." in kiosk_ui.texts(), HANG_S, "the call confirmed")
@@ -106,9 +145,9 @@ def test_high_contrast_toggle(kiosk_ui) -> None:
 
 
 TITLES = {
-    "tr": {"attract": "Kartınızı okutun", "keypad": "Kart numaranızı girin", "lost_card": "Kartınız kayıp mı, kırık mı?",
+    "tr": {"attract": "Kartınızı okutun", "keypad": "Kart numaranızı girin", "lost_card": "Kartınız kayıp mı, kullanılamaz durumda mı?",
            "activation_help": "Kartınızı aktive edin", "problem": "Kart bulunamadı", "balance": "Benzin ve motorin"},
-    "en": {"attract": "Tap your card", "keypad": "Type your card number", "lost_card": "Lost or broken card?",
+    "en": {"attract": "Tap your card", "keypad": "Type your card number", "lost_card": "Lost or unusable card?",
            "activation_help": "Activate your card", "problem": "Card not found", "balance": "Petrol & diesel"},
 }
 

@@ -37,7 +37,7 @@ def test_service_unreachable_then_back(kiosk_ui, service_path, tap, fault: str) 
         kiosk_ui.driver.pump_until(lambda: SERVICE_BANNER in kiosk_ui.banner, HANG_S, "the service banner")
         with tap(ACTIVE):
             kiosk_ui.wait_for_screen("problem")
-            assert "Bakiye şu anda alınamıyor" in kiosk_ui.texts()
+            assert "Bakiye şu anda gösterilemiyor" in kiosk_ui.texts()
             kiosk_ui.screenshot(f"fault-service-{fault}")
         check_help_still_works(kiosk_ui)
     finally:

@@ -26,7 +26,7 @@ def test_a_tapped_card_shows_both_pots_in_turkish(kiosk_ui, tap) -> None:
     assert "Kart •••• •••• •••• 6566" in shown
     assert "1.234,56 Paropuan" in shown  # fuel pot
     assert "87,90 Paropuan" in shown  # autogas pot
-    assert "Kartınız aktif: puanlarınızı Opet istasyonlarında harcayabilirsiniz." in shown
+    assert "Kartınız aktif: puanlarınızı OPET istasyonlarında harcayabilirsiniz." in shown
     assert not any(ACTIVE in text or "0012806566" in text for text in shown)
 
 
