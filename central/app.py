@@ -10,7 +10,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from central.api import assistance, attendant, cards, holders, kiosks, ledger, operations, sms
+from central.api import assistance, attendant, cards, console, holders, kiosks, ledger, operations, sms
 from central.body_guard import BodyGuard
 from central.db import Database
 from central.error_handlers import install_error_handlers
@@ -52,6 +52,7 @@ def create_app(database_url: str, settings: Settings | None = None) -> FastAPI:
     app.router.routes.extend(cards.LOOKUP_ROUTES)  # ahead of the routers: see cards.LOOKUP_ROUTES
     for module in (cards, ledger, holders, attendant, sms, kiosks, assistance, operations):
         app.include_router(module.router)
+    console.install(app)
     return app
 
 

@@ -38,6 +38,19 @@ class Action(str, enum.Enum):
     """``opet-central disable-attendant``; also the end reason of the sessions it ended."""
     PIN_CHANGED = "pin_changed"
     """``opet-central set-pin``; also the end reason of the sessions it ended."""
+    UNLOCKED = "unlocked"
+    """An admin lifted an attendant's or a console account's lockout."""
+    ATTENDANT_ADDED = "attendant_added"
+    CONSOLE_SIGN_IN = "console_sign_in"
+    CONSOLE_SIGN_IN_FAILED = "console_sign_in_failed"
+    CONSOLE_LOCKED_OUT = "console_locked_out"
+    CONSOLE_SIGN_OUT = "console_sign_out"
+    CONSOLE_SESSION_EXPIRED = "console_session_expired"
+    STAFF_ADDED = "staff_added"
+    STAFF_DISABLED = "staff_disabled"
+    PASSWORD_RESET = "password_reset"
+    CARD_BLOCKED = "card_blocked"
+    EARN_RULE_ADDED = "earn_rule_added"
 
 
 @dataclass(frozen=True)
@@ -50,13 +63,15 @@ class ActionRecord:
     card_id: int | None = None
     new_card_id: int | None = None
     detail: str | None = None
+    staff_id: int | None = None
+    """The console agent or admin who acted, if one did."""
 
 
 def add_action(session: Session, record: ActionRecord) -> None:
     """Adds the row to ``session``'s transaction (it stands or falls with the change it audits)."""
     session.add(AttendantAction(
         at=utcnow(), action=record.action.value, attendant_id=record.attendant_id, device_id=record.device_id,
-        card_id=record.card_id, new_card_id=record.new_card_id, detail=record.detail,
+        card_id=record.card_id, new_card_id=record.new_card_id, detail=record.detail, staff_id=record.staff_id,
     ))
 
 
