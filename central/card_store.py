@@ -109,10 +109,11 @@ def refuse_if_retired(card: HasStatus) -> None:
 
 @dataclass(frozen=True)
 class Actor:
-    """Who causes a change: the device, and the attendant when one signed in."""
+    """Who causes a change: the device, and the attendant or console agent/admin when one signed in."""
 
     device_id: int | None = None
     attendant_id: int | None = None
+    staff_id: int | None = None
 
 
 def record_event(
@@ -123,6 +124,7 @@ def record_event(
     session.add(CardEvent(
         card_id=card.id, at=utcnow(), kind=kind, pot=pot.value if pot else None, delta=delta,
         status=card.status, reference=reference, device_id=actor.device_id, attendant_id=actor.attendant_id,
+        staff_id=actor.staff_id,
     ))
 
 

@@ -16,7 +16,7 @@ def register(session: Session, actor: Actor, request: RegistrationRequest) -> Ca
     """Creates the holder record of the card (the card itself if it was never used).
 
     The name is stored in Turkish upper case with single spaces; an attendant's registration
-    is also written to the attendant audit.
+    (or a console agent's) is also written to the audit.
     """
     card = lock_card(session, request.card_number, create=True, device_id=actor.device_id)
     refuse_if_retired(card)
@@ -33,8 +33,9 @@ def register(session: Session, actor: Actor, request: RegistrationRequest) -> Ca
     session.flush()
     card.holder_id = holder.id
     record_event(session, card, "registered", actor)
-    if actor.attendant_id is not None:
-        add_action(session, ActionRecord(Action.REGISTRATION, actor.device_id, actor.attendant_id, card_id=card.id))
+    if actor.attendant_id is not None or actor.staff_id is not None:
+        add_action(session, ActionRecord(Action.REGISTRATION, actor.device_id, actor.attendant_id, card_id=card.id,
+                                         staff_id=actor.staff_id))
     session.flush()
     session.refresh(card)
     return card_view(card, utcnow())

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from central.audit import Action, ActionRecord, add_action, write_action
 from central.db import Database
 from central.limits import Scope, clear, strike
-from central.models import StaffAccount, StaffRole, StaffSession, utcnow
+from central.models import Device, StaffAccount, StaffRole, StaffSession, utcnow
 from central.settings import Settings
 
 USERNAME_PATTERN = re.compile(r"^[a-z0-9._-]{3,64}$")
@@ -112,6 +112,24 @@ def sign_in(database: Database, settings: Settings, username: str, password: str
     detail = f"wrong password, {attempt.attempts_left} left" if account is not None else "unknown username"
     write_action(database, ActionRecord(Action.CONSOLE_SIGN_IN_FAILED, None, staff_id=staff_id, detail=detail))
     raise SignInRefused(attempt.attempts_left)
+
+
+CONSOLE_DEVICE_KIND = "console"
+CONSOLE_DEVICE_TOKEN_HASH = "web-console: no bearer token"
+"""Not a SHA-256 hex digest, so no bearer token can ever match the console's device."""
+
+
+def console_device_id(session: Session) -> int:
+    """The device the console's changes are booked under (replacements and idempotency keys name a
+    device), made the first time it is needed; it has no token."""
+    found = session.scalar(select(Device.id).where(Device.token_hash == CONSOLE_DEVICE_TOKEN_HASH))
+    if found is not None:
+        return found
+    device = Device(kind=CONSOLE_DEVICE_KIND, name="web-console", token_hash=CONSOLE_DEVICE_TOKEN_HASH,
+                    created_at=utcnow())
+    session.add(device)
+    session.flush()
+    return device.id
 
 
 def list_staff(session: Session) -> list[StaffAccount]:

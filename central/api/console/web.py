@@ -13,11 +13,13 @@
 """
 from __future__ import annotations
 
+import datetime as dt
 import hmac
 import secrets
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 from fastapi import Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -43,6 +45,29 @@ SECURITY_HEADERS = {
 
 _templates = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html"]),
                          trim_blocks=True, lstrip_blocks=True)
+STATION_ZONE = ZoneInfo("Europe/Istanbul")
+
+
+def points(hundredths: int, lang: str) -> str:
+    """Points in hundredths as people read them: ``1.234,56`` in Turkish, ``1,234.56`` in English."""
+    text = f"{hundredths / 100:,.2f}"
+    return text.translate(str.maketrans(",.", ".,")) if lang == "tr" else text
+
+
+def when(moment: dt.datetime | None, lang: str) -> str:
+    """A time at the stations' clock: ``07.12.2026 18:20`` (Turkish) or ``2026-12-07 18:20`` (English)."""
+    if moment is None:
+        return "—"
+    local = moment.astimezone(STATION_ZONE)
+    return local.strftime("%d.%m.%Y %H:%M" if lang == "tr" else "%Y-%m-%d %H:%M")
+
+
+def day(value: dt.date, lang: str) -> str:
+    """A date: ``20.03.2026`` (Turkish) or ``2026-03-20`` (English)."""
+    return value.strftime("%d.%m.%Y") if lang == "tr" else value.isoformat()
+
+
+_templates.filters.update(points=points, when=when, day=day)
 
 
 class NotSignedIn(Exception):
