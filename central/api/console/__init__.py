@@ -9,7 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
-from central.api.console import agent, session_pages
+from central.api.console import admin, agent, session_pages
 from central.api.console.web import HERE, PREFIX, NotSignedIn, Refused, clear_session_cookie, redirect, render
 
 
@@ -17,6 +17,7 @@ def install(app: FastAPI) -> None:
     """Adds the console to ``app``."""
     app.include_router(session_pages.router)
     app.include_router(agent.router)
+    app.include_router(admin.router)
     app.mount(f"{PREFIX}/static", StaticFiles(directory=HERE / "static"), name="console-static")
 
     @app.exception_handler(NotSignedIn)

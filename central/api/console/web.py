@@ -95,8 +95,22 @@ def render(request: Request, template: str, context: dict[str, Any] | None = Non
     lang = language(request)
     translate: Callable[..., str] = lambda key, **values: text(lang, key, **values)  # noqa: E731
     page = _templates.get_template(template).render(
-        request=request, lang=lang, t=translate, staff=staff, path=request.url.path, **(context or {}))
+        request=request, lang=lang, t=translate, staff=staff, path=request.url.path, back=page_to_return_to(request),
+        **(context or {}))
     return secure(HTMLResponse(page, status_code=status))
+
+
+def page_to_return_to(request: Request) -> str:
+    """Where the language link comes back to: this page, or after a form the page that shows its form."""
+    path = request.url.path
+    if request.method == "GET":
+        return path
+    parts = path.split("/")  # "", "console", "agent", "card", ref, action
+    if parts[2:4] == ["agent", "card"] and len(parts) > 5:
+        return "/".join(parts[:5])
+    if parts[2:4] == ["agent", "find"]:
+        return f"{PREFIX}/agent/find"
+    return path if path != f"{PREFIX}/sign-out" else f"{PREFIX}/sign-in"
 
 
 def secure(response: Response) -> Response:
