@@ -10,6 +10,7 @@ dummy and answered exactly like a wrong password. Every sign-in, failure and loc
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
 from dataclasses import dataclass
 
@@ -67,6 +68,12 @@ def normalized_username(username: str) -> str:
     return username.strip().casefold()
 
 
+def lockout_subject(username: str) -> str:
+    """The ``limits`` subject of a username as typed: its SHA-256, so a password typed into the
+    username field by mistake is never stored readable."""
+    return hashlib.sha256(normalized_username(username).encode()).hexdigest()
+
+
 def add_staff(session: Session, username: str, display_name: str, role: StaffRole, password: str,
               by_staff_id: int | None = None) -> StaffAccount:
     """A new account; :class:`StaffError` for a malformed or taken username or a short password."""
@@ -89,12 +96,12 @@ def add_staff(session: Session, username: str, display_name: str, role: StaffRol
 
 def sign_in(database: Database, settings: Settings, username: str, password: str) -> StaffAccount:
     """The account if the password is right and the username is not locked; else :class:`SignInRefused`."""
-    subject = normalized_username(username)[:64]
+    subject = lockout_subject(username)
     with database.transaction() as session:
         attempt = strike(session, Scope.STAFF_USERNAME, subject, settings.console_max_failures,
                          settings.console_lockout, settings.clock())
         account = session.scalars(select(StaffAccount).where(
-            StaffAccount.username == subject, StaffAccount.disabled_at.is_(None))).one_or_none()
+            StaffAccount.username == normalized_username(username), StaffAccount.disabled_at.is_(None))).one_or_none()
     staff_id = account.id if account is not None else None
     if not attempt.checked:
         write_action(database, ActionRecord(Action.CONSOLE_SIGN_IN_FAILED, None, staff_id=staff_id,
@@ -175,7 +182,7 @@ def reset_password(session: Session, username: str, password: str, by_staff_id: 
 def unlock_staff(session: Session, username: str, by_staff_id: int | None = None) -> bool:
     """Forgets the username's wrong passwords and lockout; False when it was not locked."""
     account = _account(session, username)
-    unlocked = clear(session, Scope.STAFF_USERNAME, account.username)
+    unlocked = clear(session, Scope.STAFF_USERNAME, lockout_subject(account.username))
     add_action(session, ActionRecord(Action.UNLOCKED, None, staff_id=by_staff_id,
                                      detail=f"console account {account.username}"))
     return unlocked

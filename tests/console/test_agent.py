@@ -172,6 +172,7 @@ def test_an_agent_registers_a_holder_from_the_callers_details(console: Console, 
     page.get_by_label("Arayan iletişim iznini verdi").check()
     page.get_by_role("button", name="Kaydet").click()
     expect(page.get_by_role("status")).to_have_text(f"…{number[-4:]} kartı kaydedildi.")
+    assert_accessible(page)
     page.get_by_role("link", name=f"…{number[-4:]} kartını aç").click()
     expect(page.locator("dl.facts")).to_contain_text("G**** Ü***")
     assert_no_full_number(page, console, number)

@@ -136,3 +136,4 @@ def test_an_agent_cannot_open_admin_pages(console: Console, browser_page) -> Non
     response = page.goto(f"{console.url}/admin/fleet")
     assert response is not None and response.status == 403
     expect(page.get_by_role("alert")).to_have_text("Bu sayfa hesabınızın rolüne açık değil.")
+    assert_accessible(page)

@@ -4,8 +4,8 @@ Each action calls the domain function the API uses (look-up masks and refs of
 central.holder_cards, central.replacement, central.registration, central.card_blocking), as
 the console's device with the agent named (``Actor.staff_id``). Card numbers arrive only in
 POST bodies; pages and URLs name a card by its last four digits and a ref valid only in this
-console session. A look-up and a search spend the agent's budget (the attendants' one,
-``attendant_lookups_per_hour``) before they are made, and are audited.
+console session. A look-up, a search and an identity check spend the agent's budget (the
+attendants' one, ``attendant_lookups_per_hour``) before they are made, and are audited.
 """
 from __future__ import annotations
 
@@ -153,7 +153,10 @@ def confirm_identity(request: Request, staff: PostingAgent, ref: str, birth_date
     try:
         card_id = _card_of(staff, ref)
         answered = dt.date.fromisoformat(birth_date)
-    except (ApiError, ValueError):
+        _spend_lookup(request, staff)  # guessing answers costs the agent's budget like a look-up
+    except ApiError as refusal:
+        return _card_page(request, staff, ref, f"error.{refusal.code}", status=refusal.status)
+    except ValueError:
         return _card_page(request, staff, ref, "error.wrong_identity", status=422)
     with database(request).reader() as session:  # the replacement checks the same again
         card = session.get(Card, card_id)
