@@ -1,7 +1,8 @@
 """Head office's pages: the kiosk fleet, attendants, console accounts, the audit, the earn rates.
 
-Each change is a call of the domain function the CLI runs too (central.attendant_admin,
-central.staff, central.earn_rules), with the admin named in the audit. A new PIN or password
+Each change is a call of the domain function the CLI runs too (
+central.domain.staff, central.domain.console_accounts, central.domain.earning), with the admin named
+in the audit. A new PIN or password
 is made here at random and shown once, on the answer to the form; it is stored only hashed.
 """
 from __future__ import annotations
@@ -16,31 +17,29 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from central.api.console.web import PREFIX, Admin, PostingAdmin, render
-from central.attendant_admin import (
-    AttendantAdminError,
-    add_attendant,
-    disable_attendant,
-    list_attendants,
-    new_pin,
-    set_pin,
-    unlock_attendant,
-)
-from central.audit import AuditQuery, card_events, search_actions
-from central.card_store import find_card
-from central.deps import database
-from central.earn_rules import EarnRuleError, add_earn_rule, list_rules
-from central.earning import station_date
-from central.fleet import KioskState, fleet_health
-from central.models import FuelType, StaffRole
-from central.numbers import MalformedNumber, parse_card_number
-from central.staff import StaffError, add_staff, disable_staff, list_staff, reset_password, unlock_staff
-from central.staff_sessions import SignedInStaff
+from central.api.deps import database
+from central.domain.audit import AuditQuery, search_actions
+from central.domain.cards import card_events
+from central.domain.console_accounts import StaffError, add_staff, disable_staff, list_staff, reset_password, unlock_staff
+from central.domain.console_sessions import SignedInStaff
+from central.domain.earning import add_earn_rule, in_force_on, list_earn_rules, station_date
+from central.domain.errors import DomainError
+from central.domain.fleet import KioskState, fleet_health
+from central.domain.numbers import MalformedNumber, parse_card_number
+from central.domain.staff import add_attendant, disable_attendant, list_attendants, new_pin, set_pin, unlock_attendant
+from central.storage.cards import find_card
+from central.storage.models import FuelType, StaffRole
 
 router = APIRouter(prefix=f"{PREFIX}/admin", include_in_schema=False)
 Field = Annotated[str, Form(max_length=200)]
 T = TypeVar("T")
 FLEET_REFRESH_SECONDS = 15
 _STATE_ORDER = {KioskState.SILENT: 0, KioskState.UNHEALTHY: 1, KioskState.HEALTHY: 2}
+
+
+def now(request: Request) -> dt.datetime:
+    """The service's time (``Settings.clock``)."""
+    return request.app.state.settings.clock()
 
 
 def _change(request: Request, change: Callable[[Session], T]) -> T:
@@ -100,16 +99,16 @@ def attendants_form(request: Request, staff: PostingAdmin, action: Field = "", c
                                     shown_once={"code": code, "pin": pin})
         if action == "new_pin":
             pin = new_pin()
-            _change(request, lambda session: set_pin(session, code, pin, staff.id))
+            _change(request, lambda session: set_pin(session, code, pin, now(request), staff.id))
             return _attendants_page(request, staff, "attendant.new_pin", message_kind="ok",
                                     shown_once={"code": code, "pin": pin})
         if action == "disable":
-            _change(request, lambda session: disable_attendant(session, code, staff.id))
+            _change(request, lambda session: disable_attendant(session, code, now(request), staff.id))
             return _attendants_page(request, staff, "attendant.disabled", message_kind="ok")
         if action == "unlock":
             _change(request, lambda session: unlock_attendant(session, code, staff.id))
             return _attendants_page(request, staff, "attendant.unlocked", message_kind="ok")
-    except AttendantAdminError:
+    except DomainError:
         return _attendants_page(request, staff, "error.attendant_form", status=422)
     return _attendants_page(request, staff, "error.attendant_form", status=422)
 
@@ -158,7 +157,7 @@ def staff_form(request: Request, staff: PostingAdmin, action: Field = "", userna
         if action == "unlock":
             _change(request, lambda session: unlock_staff(session, username, staff.id))
             return _staff_page(request, staff, "staff.unlocked", message_kind="ok")
-    except StaffError:
+    except DomainError:
         return _staff_page(request, staff, "error.staff_form", status=422)
     return _staff_page(request, staff, "error.staff_form", status=422)
 
@@ -172,10 +171,10 @@ def _day(text: str) -> dt.date | None:
 
 def _audit_page(request: Request, staff: SignedInStaff, query: AuditQuery | None = None,
                 message: str | None = None, *, status: int = 200, form: dict[str, str] | None = None,
-                card_id: int | None = None) -> Response:
+                number: str | None = None) -> Response:
     with database(request).reader() as session:
         rows = search_actions(session, query or AuditQuery())
-        events = card_events(session, card_id, 100) if card_id is not None else None
+        events = card_events(session, number, 100) if number is not None else None
     return render(request, "admin_audit.html", {"rows": rows, "events": events, "message": message,
                                                 "form": form or {}}, status=status, staff=staff)
 
@@ -191,7 +190,7 @@ def audit_search(request: Request, staff: PostingAdmin, card_number: Field = "",
                  since: Field = "", until: Field = "") -> Response:
     """Searches by card (the full number only as input, in the POST body), by staff member, by dates."""
     form = {"staff_member": staff_member, "since": since, "until": until}
-    card_id = None
+    card_id, number = None, None
     if card_number.strip():
         try:
             number = parse_card_number(card_number)
@@ -212,16 +211,17 @@ def audit_search(request: Request, staff: PostingAdmin, card_number: Field = "",
         since=dt.datetime.combine(first, dt.time(), zone) if first else None,
         until=dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), zone) if last else None,
     )
-    return _audit_page(request, staff, query, form=form, card_id=card_id)
+    return _audit_page(request, staff, query, form=form, number=number)
 
 
 def _rules_page(request: Request, staff: SignedInStaff, message: str | None = None, *, status: int = 200,
                 message_kind: str = "error") -> Response:
     today = station_date(request.app.state.settings.clock())
     with database(request).reader() as session:
-        rules = list_rules(session, today)
+        rules = list_earn_rules(session)
+    in_force = in_force_on(rules, today)
     return render(request, "admin_earn_rules.html", {
-        "rules": rules, "today": today, "fuel_types": [fuel.value for fuel in FuelType], "message": message,
+        "rules": rules, "in_force": in_force, "today": today, "fuel_types": [fuel.value for fuel in FuelType], "message": message,
         "message_kind": message_kind,
     }, status=status, staff=staff)
 
@@ -239,8 +239,9 @@ def earn_rules_form(request: Request, staff: PostingAdmin, fuel_type: Field = ""
     start = _day(effective_from)
     if fuel_type not in {fuel.value for fuel in FuelType} or start is None:
         return _rules_page(request, staff, "error.earn_rule", status=422)
+    rate = rate_percent.strip().replace(",", ".")  # a Turkish decimal comma as typed
     try:
-        _change(request, lambda session: add_earn_rule(session, FuelType(fuel_type), rate_percent, start, staff.id))
-    except EarnRuleError:
+        _change(request, lambda session: add_earn_rule(session, FuelType(fuel_type), rate, start, staff.id))
+    except DomainError:
         return _rules_page(request, staff, "error.earn_rule", status=422)
     return _rules_page(request, staff, "earn_rule.added", message_kind="ok")

@@ -18,24 +18,24 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ValidationError
 
-from central.api.console.web import PREFIX, Agent, PostingAgent, render
-from central.audit import Action, ActionRecord, add_action, card_events, write_action
-from central.card_blocking import block_card
-from central.card_store import Actor, find_card
-from central.deps import database
-from central.errors import ApiError
-from central.holder_cards import card_id_of_ref, card_ref, holder_card, search_holders
-from central.idempotency import run_once
-from central.identity import caller_matches
-from central.limits import Scope
-from central.models import Card
-from central.numbers import MalformedNumber, parse_card_number
-from central.registration import register
-from central.replacement import replace_card_for_caller
-from central.schemas import HolderSearchRequest, RegistrationRequest, ReplacementReceipt
-from central.staff import console_device_id
-from central.staff_sessions import SignedInStaff
-from central.throttle import spend
+from central.api.console.web import PREFIX, Agent, PostingAgent, render, status_of
+from central.api.deps import database
+from central.api.idempotency import run_once
+from central.api.schemas import HolderSearchRequest, RegistrationRequest, ReplacementReceipt
+from central.domain.audit import Action, ActionRecord, write_action
+from central.domain.cards import Actor, block_card, card_events
+from central.domain.console_accounts import console_device_id
+from central.domain.console_sessions import SignedInStaff
+from central.domain.errors import DomainError, NotFound
+from central.domain.holder_cards import card_id_of_ref, card_ref, holder_card, look_up_card, search_holder_cards
+from central.domain.identity import caller_matches
+from central.domain.limits import spend
+from central.domain.numbers import MalformedNumber, parse_card_number
+from central.domain.registration import register
+from central.domain.replacement import replace_card_for_caller
+from central.storage.cards import find_card
+from central.storage.limits import Scope
+from central.storage.models import Card
 
 router = APIRouter(prefix=f"{PREFIX}/agent", include_in_schema=False)
 Field = Annotated[str, Form(max_length=200)]
@@ -59,8 +59,9 @@ def _actor(request: Request, staff: SignedInStaff) -> Actor:
 
 
 def _spend_lookup(request: Request, staff: SignedInStaff) -> None:
-    spend(request, Scope.ATTENDANT_LOOKUP, f"staff-{staff.id}", request.app.state.settings.attendant_lookups(),
-          "too many card look-ups and searches by this agent; wait a little")
+    settings = request.app.state.settings
+    spend(database(request), Scope.ATTENDANT_LOOKUP, f"staff-{staff.id}", settings.attendant_lookups(),
+          settings.clock(), "too many card look-ups and searches by this agent; wait a little")
 
 
 def _find_page(request: Request, staff: SignedInStaff, error: str | None = None, *, status: int = 200,
@@ -84,16 +85,11 @@ def find_by_number(request: Request, staff: PostingAgent, card_number: Field = "
         return _find_page(request, staff, "error.malformed_number", status=422)
     try:
         _spend_lookup(request, staff)
-    except ApiError as refusal:
-        return _find_page(request, staff, f"error.{refusal.code}", status=refusal.status)
-    actor = _actor(request, staff)
-    with database(request).transaction() as session:
-        card = find_card(session, number)
-        add_action(session, ActionRecord(Action.CARD_LOOKUP, actor.device_id, card_id=card.id if card else None,
-                                         staff_id=staff.id, detail="found" if card else "unknown card"))
-        view = holder_card(card, staff.session_key) if card else None
-    if view is None:
-        return _find_page(request, staff, "error.unknown_card", status=404)
+        actor = _actor(request, staff)
+        with database(request).transaction() as session:
+            view = look_up_card(session, number, actor, staff.session_key)
+    except DomainError as refusal:
+        return _find_page(request, staff, f"error.{refusal.code}", status=status_of(refusal))
     return _find_page(request, staff, cards=[view], searched=True)
 
 
@@ -107,21 +103,19 @@ def find_by_holder(request: Request, staff: PostingAgent, full_name: Field = "",
         return _find_page(request, staff, "error.search_fields", status=422)
     try:
         _spend_lookup(request, staff)
-    except ApiError as refusal:
-        return _find_page(request, staff, f"error.{refusal.code}", status=refusal.status)
+    except DomainError as refusal:
+        return _find_page(request, staff, f"error.{refusal.code}", status=status_of(refusal))
     actor = _actor(request, staff)
     with database(request).transaction() as session:
-        cards = search_holders(session, query.full_name, query.birth_date, query.phone)
-        add_action(session, ActionRecord(Action.HOLDER_SEARCH, actor.device_id, staff_id=staff.id,
-                                         detail=f"{len(cards)} card(s) found"))
-        views = [holder_card(card, staff.session_key) for card in cards]
+        views = search_holder_cards(session, query.full_name, query.birth_date, query.phone, actor,
+                                    staff.session_key)
     return _find_page(request, staff, "no_cards_found" if not views else None, cards=views, searched=True)
 
 
 def _card_of(staff: SignedInStaff, ref: str) -> int:
     card_id = card_id_of_ref(staff.session_key, ref)
     if card_id is None:
-        raise ApiError(404, "unknown_card", "no such card in this console session")
+        raise NotFound("unknown_card", "no such card in this console session")
     return card_id
 
 
@@ -129,13 +123,13 @@ def _card_page(request: Request, staff: SignedInStaff, ref: str, message: str | 
                status: int = 200, message_kind: str = "error") -> Response:
     try:
         card_id = _card_of(staff, ref)
-    except ApiError:
+    except DomainError:
         return _find_page(request, staff, "error.unknown_card", status=404)
     with database(request).reader() as session:
         card = session.get(Card, card_id)
         assert card is not None
         view = holder_card(card, staff.session_key)
-        events = card_events(session, card_id, LAST_MOVEMENTS)
+        events = card_events(session, card.number, LAST_MOVEMENTS)
     return render(request, "agent_card.html", {"card": view, "events": events, "message": message,
                                                "message_kind": message_kind}, status=status, staff=staff)
 
@@ -154,8 +148,8 @@ def confirm_identity(request: Request, staff: PostingAgent, ref: str, birth_date
         card_id = _card_of(staff, ref)
         answered = dt.date.fromisoformat(birth_date)
         _spend_lookup(request, staff)  # guessing answers costs the agent's budget like a look-up
-    except ApiError as refusal:
-        return _card_page(request, staff, ref, f"error.{refusal.code}", status=refusal.status)
+    except DomainError as refusal:
+        return _card_page(request, staff, ref, f"error.{refusal.code}", status=status_of(refusal))
     except ValueError:
         return _card_page(request, staff, ref, "error.wrong_identity", status=422)
     with database(request).reader() as session:  # the replacement checks the same again
@@ -189,7 +183,7 @@ def move_points(request: Request, staff: PostingAgent, ref: str, birth_date: Fie
     try:
         card_id = _card_of(staff, ref)
         answered = dt.date.fromisoformat(birth_date)
-    except (ApiError, ValueError):
+    except (DomainError, ValueError):
         return _card_page(request, staff, ref, "error.wrong_identity", status=422)
     reference = " ".join(call_reference.split())[:32]
     try:
@@ -204,18 +198,19 @@ def move_points(request: Request, staff: PostingAgent, ref: str, birth_date: Fie
     body = CallerReplacement(old_card_id=card_id, new_card_number=new_number, birth_date=answered,
                              phone_last4=phone_last4, call_reference=reference)
     try:
-        response, receipt = run_once(
+        response, done = run_once(
             database(request), actor.device_id or 0, f"console:{staff.id}:{idempotency_key[:64]}", "replacement",
-            body, lambda session: replace_card_for_caller(session, actor, card_id, new_number, answered,
-                                                          phone_last4, reference))
-    except ApiError as refusal:
+            body, lambda session: replace_card_for_caller(
+                session, actor, card_id, new_card_number=new_number, birth_date=answered, phone_last4=phone_last4,
+                call_reference=reference),
+            ReplacementReceipt)
+    except DomainError as refusal:
         write_action(database(request), ActionRecord(Action.REPLACEMENT_REFUSED, actor.device_id, card_id=card_id,
                                                        staff_id=staff.id, detail=refusal.code))
         return _move_page(request, staff, ref, answered, phone_last4, f"error.{refusal.code}",
-                          status=refusal.status, key=idempotency_key)
-    if receipt is None:  # the same form sent again: the first answer
-        receipt = ReplacementReceipt.model_validate(json.loads(bytes(response.body)))
-    else:
+                          status=status_of(refusal), key=idempotency_key)
+    receipt = ReplacementReceipt.model_validate(json.loads(bytes(response.body)))  # the first answer on a replay
+    if done is not None:
         request.app.state.metrics.replacements.inc()
     return render(request, "agent_moved.html", {"receipt": receipt, "call_reference": reference}, staff=staff)
 
@@ -229,10 +224,12 @@ def block(request: Request, staff: PostingAgent, ref: str, confirm: Field = "") 
         card_id = _card_of(staff, ref)
         actor = _actor(request, staff)
         with database(request).transaction() as session:
-            blocked = block_card(session, card_id, actor, reference="call centre")
-    except ApiError as refusal:
-        return _card_page(request, staff, ref, f"error.{refusal.code}", status=refusal.status)
-    return _card_page(request, staff, ref, "card_blocked" if blocked else "card_was_blocked", message_kind="ok")
+            card = session.get(Card, card_id)
+            assert card is not None
+            block_card(session, card.number, actor, reference="call centre")
+    except DomainError as refusal:
+        return _card_page(request, staff, ref, f"error.{refusal.code}", status=status_of(refusal))
+    return _card_page(request, staff, ref, "card_blocked", message_kind="ok")
 
 
 @router.get("/register")
@@ -256,12 +253,13 @@ def register_holder(request: Request, staff: PostingAgent, card_number: Field = 
     actor = _actor(request, staff)
     try:
         with database(request).transaction() as session:
-            view = register(session, actor, body)
+            view = register(session, actor, card_number=body.card_number, full_name=body.full_name,
+                            birth_date=body.birth_date, phone=body.phone, consent=body.consent)
             card = find_card(session, body.card_number)
             assert card is not None
             ref = card_ref(staff.session_key, card.id)
-    except ApiError as refusal:
+    except DomainError as refusal:
         return render(request, "agent_register.html", {"form": form, "message": f"error.{refusal.code}"},
-                      status=refusal.status, staff=staff)
+                      status=status_of(refusal), staff=staff)
     request.app.state.metrics.registrations.inc()
     return render(request, "agent_registered.html", {"card": view, "ref": ref}, staff=staff)

@@ -23,8 +23,8 @@ from central.api.console.web import (
     set_sign_in_cookie,
 )
 from central.api.console.texts import LANGUAGES
-from central.staff import SignInRefused, sign_in
-from central.staff_sessions import end_session, open_session, resume_session
+from central.domain.console_accounts import SignInRefused, sign_in
+from central.domain.console_sessions import end_session, open_session, resume_session
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
 

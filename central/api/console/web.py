@@ -4,7 +4,7 @@
   the language link (``/console/language/en``), and every text comes from
   :mod:`central.api.console.texts` in that language.
 - The session cookie (:data:`SESSION_COOKIE`) holds a random token the database knows only as
-  its SHA-256 (central.staff_sessions); it is ``Secure``, ``HttpOnly`` and ``SameSite=Strict``
+  its SHA-256 (central.domain.console_sessions); it is ``Secure``, ``HttpOnly`` and ``SameSite=Strict``
   and lives only on ``/console``.
 - Every form carries a CSRF token: the session's (derived from its stored hash) once signed in,
   and a double-submit cookie (:data:`SIGN_IN_COOKIE`) on the sign-in form. A POST without the
@@ -18,6 +18,7 @@ import hmac
 import secrets
 from collections.abc import Callable
 from pathlib import Path
+from decimal import Decimal
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
@@ -26,8 +27,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from central.api.console.texts import LANGUAGES, text
-from central.models import StaffRole
-from central.staff_sessions import SignedInStaff, resume_session
+from central.api.errors import STATUS_OF
+from central.domain.console_sessions import SignedInStaff, resume_session
+from central.domain.errors import DomainError
+from central.storage.models import StaffRole
 
 PREFIX = "/console"
 SESSION_COOKIE = "opk_console"
@@ -67,7 +70,13 @@ def day(value: dt.date, lang: str) -> str:
     return value.strftime("%d.%m.%Y") if lang == "tr" else value.isoformat()
 
 
-_templates.filters.update(points=points, when=when, day=day)
+def percent(rate_ppm: int) -> str:
+    """A rate in parts per million as a per cent figure: 5000 -> ``0.5``."""
+    text = f"{Decimal(rate_ppm) / 10_000:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+_templates.filters.update(points=points, when=when, day=day, percent=percent)
 
 
 class NotSignedIn(Exception):
@@ -111,6 +120,11 @@ def page_to_return_to(request: Request) -> str:
     if parts[2:4] == ["agent", "find"]:
         return f"{PREFIX}/agent/find"
     return path if path != f"{PREFIX}/sign-out" else f"{PREFIX}/sign-in"
+
+
+def status_of(refusal: DomainError) -> int:
+    """The HTTP status of a domain refusal (the API's mapping), for the page that says it."""
+    return next(status for kind, status in STATUS_OF.items() if isinstance(refusal, kind))
 
 
 def secure(response: Response) -> Response:
