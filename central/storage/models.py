@@ -349,7 +349,7 @@ class StaffRole(str, enum.Enum):
 
 
 class StaffAccount(Base):
-    """A web-console account (central.staff); the password is stored only as an argon2 hash.
+    """A web-console account (central.domain.console_accounts); the password is stored only as an argon2 hash.
 
     Wrong passwords and lockouts are counted in :class:`Limit` (scope ``staff_username``), by
     the username as typed, so unknown usernames are counted exactly like real ones.

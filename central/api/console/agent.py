@@ -1,7 +1,7 @@
 """The call centre's pages: find the caller, confirm who they are, move the points, block, register.
 
 Each action calls the domain function the API uses (look-up masks and refs of
-central.holder_cards, central.replacement, central.registration, central.card_blocking), as
+central.domain: holder_cards, replacement, registration, cards), as
 the console's device with the agent named (``Actor.staff_id``). Card numbers arrive only in
 POST bodies; pages and URLs name a card by its last four digits and a ref valid only in this
 console session. A look-up, a search and an identity check spend the agent's budget (the
@@ -179,7 +179,7 @@ def _move_page(request: Request, staff: SignedInStaff, ref: str, birth_date: dt.
 @router.post("/card/{ref}/replacement")
 def move_points(request: Request, staff: PostingAgent, ref: str, birth_date: Field = "", phone_last4: Field = "",
                 new_card_number: Field = "", call_reference: Field = "", idempotency_key: Field = "") -> Response:
-    """Moves both pots to the new card in one transaction (central.replacement), at most once per form."""
+    """Moves both pots to the new card in one transaction (central.domain.replacement), at most once per form."""
     try:
         card_id = _card_of(staff, ref)
         answered = dt.date.fromisoformat(birth_date)
