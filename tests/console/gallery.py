@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 from playwright.sync_api import Page, sync_playwright
 
-from central.demo_data import DEMO_NEW_CARDS, DEMO_STAFF
+from central.domain.demo_data import DEMO_NEW_CARDS, DEMO_STAFF
 from tests.console.conftest import Console
 from tests.rigs.browser import CHROMIUM, OFFICE_SCREEN, assert_accessible
 from tests.rigs.central import running_central

@@ -70,10 +70,11 @@ def day(value: dt.date, lang: str) -> str:
     return value.strftime("%d.%m.%Y") if lang == "tr" else value.isoformat()
 
 
-def percent(rate_ppm: int) -> str:
-    """A rate in parts per million as a per cent figure: 5000 -> ``0.5``."""
+def percent(rate_ppm: int, lang: str) -> str:
+    """A rate in parts per million as people write it: 5000 -> ``%0,5`` (Turkish) or ``0.5%`` (English)."""
     text = f"{Decimal(rate_ppm) / 10_000:f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
+    text = text.rstrip("0").rstrip(".") if "." in text else text
+    return f"%{text.replace('.', ',')}" if lang == "tr" else f"{text}%"
 
 
 _templates.filters.update(points=points, when=when, day=day, percent=percent)
