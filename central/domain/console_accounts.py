@@ -130,10 +130,15 @@ CONSOLE_DEVICE_TOKEN_HASH = "web-console: no bearer token"
 """Not a SHA-256 hex digest, so no bearer token can ever match the console's device."""
 
 
+def find_console_device(session: Session) -> int | None:
+    """The id of the console's device, if it was made already."""
+    return session.scalar(select(Device.id).where(Device.token_hash == CONSOLE_DEVICE_TOKEN_HASH))
+
+
 def console_device_id(session: Session) -> int:
     """The device the console's changes are booked under (replacements and idempotency keys name a
-    device), made the first time it is needed; it has no token."""
-    found = session.scalar(select(Device.id).where(Device.token_hash == CONSOLE_DEVICE_TOKEN_HASH))
+    device), made the first time it is needed (in a write transaction); it has no token."""
+    found = find_console_device(session)
     if found is not None:
         return found
     device = Device(kind=CONSOLE_DEVICE_KIND, name="web-console", token_hash=CONSOLE_DEVICE_TOKEN_HASH,

@@ -24,7 +24,7 @@ from central.api.idempotency import run_once
 from central.api.schemas import HolderSearchRequest, RegistrationRequest, ReplacementReceipt
 from central.domain.audit import Action, ActionRecord, write_action
 from central.domain.cards import Actor, block_card, card_events
-from central.domain.console_accounts import console_device_id
+from central.domain.console_accounts import console_device_id, find_console_device
 from central.domain.console_sessions import SignedInStaff
 from central.domain.errors import DomainError, NotFound
 from central.domain.holder_cards import card_id_of_ref, card_ref, holder_card, look_up_card, search_holder_cards
@@ -53,8 +53,12 @@ class CallerReplacement(BaseModel):
 
 
 def _actor(request: Request, staff: SignedInStaff) -> Actor:
-    with database(request).transaction() as session:
-        device_id = console_device_id(session)
+    """The agent, acting through the console's device (read; written once, the first time)."""
+    with database(request).reader() as session:
+        device_id = find_console_device(session)
+    if device_id is None:
+        with database(request).transaction() as session:
+            device_id = console_device_id(session)
     return Actor(device_id=device_id, staff_id=staff.id)
 
 
