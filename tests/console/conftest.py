@@ -84,7 +84,7 @@ class Console:
         """One kiosk heartbeat over HTTP, as a kiosk sends it."""
         body = {"app_version": "0.1.0", "uptime_seconds": 60, "readers": ["Virtual PCD 00 01"],
                 "screen": "attract", "reader_state": "ready", "last_lookup_at": None,
-                "errors_since_last_beat": {}, "observed_at": "2026-12-07T12:00:00Z"}
+                "errors_since_last_beat": {}, "observed_at": "2026-12-07T12:00:00Z", "service_latency_ms": 42}
         response = httpx.post(f"{self.service.base_url}/v1/kiosks/heartbeat", json=body,
                               headers={"Authorization": f"Bearer {token}"}, timeout=30)
         assert response.status_code == 200, response.text

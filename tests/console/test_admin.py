@@ -30,6 +30,7 @@ def test_the_fleet_page_turns_a_kiosk_red_and_puts_it_on_top_when_its_heartbeats
     fleet = page.get_by_role("table", name="Kiosk filosu")
     quiet_row = fleet.get_by_role("row").filter(has=page.get_by_role("rowheader", name=quiet))
     expect(quiet_row).to_contain_text("çalışıyor")
+    expect(quiet_row).to_contain_text("42 ms")  # the service latency the kiosk's beat reported
     expect(quiet_row).not_to_have_class("silent")
     assert_accessible(page)
 

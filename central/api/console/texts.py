@@ -185,6 +185,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "fleet.last_heartbeat": ("Son sinyal", "Last heartbeat"),
     "fleet.reader": ("Kart okuyucu", "Card reader"),
     "fleet.version": ("Sürüm", "Version"),
+    "fleet.latency": ("Servis gecikmesi", "Service latency"),
+    "fleet.latency_ms": ("{ms} ms", "{ms} ms"),
     "fleet.errors": ("Son sinyalden beri hatalar", "Errors since the last beat"),
     "fleet.none": ("Kayıtlı kiosk yok.", "No kiosks registered."),
     "attendant.add": ("Görevli ekle", "Add an attendant"),
