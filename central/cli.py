@@ -33,6 +33,13 @@ from central.domain.numbers import (
     parse_card_number,
     parse_uid,
 )
+from central.domain.console_accounts import (
+    MIN_PASSWORD_LENGTH,
+    add_staff,
+    disable_staff,
+    reset_password,
+    unlock_staff,
+)
 from central.domain.settings import Settings
 from central.domain.text import visible_text
 from central.domain.tokens import new_token
@@ -40,6 +47,7 @@ from central.storage.db import Database, default_database_url, migrate
 from central.storage.models import (
     DeviceKind,
     FuelType,
+    StaffRole,
     utcnow,
 )
 
@@ -76,6 +84,10 @@ def _serve(args: argparse.Namespace) -> int:
                         kiosk_silent_after=dt.timedelta(seconds=args.kiosk_silent_after),
                         attendant_idle_timeout=dt.timedelta(seconds=args.attendant_idle_timeout),
                         attendant_session_max=dt.timedelta(seconds=args.attendant_session_max),
+                        console_idle_timeout=dt.timedelta(seconds=args.console_idle_timeout),
+                        console_session_max=dt.timedelta(seconds=args.console_session_max),
+                        console_max_failures=args.console_max_failures,
+                        console_lockout=dt.timedelta(seconds=args.console_lockout),
                         log_every_request=args.log_every_request,
                         api_docs=args.docs,
                         clock=FileClock(args.clock_file) if args.clock_file else system_clock)
@@ -226,6 +238,39 @@ def _attendant_actions(args: argparse.Namespace) -> int:
     return 0
 
 
+def _read_password() -> str:
+    if sys.stdin.isatty():
+        return getpass.getpass(f"password (at least {MIN_PASSWORD_LENGTH} characters): ")
+    return sys.stdin.readline().rstrip("\n")
+
+
+def _add_staff(args: argparse.Namespace) -> int:
+    password = _read_password()
+    _write(args, lambda session: add_staff(session, args.username, args.name, StaffRole(args.role), password))
+    print(f"console account {args.username!r} ({args.role}) added", file=sys.stderr)
+    return 0
+
+
+def _disable_staff(args: argparse.Namespace) -> int:
+    ended = _write(args, lambda session: disable_staff(session, args.username))
+    print(f"console account {args.username!r} disabled; {ended} live session(s) ended", file=sys.stderr)
+    return 0
+
+
+def _reset_staff_password(args: argparse.Namespace) -> int:
+    password = _read_password()
+    ended = _write(args, lambda session: reset_password(session, args.username, password))
+    print(f"console account {args.username!r}: new password; {ended} live session(s) ended", file=sys.stderr)
+    return 0
+
+
+def _unlock_staff(args: argparse.Namespace) -> int:
+    unlocked = _write(args, lambda session: unlock_staff(session, args.username))
+    print(f"console account {args.username!r}: " + ("lockout lifted" if unlocked else "was not locked"),
+          file=sys.stderr)
+    return 0
+
+
 def _add_earn_rule(args: argparse.Namespace) -> int:
     try:
         start = dt.date.fromisoformat(args.effective_from)
@@ -316,6 +361,15 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--attendant-session-max", type=float,
                        default=Settings.attendant_session_max.total_seconds(),
                        help="seconds after sign-in that end an attendant session (default: %(default)s)")
+    serve.add_argument("--console-idle-timeout", type=float, default=Settings.console_idle_timeout.total_seconds(),
+                       help="seconds without a request that end a web-console session (default: %(default)s)")
+    serve.add_argument("--console-session-max", type=float, default=Settings.console_session_max.total_seconds(),
+                       help="seconds after sign-in that end a web-console session (default: %(default)s)")
+    serve.add_argument("--console-max-failures", type=_positive, default=Settings.console_max_failures,
+                       help="wrong console passwords in a row that lock a username (default: %(default)s)")
+    serve.add_argument("--console-lockout", type=float, default=Settings.console_lockout.total_seconds(),
+                       help="seconds of a console username's first lockout, doubled for each lockout in a row "
+                            "(default: %(default)s)")
     serve.add_argument("--keep-alive-seconds", type=float, default=KEEP_ALIVE_SECONDS,
                        help="seconds an idle keep-alive connection stays open; keep it above every client's and "
                             "proxy's own idle limit (default: %(default)s)")
@@ -354,6 +408,17 @@ def _parser() -> argparse.ArgumentParser:
                       "print the attendant audit as JSON lines, newest first")
     actions.add_argument("--attendant", default=None, help="only this attendant code")
     actions.add_argument("--limit", type=int, default=100, help="at most this many rows (default: %(default)s)")
+    add_staff_command = command("add-staff", _add_staff,
+                                "add a web-console account (agent or admin); the password is read from stdin")
+    add_staff_command.add_argument("--username", required=True)
+    add_staff_command.add_argument("--name", required=True, help="the name shown in the console and the audit")
+    add_staff_command.add_argument("--role", required=True, choices=[role.value for role in StaffRole])
+    command("disable-staff", _disable_staff, "stop a console account signing in and end its sessions"
+            ).add_argument("--username", required=True)
+    command("reset-staff-password", _reset_staff_password,
+            "give a console account a new password (read from stdin) and end its sessions"
+            ).add_argument("--username", required=True)
+    command("unlock-staff", _unlock_staff, "lift a console account's lockout").add_argument("--username", required=True)
     earn_rule = command("add-earn-rule", _add_earn_rule, "add an earn rate in force from a date")
     earn_rule.add_argument("--fuel-type", required=True, choices=[fuel.value for fuel in FuelType])
     earn_rule.add_argument("--rate-percent", required=True, help="e.g. 0.5")

@@ -40,6 +40,7 @@ class ErrorCode(enum.StrEnum):
     WRONG_NAME_AND_BIRTH_DATE = "wrong_name_and_birth_date"
     SAME_CARD = "same_card"
     NEW_CARD_NOT_BLANK = "new_card_not_blank"  # it has a holder, points or a past
+    WRONG_IDENTITY = "wrong_identity"  # the call centre: the caller's birth date or phone digits do not match
     # attendants
     BAD_ATTENDANT_PIN = "bad_attendant_pin"
     ATTENDANT_LOCKED = "attendant_locked"

@@ -14,7 +14,7 @@ runtime_apt=(
   libxext6 libxrender1 libxi6 libxrandr2 libxcursor1 libxss1 libxxf86vm1 libxfixes3
   xvfb xauth fonts-dejavu-core espeak-ng
 )
-test_apt=(postgresql imagemagick xdotool zbar-tools systemd shellcheck nginx openssl x11-xserver-utils debootstrap)
+test_apt=(postgresql imagemagick xdotool zbar-tools systemd shellcheck nginx openssl x11-xserver-utils debootstrap chromium)
 
 want=("${runtime_apt[@]}")
 extras="[kiosk,central]"

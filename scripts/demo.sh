@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The README's demo command: installs what is needed on a fresh Debian machine, then runs the
 # kiosk on the embedded default: the central service on SQLite with demo cards, pcscd with
-# vsmartcard's virtual reader (when run as root), and the kiosk with demo "tap" buttons.
+# vsmartcard's virtual reader (when run as root), and the kiosk with demo "tap" buttons; it prints
+# the address of the service's web console with the demo agent's and admin's sign-in.
 #   scripts/demo.sh              windowed 1280x800
 #   scripts/demo.sh --fullscreen as on a station
 # Everything it starts is stopped when the kiosk window closes. Data lives in var/demo/.
@@ -65,6 +66,10 @@ for _ in range(100):
 else:
     sys.exit("demo: the central service did not start; see var/demo/central.log")
 PY
+cat <<TEXT
+demo: the web console (call centre and head office) is at http://127.0.0.1:$port/console
+demo:   call-centre agent: demo-agent / demo-agent-pass    back office admin: demo-admin / demo-admin-pass
+TEXT
 
 window=(--windowed)
 [[ "${1:-}" == "--fullscreen" ]] && window=()

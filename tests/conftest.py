@@ -5,4 +5,5 @@ pytest_plugins = [
     "tests.rigs.central",
     "tests.rigs.xvfb",
     "tests.rigs.postgres",
+    "tests.rigs.browser",
 ]

@@ -14,6 +14,7 @@ from central.api import (
     assistance,
     attendant,
     cards,
+    console,
     holders,
     kiosks,
     ledger,
@@ -61,6 +62,7 @@ def create_app(database_url: str, settings: Settings | None = None) -> FastAPI:
     app.add_middleware(RequestObserver, metrics=app.state.metrics, log_every_request=settings.log_every_request)
     for module in (cards, ledger, holders, attendant, sms, kiosks, assistance, operations):
         app.include_router(module.router)
+    console.install(app)
     return app
 
 

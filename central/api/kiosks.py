@@ -46,6 +46,7 @@ def fleet(
                 reader_state=kiosk.reader_state,
                 app_version=kiosk.app_version,
                 errors_since_last_beat=kiosk.errors_since_last_beat,
+                service_latency_ms=kiosk.service_latency_ms,
             )
             for kiosk in kiosks
         ]

@@ -343,6 +343,9 @@ class HeartbeatRequest(BaseModel):
         default_factory=dict, max_length=20
     )
     observed_at: AwareDatetime | None = Field(default=None, description="When the kiosk took this beat")
+    service_latency_ms: StrictInt | None = Field(
+        default=None, ge=0, le=600_000,
+        description="The kiosk's last measured round trip to this service (its health probe), milliseconds")
 
 
 class HeartbeatAck(BaseModel):
@@ -414,6 +417,7 @@ class KioskView(BaseModel):
     reader_state: str | None
     app_version: str | None
     errors_since_last_beat: dict[str, int]
+    service_latency_ms: int | None = None
 
 
 class FleetView(BaseModel):

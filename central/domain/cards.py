@@ -12,6 +12,7 @@ from typing import Protocol
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from central.domain.audit import Action, ActionRecord, add_action
 from central.domain.errors import Conflict, NotFound
 from central.domain.values import Balance, Pots
 from central.storage.cards import find_card, find_card_by_uid, lock_card
@@ -85,10 +86,11 @@ def refuse_if_retired(card: HasStatus) -> None:
 
 @dataclass(frozen=True)
 class Actor:
-    """Who causes a change: the device, and the attendant when one signed in."""
+    """Who causes a change: the device, and the attendant or console agent/admin when one signed in."""
 
     device_id: int | None = None
     attendant_id: int | None = None
+    staff_id: int | None = None
 
 
 def record_event(
@@ -99,6 +101,7 @@ def record_event(
     session.add(CardEvent(
         card_id=card.id, at=utcnow(), kind=kind, pot=pot.value if pot else None, delta=delta,
         status=card.status, reference=reference, device_id=actor.device_id, attendant_id=actor.attendant_id,
+        staff_id=actor.staff_id,
     ))
 
 
@@ -120,12 +123,16 @@ def change_status(
     record_event(session, card, kind, actor, reference=reference)
 
 
-def block_card(session: Session, number: str, actor: Actor) -> None:
-    """Blocks a lost or stolen card (it may still be replaced); a replaced card cannot be blocked."""
+def block_card(session: Session, number: str, actor: Actor, reference: str = "admin") -> None:
+    """Blocks a lost or stolen card (it may still be replaced); a replaced card cannot be blocked.
+    A console agent's block is also a row of the staff audit."""
     card = locked_card(session, number)
     if card.status == CardStatus.REPLACED.value:
         raise Conflict("card_replaced", "a replaced card cannot be blocked")
-    change_status(session, card, CardStatus.BLOCKED, "blocked", actor, reference="admin")
+    change_status(session, card, CardStatus.BLOCKED, "blocked", actor, reference=reference)
+    if actor.staff_id is not None:
+        add_action(session, ActionRecord(Action.CARD_BLOCKED, actor.device_id, actor.attendant_id, card_id=card.id,
+                                         staff_id=actor.staff_id, detail=reference))
 
 
 def link_card_uid(session: Session, number: str, uid: str) -> None:

@@ -4,7 +4,8 @@ The active card also carries a contactless chip UID (:data:`DEMO_UIDS`). For att
 there are a demo attendant (:data:`DEMO_ATTENDANT`), phones on the holder records (the
 holder search needs them) and two blank new cards to replace a card with (:data:`DEMO_NEW_CARDS`).
 
-The demo attendant's PIN is known to everyone and the demo cards hold points any till can
+The demo web-console accounts (:data:`DEMO_STAFF`), an agent and an admin, sign in with
+passwords everyone knows. The demo attendant's PIN is known to everyone and the demo cards hold points any till can
 redeem, so they go only into an empty database (which is then marked as a demo database and
 may be filled again) or one so marked; anything else needs ``force``.
 """
@@ -18,6 +19,7 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from central.domain.cards import Actor, UidTaken, link_uid, record_event
+from central.domain.console_accounts import add_staff
 from central.domain.pins import hash_pin
 from central.storage.models import (
     Attendant,
@@ -27,6 +29,8 @@ from central.storage.models import (
     Device,
     Holder,
     Pot,
+    StaffAccount,
+    StaffRole,
     utcnow,
 )
 from opetcard.numbers import last10
@@ -64,6 +68,12 @@ DEMO_NEW_CARDS = ("7000072026000012", "7000072026000020")
 
 DEMO_ATTENDANT = ("1001", "DEMO GÖREVLİ", "1234")
 """Code, name and PIN of the demo attendant."""
+
+DEMO_STAFF = (
+    ("demo-agent", "DEMO ÇAĞRI MERKEZİ", StaffRole.AGENT, "demo-agent-pass"),
+    ("demo-admin", "DEMO YÖNETİCİ", StaffRole.ADMIN, "demo-admin-pass"),
+)
+"""Username, name, role and password of the demo web-console accounts."""
 
 
 DEMO_MARK = "demo"
@@ -137,6 +147,7 @@ def load_demo_data(session: Session, force: bool = False) -> int:
         if holder.phone is None and key in DEMO_PHONES:
             holder.phone = DEMO_PHONES[key]
     _add_attendant(session)
+    _add_staff(session)
     return added + _add_new_cards(session)
 
 
@@ -154,3 +165,10 @@ def _add_attendant(session: Session) -> None:
     code, name, pin = DEMO_ATTENDANT
     if session.scalar(select(Attendant.id).where(Attendant.code == code)) is None:
         session.add(Attendant(code=code, name=name, pin_hash=hash_pin(pin)))
+
+
+def _add_staff(session: Session) -> None:
+    """Adds the :data:`DEMO_STAFF` accounts whose username is free (an existing one is left as it is)."""
+    for username, name, role, password in DEMO_STAFF:
+        if session.scalar(select(StaffAccount.id).where(StaffAccount.username == username)) is None:
+            add_staff(session, username, name, role, password)

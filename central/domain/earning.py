@@ -15,7 +15,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.orm import Session
 
-from central.domain.errors import Invalid
+from central.domain.audit import Action, ActionRecord, add_action
+from central.domain.errors import Conflict, Invalid
 from central.storage.models import EarnRule, FuelType
 
 STATION_ZONE = ZoneInfo("Europe/Istanbul")
@@ -53,15 +54,24 @@ def rule_in_force(connection: Connection, fuel_type: FuelType, moment: dt.dateti
     return None if row is None else RuleInForce(*row)
 
 
-def add_earn_rule(session: Session, fuel_type: FuelType, rate_percent: str, effective_from: dt.date) -> None:
-    """A new earn rate (``rate_percent`` such as ``"0.5"``, at most 4 decimals) in force from a station date."""
+def add_earn_rule(session: Session, fuel_type: FuelType, rate_percent: str, effective_from: dt.date,
+                  by_staff_id: int | None = None) -> None:
+    """A new earn rate (``rate_percent`` such as ``"0.5"``, at most 4 decimals) in force from a station
+    date; ``conflict`` when the fuel type already has a rate from that date. From the console, audited."""
     try:
         rate_ppm = Decimal(rate_percent) * PPM / 100
     except InvalidOperation:
         raise Invalid("invalid_request", "the rate must be a number such as 0.5") from None
     if rate_ppm != rate_ppm.to_integral_value() or not 0 <= rate_ppm <= PPM:
         raise Invalid("invalid_request", "the rate must be between 0 and 100 percent with at most 4 decimals")
-    session.add(EarnRule(fuel_type=FuelType(fuel_type).value, rate_ppm=int(rate_ppm), effective_from=effective_from))
+    fuel = FuelType(fuel_type)
+    if session.scalar(select(EarnRule.id).where(EarnRule.fuel_type == fuel.value,
+                                                EarnRule.effective_from == effective_from)) is not None:
+        raise Conflict("conflict", "this fuel type already has a rate from that date")
+    session.add(EarnRule(fuel_type=fuel.value, rate_ppm=int(rate_ppm), effective_from=effective_from))
+    if by_staff_id is not None:
+        add_action(session, ActionRecord(Action.EARN_RULE_ADDED, None, staff_id=by_staff_id,
+                                         detail=f"{fuel.value} {int(rate_ppm)} ppm from {effective_from.isoformat()}"))
 
 
 @dataclass(frozen=True)
@@ -78,3 +88,14 @@ def list_earn_rules(session: Session) -> list[EarnRuleRow]:
     """Every earn rule, by fuel type and date."""
     rules = session.scalars(select(EarnRule).order_by(EarnRule.fuel_type, EarnRule.effective_from, EarnRule.id))
     return [EarnRuleRow(rule.id, rule.fuel_type, rule.rate_ppm, rule.effective_from) for rule in rules]
+
+
+def in_force_on(rules: list[EarnRuleRow], day: dt.date) -> set[int]:
+    """The ids of the rules in force on the station date ``day``: per fuel type, the newest from
+    that day or before (the rule :func:`rule_in_force` books a sale under)."""
+    newest: dict[str, EarnRuleRow] = {}
+    for rule in rules:
+        if rule.effective_from <= day and (rule.fuel_type not in newest
+                                           or rule.effective_from > newest[rule.fuel_type].effective_from):
+            newest[rule.fuel_type] = rule
+    return {rule.id for rule in newest.values()}

@@ -33,6 +33,8 @@ class KioskHealth:
     reader_state: str | None
     app_version: str | None
     errors_since_last_beat: dict[str, int]
+    service_latency_ms: int | None = None
+    """The kiosk's last round trip to the service, as its heartbeat reports it (older kiosks do not)."""
 
 
 def fleet_health(session: Session, now: dt.datetime, silent_after: dt.timedelta) -> list[KioskHealth]:
@@ -59,6 +61,7 @@ def _health(kiosk: Device, now: dt.datetime, silent_after: dt.timedelta) -> Kios
         reader_state=reader_state,
         app_version=beat.get("app_version"),
         errors_since_last_beat=beat.get("errors_since_last_beat") or {},
+        service_latency_ms=beat.get("service_latency_ms"),
     )
 
 

@@ -102,7 +102,7 @@ def look_up_card(session: Session, number: str, actor: Actor, session_key: str) 
     card = find_card(session, number)
     add_action(session, ActionRecord(Action.CARD_LOOKUP, actor.device_id, actor.attendant_id,
                                      card_id=card.id if card else None,
-                                     detail="found" if card else "unknown card"))
+                                     detail="found" if card else "unknown card", staff_id=actor.staff_id))
     if card is None:
         raise NotFound("unknown_card", "no card with this number")
     return holder_card(card, session_key)
@@ -114,5 +114,5 @@ def search_holder_cards(
     """An attendant's holder search (see :func:`search_holders`), audited by its result count."""
     cards = search_holders(session, full_name, birth_date, phone)
     add_action(session, ActionRecord(Action.HOLDER_SEARCH, actor.device_id, actor.attendant_id,
-                                     detail=f"{len(cards)} card(s) found"))
+                                     detail=f"{len(cards)} card(s) found", staff_id=actor.staff_id))
     return [holder_card(card, session_key) for card in cards]

@@ -35,3 +35,10 @@ IDENTITY_MESSAGES = {
     IdentityCheck.WRONG_BIRTH_DATE: "the birth date does not match the holder record",
     IdentityCheck.WRONG_NAME_AND_BIRTH_DATE: "neither the name nor the birth date matches the holder record",
 }
+
+
+def caller_matches(holder: Holder, birth_date: dt.date, phone_last4: str) -> bool:
+    """The call centre's questions: the full birth date and the last four digits of the phone on the
+    record, as the caller says them (a record without a phone never matches)."""
+    digits = "".join(char for char in holder.phone or "" if char.isdigit())
+    return birth_date == holder.birth_date and len(digits) >= 4 and digits[-4:] == phone_last4

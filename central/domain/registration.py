@@ -21,7 +21,7 @@ def register(
     """Creates the holder record of the card (the card itself if it was never used).
 
     The name is stored in Turkish upper case with single spaces; an attendant's registration
-    is also written to the attendant audit.
+    (or a console agent's) is also written to the audit.
     """
     card = lock_card(session, card_number, create=True, device_id=actor.device_id)
     assert card is not None
@@ -39,8 +39,9 @@ def register(
     session.flush()
     card.holder_id = holder.id
     record_event(session, card, "registered", actor)
-    if actor.attendant_id is not None:
-        add_action(session, ActionRecord(Action.REGISTRATION, actor.device_id, actor.attendant_id, card_id=card.id))
+    if actor.attendant_id is not None or actor.staff_id is not None:
+        add_action(session, ActionRecord(Action.REGISTRATION, actor.device_id, actor.attendant_id, card_id=card.id,
+                                         staff_id=actor.staff_id))
     session.flush()
     session.refresh(card)
     return balance(card, utcnow())

@@ -7,7 +7,8 @@ be replaced only once even if two attendants try at the same moment.
 
 The old card is named by its number plus the holder's name and birth date, or (attendant
 mode) by a card ref of the attendant's session plus the birth date the attendant read off the
-holder's ID document. The new card must be blank: no holder, no points, no events but its
+holder's ID document, or (call centre) by a card id the agent found plus the caller's birth date
+and the last four digits of the phone on the record. The new card must be blank: no holder, no points, no events but its
 creation (a card someone used or registered is theirs, and its points with it).
 Each replacement gets a unique confirmation code for the attendant and the holder, and a row
 in the attendant audit.
@@ -30,7 +31,7 @@ from central.domain.cards import (
     refuse_if_retired,
 )
 from central.domain.errors import Conflict, Invalid, NotFound
-from central.domain.identity import IDENTITY_MESSAGES, IdentityCheck, check_identity
+from central.domain.identity import IDENTITY_MESSAGES, IdentityCheck, caller_matches, check_identity
 from central.domain.values import Pots, ReplacementDone
 from central.storage.cards import CARD_CREATED, ensure_card_row, find_card, lock_cards
 from central.storage.models import (
@@ -96,6 +97,26 @@ def replace_card_by_ref(
     return _move(session, actor, old_card_id, new_card_number, confirm)
 
 
+def replace_card_for_caller(
+    session: Session, actor: Actor, old_card_id: int, *, new_card_number: str, birth_date: dt.date,
+    phone_last4: str, call_reference: str,
+) -> ReplacementDone:
+    """By a call-centre agent (``actor.staff_id``): the caller's birth date and the last four digits of
+    the phone on the record must both match (:func:`caller_matches`); the call is recorded with the move."""
+    old_row = session.get(Card, old_card_id)
+    if old_row is None:
+        raise NotFound("unknown_card", "no such card")
+    if old_row.number == new_card_number:
+        raise Invalid("same_card", "the new card must be a different card")
+
+    def confirm(old: Card) -> None:
+        assert old.holder is not None
+        if not caller_matches(old.holder, birth_date, phone_last4):
+            raise Invalid("wrong_identity", "the caller's answers do not match the holder record")
+
+    return _move(session, actor, old_card_id, new_card_number, confirm, call_reference)
+
+
 def refuse_unless_blank(session: Session, card: Card) -> None:
     """``new_card_not_blank`` for a card with a holder, points, any event but its creation, or a sale
     (a sale too small to earn a point leaves no event, but the card was in someone's hand)."""
@@ -108,7 +129,8 @@ def refuse_unless_blank(session: Session, card: Card) -> None:
 
 
 def _move(
-    session: Session, actor: Actor, old_id: int, new_number: str, confirm: Callable[[Card], None]
+    session: Session, actor: Actor, old_id: int, new_number: str, confirm: Callable[[Card], None],
+    call_reference: str | None = None,
 ) -> ReplacementDone:
     """Moves everything from the old card to the new card, or raises without changing anything."""
     new_id = ensure_card_row(session.connection(), new_number, actor.device_id)
@@ -126,6 +148,7 @@ def _move(
     replacement = Replacement(
         old_card_id=old.id, new_card_id=new.id, device_id=actor.device_id, attendant_id=actor.attendant_id,
         fuel_moved=old.fuel_points, autogas_moved=old.autogas_points, created_at=utcnow(), confirmation_code=code,
+        staff_id=actor.staff_id, call_reference=call_reference,
     )
     session.add(replacement)
     session.flush()
@@ -143,7 +166,8 @@ def _move(
         change_status(session, new, CardStatus.ACTIVE, "activated", actor, reference)
     add_action(session, ActionRecord(
         Action.REPLACEMENT, actor.device_id, actor.attendant_id, card_id=old.id, new_card_id=new.id,
-        detail=f"to …{last4(new.number)}, confirmation {code}",
+        detail=f"to …{last4(new.number)}, confirmation {code}" + (f", call {call_reference}" if call_reference else ""),
+        staff_id=actor.staff_id,
     ))
     session.flush()
     now = utcnow()

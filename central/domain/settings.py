@@ -34,6 +34,14 @@ class Settings:
     """An attendant session ends this long after sign-in however busy it is (one shift)."""
     kiosk_silent_after: dt.timedelta = dt.timedelta(minutes=3)
     """Three missed beats at the kiosk's default 60 s interval."""
+    console_idle_timeout: dt.timedelta = dt.timedelta(minutes=15)
+    """A web-console session unused this long has ended; every page or form starts the wait again."""
+    console_session_max: dt.timedelta = dt.timedelta(hours=10)
+    """A web-console session ends this long after sign-in however busy it is (one shift)."""
+    console_max_failures: int = 5
+    """Wrong console passwords in a row for a username before it is locked."""
+    console_lockout: dt.timedelta = dt.timedelta(minutes=15)
+    """The first lockout of a console username; each lockout in a row lasts twice the one before."""
     log_every_request: bool = False
     """Also log successful reads (central.api.observe logs changes, failures and slow requests)."""
     api_docs: bool = False

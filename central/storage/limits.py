@@ -57,6 +57,9 @@ class Scope(str, enum.Enum):
     """Wrong PINs and lockouts of an attendant code as typed, known or not (subject: the code)."""
     ATTENDANT_LOOKUP = "attendant_lookup"
     """Card look-ups and holder searches of an attendant, all sessions (subject: attendant id)."""
+    STAFF_USERNAME = "staff_username"
+    """Wrong console passwords and lockouts of a username as typed, known or not (subject: SHA-256
+    of the username, case-folded)."""
 
 
 @dataclass(frozen=True)

@@ -227,7 +227,11 @@ class Replacement(Base):
     old_card_id: Mapped[int] = mapped_column(ForeignKey("cards.id"), unique=True)
     new_card_id: Mapped[int] = mapped_column(ForeignKey("cards.id"))
     device_id: Mapped[int] = mapped_column(ForeignKey("devices.id"))
-    attendant_id: Mapped[int] = mapped_column(ForeignKey("attendants.id"))
+    attendant_id: Mapped[int | None] = mapped_column(ForeignKey("attendants.id"), nullable=True)
+    """The attendant at a kiosk or till; null when a call-centre agent moved the points (``staff_id``)."""
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_accounts.id"), nullable=True)
+    call_reference: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    """The call-centre call the agent moved the points in (the agent's own reference)."""
     fuel_moved: Mapped[int] = mapped_column(BigInteger)
     autogas_moved: Mapped[int] = mapped_column(BigInteger)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
@@ -254,6 +258,8 @@ class CardEvent(Base):
     reference: Mapped[str | None] = mapped_column(String(64), nullable=True)
     device_id: Mapped[int | None] = mapped_column(ForeignKey("devices.id"), nullable=True)
     attendant_id: Mapped[int | None] = mapped_column(ForeignKey("attendants.id"), nullable=True)
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_accounts.id"), nullable=True)
+    """The console agent or admin who made the change, if one did."""
 
 
 class IdempotencyRecord(Base):
@@ -305,7 +311,8 @@ class AttendantSession(Base):
 
 
 class AttendantAction(Base):
-    """The attendant audit: sign-ins, look-ups, searches, replacements, registrations.
+    """The staff audit: attendants' sign-ins, look-ups, searches, replacements, registrations, and
+    what console agents and admins did (``staff_id``).
 
     ``detail`` is short text for people; it never holds a full card number, a PIN, a token or a name.
     """
@@ -321,6 +328,8 @@ class AttendantAction(Base):
     card_id: Mapped[int | None] = mapped_column(ForeignKey("cards.id"), nullable=True)
     new_card_id: Mapped[int | None] = mapped_column(ForeignKey("cards.id"), nullable=True)
     detail: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_accounts.id"), nullable=True, index=True)
+    """The console agent or admin who acted (an admin's change to an attendant names both)."""
 
 
 class DatabaseMark(Base):
@@ -330,6 +339,50 @@ class DatabaseMark(Base):
 
     name: Mapped[str] = mapped_column(String(32), primary_key=True)
     set_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class StaffRole(str, enum.Enum):
+    """What a web-console account may do: the call centre's agents, head office's admins."""
+
+    AGENT = "agent"
+    ADMIN = "admin"
+
+
+class StaffAccount(Base):
+    """A web-console account (central.domain.console_accounts); the password is stored only as an argon2 hash.
+
+    Wrong passwords and lockouts are counted in :class:`Limit` (scope ``staff_username``), by
+    the username as typed, so unknown usernames are counted exactly like real ones.
+    """
+
+    __tablename__ = "staff_accounts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(16))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    disabled_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, nullable=True)
+
+
+class StaffSession(Base):
+    """A signed-in console browser; its cookie's token is stored only as its SHA-256.
+
+    Ends at ``ended_at``: sign-out, idle longer than the service's setting, its absolute
+    ``expires_at``, or the account disabled or its password reset.
+    """
+
+    __tablename__ = "staff_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True, index=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff_accounts.id"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    last_used_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    ended_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    end_reason: Mapped[str | None] = mapped_column(String(16), nullable=True)
 
 
 class Limit(Base):

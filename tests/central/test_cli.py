@@ -89,3 +89,23 @@ def test_a_token_file_is_never_written_over_and_a_failed_command_leaves_none(url
     with database.reader() as session:
         assert session.scalar(select(func.count()).select_from(Device)) == 0
     database.dispose()
+
+
+def test_add_staff_reads_the_password_from_stdin_and_stores_only_an_argon2_hash(url, monkeypatch):
+    from central.domain.console_accounts import verify_password
+    from central.storage.models import StaffAccount
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("kısa\n"))
+    assert run(url, "add-staff", "--username", "Ayse.K", "--name", "Ayşe K", "--role", "agent")[0] == 2
+    monkeypatch.setattr("sys.stdin", io.StringIO("uzun ve gizli parola\n"))
+    code, out = run(url, "add-staff", "--username", "Ayse.K", "--name", "Ayşe K", "--role", "agent")
+    assert code == 0 and out == ""
+    database = Database.connect(url)
+    with database.reader() as session:
+        account = session.scalars(select(StaffAccount)).one()
+    database.dispose()
+    assert (account.username, account.role) == ("ayse.k", "agent")
+    assert account.password_hash.startswith("$argon2id$") and "gizli" not in account.password_hash
+    assert verify_password("uzun ve gizli parola", account.password_hash)
+    monkeypatch.setattr("sys.stdin", io.StringIO("başka bir parola\n"))
+    assert run(url, "add-staff", "--username", "ayse.k", "--name", "X", "--role", "admin")[0] == 2  # taken

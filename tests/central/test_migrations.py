@@ -60,3 +60,33 @@ def test_attendant_mode_migration_goes_down_and_up_again(empty_database_url: str
             assert session.execute(text("SELECT count(*) FROM attendant_actions")).scalar_one() == 0
     finally:
         database.dispose()
+
+
+def test_the_web_console_migration_goes_down_and_up_again_with_its_accounts_and_device(empty_database_url: str):
+    from alembic import command
+    from sqlalchemy import inspect
+
+    from central.domain.console_accounts import add_staff, console_device_id
+    from central.storage.db import alembic_config
+    from central.storage.models import StaffRole
+
+    migrate(empty_database_url)
+    database = Database.connect(empty_database_url)
+    try:
+        with database.transaction() as session:
+            add_staff(session, "agent-one", "Ajan Bir", StaffRole.AGENT, "uzun-bir-parola")
+            console_device_id(session)
+        database.dispose()
+        command.downgrade(alembic_config(empty_database_url), "0007")
+        with database.reader() as session:
+            assert session.execute(text("SELECT count(*) FROM devices")).scalar_one() == 0  # the console's device
+            tables = inspect(session.connection()).get_table_names()
+            assert "staff_accounts" not in tables and "staff_sessions" not in tables
+            columns = {column["name"] for column in inspect(session.connection()).get_columns("replacements")}
+            assert "staff_id" not in columns and "call_reference" not in columns
+        database.dispose()
+        migrate(empty_database_url)
+        with database.reader() as session:
+            assert session.execute(text("SELECT count(*) FROM staff_accounts")).scalar_one() == 0
+    finally:
+        database.dispose()
