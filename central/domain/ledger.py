@@ -18,7 +18,14 @@ from sqlalchemy.orm import Session
 
 from central.domain.cards import refuse_if_retired
 from central.domain.earning import earned_points, rule_in_force, station_date
-from central.domain.errors import Conflict, DomainError, Invalid, NotFound
+from central.domain.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    Invalid,
+    NotFound,
+    Unauthenticated,
+)
 from central.domain.values import Pots, RedemptionBooked, SaleBooked
 from central.storage.cards import ensure_card_row
 from central.storage.ledger_pg import SaleAnswer, SaleRefused, book_sale
@@ -146,9 +153,11 @@ def redeem(
 
 
 _REFUSALS: dict[str, type[DomainError]] = {
-    "card_replaced": Conflict, "card_blocked": Conflict, "idempotency_key_reused": Invalid,
+    "unauthorized": Unauthenticated, "forbidden": Forbidden, "card_replaced": Conflict, "card_blocked": Conflict, "idempotency_key_reused": Invalid,
 }
 _REFUSAL_MESSAGES = {
+    "unauthorized": "the device token is unknown or revoked",
+    "forbidden": "a {detail} may not do this",
     "card_replaced": "this card was replaced by a new card and can no longer be used",
     "card_blocked": "this card is blocked",
     "idempotency_key_reused": "this Idempotency-Key was used for a different request",
@@ -156,11 +165,11 @@ _REFUSAL_MESSAGES = {
 
 
 async def book_sale_once(
-    pool: AsyncConnectionPool, device_id: int, key: str, request_hash: str, *, card_number: str,
+    pool: AsyncConnectionPool, token_hash: str, key: str, request_hash: str, *, card_number: str,
     fuel_type: FuelType, amount: int, station: str, sold_at: dt.datetime, now: dt.datetime,
 ) -> SaleAnswer:
-    """PostgreSQL, awaited on the event loop: :func:`record_sale` under its Idempotency-Key in one
-    round trip (central.storage.ledger_pg). The same rules: a sale in the future is refused here,
+    """PostgreSQL, awaited on the event loop: the till of ``token_hash`` admitted and
+    :func:`record_sale` under its Idempotency-Key, in one round trip (central.storage.ledger_pg). The same rules: a sale in the future is refused here,
     the rule in force on the station's date and the rounding (:func:`earned_points`, written
     again in SQL) there; a retried key answers the stored answer."""
     if sold_at > now + CLOCK_SKEW:
@@ -168,11 +177,11 @@ async def book_sale_once(
     fuel = FuelType(fuel_type)
     try:
         return await book_sale(
-            pool, device_id=device_id, key=key, request_hash=request_hash, number=card_number, fuel_type=fuel.value,
+            pool, token_hash=token_hash, token_now=utcnow(), key=key, request_hash=request_hash, number=card_number, fuel_type=fuel.value,
             pot=POT_OF_FUEL[fuel].value, amount=amount, station=station, sold_at=sold_at,
             station_date=station_date(sold_at), now=now)
     except SaleRefused as refused:
         kind = _REFUSALS.get(refused.code)
         if kind is None:
             raise
-        raise kind(refused.code, _REFUSAL_MESSAGES[refused.code]) from None
+        raise kind(refused.code, _REFUSAL_MESSAGES[refused.code].format(detail=refused.detail)) from None

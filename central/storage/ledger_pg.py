@@ -15,16 +15,18 @@ import psycopg
 from psycopg_pool import AsyncConnectionPool
 
 _CALL = ("SELECT status, body, replayed, points FROM opet_sale("
-         "%(device)s, %(key)s, %(request_hash)s, %(number)s, %(fuel_type)s, %(pot)s, %(amount)s, %(station)s, "
+         "%(token_hash)s, %(token_now)s, %(key)s, %(request_hash)s, %(number)s, %(fuel_type)s, %(pot)s, %(amount)s, %(station)s, "
          "%(sold_at)s, %(station_date)s, %(now)s)")
 
 
 class SaleRefused(Exception):
-    """``opet_sale`` refused: ``code`` is ``card_replaced``, ``card_blocked`` or ``idempotency_key_reused``."""
+    """``opet_sale`` refused: ``code`` is ``unauthorized``, ``forbidden`` (``detail``: the device's
+    kind), ``card_replaced``, ``card_blocked`` or ``idempotency_key_reused``."""
 
-    def __init__(self, code: str) -> None:
+    def __init__(self, code: str, detail: str | None = None) -> None:
         super().__init__(code)
         self.code = code
+        self.detail = detail
 
 
 class SaleAnswer(NamedTuple):
@@ -42,12 +44,12 @@ def _naive_utc(moment: dt.datetime) -> dt.datetime:
 
 
 async def book_sale(
-    pool: AsyncConnectionPool, *, device_id: int, key: str, request_hash: str, number: str, fuel_type: str,
+    pool: AsyncConnectionPool, *, token_hash: str, token_now: dt.datetime, key: str, request_hash: str, number: str, fuel_type: str,
     pot: str, amount: int, station: str, sold_at: dt.datetime, station_date: dt.date, now: dt.datetime,
 ) -> SaleAnswer:
     """Calls ``opet_sale`` (see the module docstring)."""
     parameters = {
-        "device": device_id, "key": key, "request_hash": request_hash, "number": number, "fuel_type": fuel_type,
+        "token_hash": token_hash, "token_now": _naive_utc(token_now), "key": key, "request_hash": request_hash, "number": number, "fuel_type": fuel_type,
         "pot": pot, "amount": amount, "station": station, "sold_at": _naive_utc(sold_at),
         "station_date": station_date, "now": _naive_utc(now),
     }
@@ -55,7 +57,7 @@ async def book_sale(
         try:
             cursor = await connection.execute(_CALL, parameters, prepare=True)
         except psycopg.errors.RaiseException as exc:
-            raise SaleRefused(exc.diag.message_primary or "conflict") from None
+            raise SaleRefused(exc.diag.message_primary or "conflict", exc.diag.message_detail) from None
         row = await cursor.fetchone()
     assert row is not None
     return SaleAnswer(*row)

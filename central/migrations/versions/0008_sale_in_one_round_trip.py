@@ -1,8 +1,11 @@
 """A sale in one round trip on PostgreSQL: the function ``opet_sale``.
 
-Everything ``POST /v1/sales`` writes, in one statement the service calls on the event loop's
-async connection (central.storage.ledger_pg), instead of nine statements from a thread:
+Everything ``POST /v1/sales`` reads and writes, in one statement the service calls on the event
+loop's async connection (central.storage.ledger_pg), instead of a device read and nine
+statements from a thread:
 
+0. the device of the bearer token's hash (its current token, or a rotated-out one still in its
+   grace period), which must be an unrevoked till: else ``unauthorized`` / ``forbidden``;
 1. claim ``(device, Idempotency-Key)``: ``INSERT … ON CONFLICT DO NOTHING`` waits for a
    concurrent twin's transaction; when the key was already answered, the stored answer is
    returned (``replayed``) or, for another request, ``idempotency_key_reused`` is raised;
@@ -32,12 +35,14 @@ depends_on = None
 
 OPET_SALE = r"""
 CREATE FUNCTION opet_sale(
-    p_device integer, p_key text, p_request_hash text, p_number text, p_fuel_type text, p_pot text,
+    p_token_hash text, p_token_now timestamp, p_key text, p_request_hash text, p_number text, p_fuel_type text, p_pot text,
     p_amount bigint, p_station text, p_sold_at timestamp, p_station_date date, p_now timestamp,
     OUT status integer, OUT body text, OUT replayed boolean, OUT points bigint
 ) LANGUAGE plpgsql AS $$
 #variable_conflict use_column
 DECLARE
+    p_device integer;
+    v_device record;
     v_record record;
     v_card record;
     v_rule record;
@@ -45,6 +50,18 @@ DECLARE
     v_fuel bigint;
     v_autogas bigint;
 BEGIN
+    SELECT id, kind, revoked_at IS NOT NULL AS revoked INTO v_device FROM devices WHERE token_hash = p_token_hash;
+    IF NOT FOUND THEN
+        SELECT id, kind, (revoked_at IS NOT NULL OR previous_token_expires_at <= p_token_now) AS revoked
+        INTO v_device FROM devices WHERE previous_token_hash = p_token_hash;
+    END IF;
+    IF v_device.id IS NULL OR v_device.revoked THEN
+        RAISE EXCEPTION 'unauthorized';
+    ELSIF v_device.kind <> 'till' THEN
+        RAISE EXCEPTION 'forbidden' USING DETAIL = v_device.kind;
+    END IF;
+    p_device := v_device.id;
+
     INSERT INTO idempotency_records (device_id, key, operation, request_hash, created_at)
     VALUES (p_device, p_key, 'sale', p_request_hash, p_now)
     ON CONFLICT (device_id, key) DO NOTHING;
