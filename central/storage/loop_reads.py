@@ -63,7 +63,7 @@ from central.storage.limits import bucket_upsert
 from central.storage.models import Card, Device, UtcDateTime, utcnow
 
 STATEMENT_TIMEOUT_MS = 2000
-POOL_MIN, POOL_MAX = 2, 16
+POOL_MIN, POOL_MAX = 4, 16
 """PostgreSQL: the loop's connections per process (reads in flight at once)."""
 CHECKPOINT_EVERY = 1000
 """SQLite: charges on the loop between two checkpoints of the WAL (about a page each)."""
