@@ -77,7 +77,7 @@ def test_the_web_console_migration_goes_down_and_up_again_with_its_accounts_and_
             add_staff(session, "agent-one", "Ajan Bir", StaffRole.AGENT, "uzun-bir-parola")
             console_device_id(session)
         database.dispose()
-        command.downgrade(alembic_config(empty_database_url), "0007")
+        command.downgrade(alembic_config(empty_database_url), "0008")
         with database.reader() as session:
             assert session.execute(text("SELECT count(*) FROM devices")).scalar_one() == 0  # the console's device
             tables = inspect(session.connection()).get_table_names()

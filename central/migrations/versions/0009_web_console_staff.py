@@ -13,7 +13,7 @@ Only ``replacements`` is rebuilt on SQLite (a column becomes nullable); nothing 
 The other two get their column by ``ALTER TABLE ... ADD COLUMN ... REFERENCES``, in place.
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 Create Date: 2026-12-07
 """
 from __future__ import annotations
@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0009'
-down_revision = '0007'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 
