@@ -9,7 +9,9 @@ development run) it is in memory.
 
 A beat is the service's ``HeartbeatRequest`` (``central/schemas.py``): ``app_version``,
 ``uptime_seconds``, ``readers``, ``screen``, ``reader_state``, ``last_lookup_at``,
-``errors_since_last_beat`` and ``observed_at`` (a queued beat arrives late). The beats go
+``errors_since_last_beat``, ``observed_at`` (a queued beat arrives late) and
+``service_latency_ms``, the round trip of the last beat the service took (the fleet page shows
+it beside each kiosk; absent until one was delivered). The beats go
 through the kiosk's one :class:`~kiosk.transport.ServiceTransport`, without its retries: the
 queue is the retry.
 """
@@ -68,6 +70,7 @@ class FleetHealth:
         self._readers: list[str] = []
         self._last_lookup_at: dt.datetime | None = None
         self._errors: Counter[str] = Counter()
+        self._service_latency_ms: int | None = None
 
     def observe(self, state: KioskState) -> None:
         """Notes a new session state: a balance shown is a successful look-up, a problem shown is an error."""
@@ -83,6 +86,11 @@ class FleetHealth:
         with self._lock:
             self._readers = [name[:100] for name in readers[:MAX_READERS]]
 
+    def service_answered(self, round_trip_ms: int) -> None:
+        """Notes how long the service took to take a beat (the sender's thread)."""
+        with self._lock:
+            self._service_latency_ms = round_trip_ms
+
     def snapshot(self) -> Beat:
         """The next beat; the error counts start again from zero."""
         with self._lock:
@@ -96,6 +104,7 @@ class FleetHealth:
                 "last_lookup_at": _iso(self._last_lookup_at) if self._last_lookup_at else None,
                 "errors_since_last_beat": errors,
                 "observed_at": _iso(self._now()),
+                "service_latency_ms": self._service_latency_ms,
             }
 
 
@@ -225,8 +234,10 @@ class HeartbeatSender:
         queue: HeartbeatQueue,
         interval_seconds: float = 60.0,
         max_per_tick: int = 100,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._health = health
+        self._clock = clock
         self._poster = poster
         self._queue = queue
         self._interval = interval_seconds
@@ -240,15 +251,19 @@ class HeartbeatSender:
         return self.flush()
 
     def flush(self) -> int:
-        """Sends queued beats oldest first until one must wait (or ``max_per_tick`` are sent)."""
+        """Sends queued beats oldest first until one must wait (or ``max_per_tick`` are sent); the
+        round trip of each delivered beat is the service latency the next beat reports."""
         delivered = 0
         for _ in range(self._max_per_tick):
             beat = self._queue.oldest()
             if beat is None:
                 break
+            started = self._clock()
             outcome = self._poster.send(beat)
             if outcome is Delivery.RETRY_LATER:
                 break
+            if outcome is Delivery.DELIVERED:
+                self._health.service_answered(round((self._clock() - started) * 1000))
             self._queue.drop_oldest()
             delivered += outcome is Delivery.DELIVERED
         return delivered

@@ -345,7 +345,7 @@ class HeartbeatRequest(BaseModel):
     observed_at: AwareDatetime | None = Field(default=None, description="When the kiosk took this beat")
     service_latency_ms: StrictInt | None = Field(
         default=None, ge=0, le=600_000,
-        description="The kiosk's last measured round trip to this service (its health probe), milliseconds")
+        description="The round trip of the kiosk's last heartbeat this service took, milliseconds")
 
 
 class HeartbeatAck(BaseModel):

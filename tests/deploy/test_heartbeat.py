@@ -65,6 +65,7 @@ def test_snapshot_reports_lookups_errors_and_readers_then_resets_errors() -> Non
         "last_lookup_at": "2026-11-27T18:20:00Z",
         "errors_since_last_beat": {"service_unavailable": 2},
         "observed_at": "2026-11-27T18:20:00Z",
+        "service_latency_ms": None,
     }
     assert beat["app_version"] not in ("", "unknown")
     assert health.snapshot()["errors_since_last_beat"] == {}
@@ -142,6 +143,34 @@ def test_the_real_service_records_a_beat(central_service: CentralService) -> Non
     finally:
         sender.stop()
     assert _last_heartbeat_metric(central_service.base_url, "heartbeat-test-kiosk") is not None
+
+
+class _SteppingClock:
+    """A monotonic clock that moves ``step`` seconds each time it is read."""
+
+    def __init__(self, step: float) -> None:
+        self.now, self.step = 0.0, step
+
+    def __call__(self) -> float:
+        self.now += self.step
+        return self.now
+
+
+def test_the_fleet_view_shows_the_round_trip_of_the_kiosks_last_delivered_beat(central_service: CentralService) -> None:
+    token = central_service.add_device("kiosk", "latency-kiosk")
+    operations = central_service.add_device("operations", "latency-ops")
+    client = HeartbeatClient(ServiceTransport(central_service.base_url, token))
+    sender = HeartbeatSender(FleetHealth(), client, MemoryQueue(), clock=_SteppingClock(0.042))
+    try:
+        assert sender.tick() == 1  # the first beat has no measured round trip yet
+        assert sender.tick() == 1  # the second reports the first one's: 42 ms on this clock
+    finally:
+        sender.stop()
+        client.close()
+    fleet = httpx.get(f"{central_service.base_url}/v1/kiosks", headers={"Authorization": f"Bearer {operations}"}, timeout=5)
+    assert fleet.status_code == 200
+    [kiosk] = [row for row in fleet.json()["kiosks"] if row["name"] == "latency-kiosk"]
+    assert kiosk["service_latency_ms"] == 42
 
 
 def test_a_refused_token_drops_the_beat_instead_of_queueing_it(central_service: CentralService) -> None:
