@@ -66,7 +66,8 @@ class KioskRuntime:
             typed_lookups_per_minute=screen.typed_lookups_per_minute,
         )
         self.session = KioskSession(
-            self._lookup, self.background, scheduler, settings, call_attendant=self.client.call_attendant
+            self._lookup, self.background, scheduler, settings, call_attendant=self.client.call_attendant,
+            activate=self.client.activate,
         )
         self.monitor = ServiceMonitor(
             self.client.healthy,

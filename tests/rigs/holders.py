@@ -3,7 +3,7 @@ card's number, the customer information form handed in at a till, a card reporte
 that change a card (activate, block, replace it) use these, never the demo cards other tests
 read, so they do not depend on each other's order.
 
-Numbers start ``70000739`` and end in random digits and a Luhn check digit.
+Numbers start ``70000741`` and end in random digits and a Luhn check digit.
 """
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from hardware.card_number import CardNumber
 from opetcard.numbers import luhn_valid
 from tests.rigs.central import CentralService
 
-PREFIX = "70000739"
+PREFIX = "70000741"
 
 
 def fresh_number() -> CardNumber:
