@@ -12,6 +12,7 @@ is shown. Prints a JSON summary; exits 1 when a check fails.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
 import re
@@ -26,7 +27,9 @@ from hardware.card_number import CardNumber
 from kiosk.balance import Entry
 from kiosk.holder_form import FormField
 from kiosk.session import KioskSession
-from kiosk.state import ReaderHealth, Screen
+from kiosk.state import ActivationField, AttendantCall, Problem, ReaderHealth, Screen
+from tests.rigs.central import CentralService
+from tests.rigs.holders import block, fresh_number, registered_card
 from tests.rigs.network_path import NetworkPath
 from tests.rigs.xvfb import start_xvfb
 
@@ -37,6 +40,7 @@ ATTENDANT_CODE, ATTENDANT_PIN = "1001", "1234"
 NOT_ACTIVATED = CardNumber.parse("7000071234567895")
 REPLACED = CardNumber.parse("7000075555000014")
 UNKNOWN = CardNumber.parse("7000075555000022")
+UNREGISTERED = CardNumber.parse("7000079876543215")
 DIAGONAL_INCHES = 15.6
 FULL_NUMBER = re.compile(r"(?<!\d)(?:\d[ ]?){16}(?!\d)")
 
@@ -135,6 +139,101 @@ def run_scenes(gallery: Gallery) -> None:
     gallery.scene("attract-high-contrast-tr", lambda: None)
     gallery.scene("balance-high-contrast-tr", lambda: session.show_card(NOT_ACTIVATED, Entry.TAPPED), Screen.BALANCE)
     session.toggle_high_contrast()
+
+
+def run_dead_end_scenes(gallery: Gallery, service: CentralService) -> None:
+    """Issue 17's screens, in both languages: a blocked card (and the attendant called), a card
+    not registered yet and how to register it, a card the kiosk cannot read, "Activate here"
+    (typing, a wrong birth date, the card active), each on cards of the gallery's own."""
+    session = gallery.session
+    blocked = registered_card(service, "ENDER AYTEKİN", dt.date(1974, 3, 20))
+    block(service, blocked)
+    for language in ("tr", "en"):
+        session.go_home()
+        session.set_language(language)
+        suffix = f"-{language}"
+        gallery.scene("balance-blocked" + suffix, lambda: session.show_card(blocked, Entry.TAPPED), Screen.BALANCE)
+        gallery.scene("balance-blocked-attendant-called" + suffix, session.call_attendant,
+                      ready=lambda: session.state.attendant_call is AttendantCall.CALLED)
+        gallery.scene("balance-not-registered" + suffix, lambda: session.show_card(UNREGISTERED, Entry.TAPPED), Screen.BALANCE)
+        gallery.scene("registration-help" + suffix, session.open_registration_help)
+        gallery.scene("problem-unreadable-card" + suffix, lambda: session.card_unreadable(Problem.UNSUPPORTED_CARD))
+        waiting = registered_card(service, "AYŞE ŞAHİN", dt.date(1988, 11, 2))
+        gallery.scene("balance-activate-here-offered" + suffix, lambda: session.show_card(waiting, Entry.TAPPED), Screen.BALANCE)
+
+        def type_name_and_date(name: str = "AYŞE ŞAHİN" if language == "tr" else "AYSE SAHIN") -> None:
+            session.open_activate_here()
+            session.activation_focus(ActivationField.NAME)
+            for key in name:
+                session.activation_key(key)
+            session.activation_focus(ActivationField.BIRTH_DATE)
+            for key in "0311198":
+                session.activation_key(key)
+
+        gallery.scene("activate-here" + suffix, type_name_and_date)
+
+        def wrong_date() -> None:
+            session.activation_key("8")
+            session.activation_submit()
+
+        def settled() -> bool:
+            form = session.state.activation
+            return form is not None and not form.busy
+
+        gallery.scene("activate-here-wrong-birth-date" + suffix, wrong_date, ready=settled)
+
+        def right_date() -> None:
+            for key in "02111988":
+                session.activation_key(key)
+            session.activation_submit()
+
+        gallery.scene("balance-activated-here" + suffix, right_date, Screen.BALANCE)
+    session.go_home()
+    session.set_language("tr")
+
+
+def run_blocked_replacement_scenes(gallery: Gallery, service: CentralService) -> None:
+    """An attendant replaces a blocked (reported lost) card: found by its number, the identity
+    checked, points moved; the receipt's QR code on the last screen."""
+    desk, session = gallery.app.desk, gallery.session
+    for language in ("tr", "en"):
+        lost = registered_card(service, "DENİZ ÇELİK", dt.date(1995, 5, 5))
+        block(service, lost)
+        session.set_language(language)
+        suffix = f"-{language}"
+
+        def sign_in() -> None:
+            desk.open()
+            for form_field, text in ((FormField.ATTENDANT_CODE, ATTENDANT_CODE), (FormField.PIN, ATTENDANT_PIN)):
+                desk.focus(form_field)
+                for key in text:
+                    desk.type_key(key)
+            desk.sign_in()
+
+        sign_in()
+        gallery.driver.pump_until(lambda: not desk.state.busy, 15.0, "signed in")
+        desk.start_replacement()
+
+        def look_up() -> None:
+            desk.focus(FormField.CARD_NUMBER)
+            for key in lost.digits:
+                desk.type_key(key)
+            desk.find()
+
+        gallery.scene("attendant-confirm-identity-blocked" + suffix, look_up, ready=lambda: not desk.state.busy)
+
+        def moved() -> None:
+            desk.focus(FormField.BIRTH_DATE)
+            for key in "05051995":
+                desk.type_key(key)
+            desk.identity_confirmed()
+            session.show_card(fresh_number(), Entry.TAPPED)
+            desk.confirm_move()
+
+        gallery.scene("attendant-move-done-blocked" + suffix, moved,
+                      ready=lambda: not desk.state.busy and desk.state.moved is not None)
+        desk.sign_out()
+    session.set_language("tr")
 
 
 def run_service_down_scene(gallery: Gallery, stop_service: Callable[[], None]) -> None:
@@ -311,7 +410,9 @@ def main(argv: list[str] | None = None) -> int:
                     service.process.wait(timeout=10)
 
                 run_scenes(gallery)
+                run_dead_end_scenes(gallery, service)
                 run_attendant_scenes(gallery, path)
+                run_blocked_replacement_scenes(gallery, service)
                 run_service_down_scene(gallery, stop_service)
             finally:
                 gallery.driver.stop()
