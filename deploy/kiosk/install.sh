@@ -66,8 +66,11 @@ kiosk_apt=(
   # GL for Kivy (Mesa; llvmpipe when there is no GPU) and the X client libraries SDL loads
   libgl1 libegl1 libegl-mesa0 libgl1-mesa-dri libglx-mesa0 libmtdev1 fonts-dejavu-core
   libxext6 libxrender1 libxi6 libxrandr2 libxcursor1 libxss1 libxxf86vm1 libxfixes3
+  # the zone database: the machine runs on Europe/Istanbul, the stations' time
+  tzdata
 )
 apt_install "${kiosk_apt[@]}"
+set_station_timezone
 
 # video/render: the GPU; input: touch screens and keyboards when logind does not hand them over.
 ensure_system_user opet-kiosk /var/lib/opet-kiosk video render input
