@@ -161,7 +161,7 @@ class KioskSession(Published[KioskState]):
         log.info("look-up started for card %s (%s)", card, entry.value)
         self._background.submit(
             lambda: self._lookup(card, entry),
-            lambda outcome: self._lookup_finished(generation, outcome),
+            lambda outcome: self._lookup_finished(generation, outcome, by_uid=isinstance(card, CardUid)),
         )
 
     def card_removed(self) -> None:
@@ -333,7 +333,7 @@ class KioskSession(Published[KioskState]):
     def _defaults(self) -> KioskState:
         return KioskState(language=self._settings.default_language, high_contrast=self._settings.high_contrast)
 
-    def _lookup_finished(self, generation: int, outcome: Outcome[Balance]) -> None:
+    def _lookup_finished(self, generation: int, outcome: Outcome[Balance], by_uid: bool = False) -> None:
         if generation != self._generation:
             return
         if outcome.value is not None:
@@ -344,6 +344,10 @@ class KioskSession(Published[KioskState]):
         if isinstance(error, RequestFailed):
             log.warning("look-up failed for card %s: %s", self._state.masked_number, error)
             problem = _PROBLEM_FOR_FAILURE.get(error.kind, Problem.SERVICE_UNAVAILABLE)
+            if problem is Problem.UNKNOWN_CARD and by_uid:
+                # A chip no card is linked to: any contactless card (a Parolu bank card, say),
+                # not necessarily a blank OPET Kart. Only a valid number is a blank card.
+                problem = Problem.UNSUPPORTED_CARD
         else:
             log.error("look-up crashed: %r", type(error).__name__)
             problem = Problem.SERVICE_UNAVAILABLE

@@ -31,7 +31,8 @@ class Problem(enum.Enum):
 
     UNKNOWN_CARD = "unknown_card"
     """A valid number the service has no record of: a blank card from the till (cards come
-    into being with their first sale, registration or replacement), or an unknown chip UID."""
+    into being with their first sale, registration or replacement). A chip UID no card is
+    linked to is ``UNSUPPORTED_CARD``: it may be any contactless card."""
     INVALID_NUMBER = "invalid_number"
     SERVICE_UNAVAILABLE = "service_unavailable"
     RATE_LIMITED = "rate_limited"

@@ -143,5 +143,5 @@ def _card_prompt(_: texts.Gettext, desk: DeskState) -> str:
         return _("Hold the new card on the reader, or type the number printed on it.")
     if desk.step is DeskStep.TAP_CARD_TO_REGISTER:
         return _("Hold the card to register on the reader, or type the number printed on it.")
-    return _("Tap the old card, or type the number printed on it (a damaged card the reader cannot read), or search by the holder's name and birth date.")
+    return _("Tap the old card, or type the number printed on it if the reader cannot read it, or search by the holder's name and birth date.")
 

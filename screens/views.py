@@ -125,6 +125,9 @@ class BalanceScreen(AttendantCallMixin, KioskScreen):
         self.activate_here = can_activate_here(balance)
         self.blocked = balance.status is CardStatus.BLOCKED
         self.show_call(state, tr)
+        as_of = tr._("Balance as of {time}").format(time=format_as_of(balance.as_of, language))
+        registration = texts.registration_text(tr._, balance.holder_registered)
+        self.detail_text = f"{registration}\n{as_of}" if registration else as_of
         self._arrange_buttons()
 
     _BUTTONS = ("activate_here_button", "activation_button", "registration_button", "call_button", "ok_button")
@@ -146,9 +149,6 @@ class BalanceScreen(AttendantCallMixin, KioskScreen):
             row.clear_widgets()
             for button in shown:
                 row.add_widget(button)
-        as_of = tr._("Balance as of {time}").format(time=format_as_of(balance.as_of, language))
-        registration = texts.registration_text(tr._, balance.holder_registered)
-        self.detail_text = f"{registration}\n{as_of}" if registration else as_of
 
 
 class ProblemScreen(AttendantCallMixin, KioskScreen):
@@ -225,7 +225,12 @@ class ActivateHereScreen(KioskScreen):
         self.ids["keyboard"] = keyboard
 
     def on_leave(self, *_args: object) -> None:
-        """The driver left this screen (OK, back, timeout): what was typed leaves the widgets too."""
+        """The driver left this screen (OK, back, timeout): what was typed leaves the widgets too.
+        A Kivy label keeps its last laid-out words until it lays out others, and an empty text
+        lays out nothing: the fields lay out a blank first, so the name leaves that cache too."""
+        self.name_text = self.birth_text = " "
+        for field in (self.ids.name_field, self.ids.birth_field):
+            field.texture_update()
         self.name_text = self.birth_text = self.notice = self.card_text = ""
 
     def show(self, state: KioskState, tr: Translator) -> None:
