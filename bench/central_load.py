@@ -33,10 +33,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from central.card_store import Actor, record_event
-from central.db import Database
-from central.models import Card, CardStatus, Device, DeviceKind, Pot
-from central.tokens import hash_token, new_token
+from central.domain.cards import Actor, record_event
+from central.storage.db import Database
+from central.storage.models import Card, CardStatus, Device, DeviceKind, Pot
+from central.domain.tokens import hash_token, new_token
 from tests.central.conftest import new_card_number
 from tests.rigs.central import CentralService, running_central
 from tests.rigs.postgres import running_postgres

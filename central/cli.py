@@ -14,26 +14,34 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import TypeVar
-from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from central.audit import Action, ActionRecord, add_action, list_actions
+from central.api.observe import configure_logging
+from central.api.schemas import AttendantActionView
 from central.clock import FileClock, system_clock
-from central.card_store import Actor, UidTaken, change_status, find_card, link_uid
-from central.db import Database, default_database_url, migrate
-from central.demo_data import NotADemoDatabase, load_demo_data
-from central.earning import PPM
-from central.limits import Scope, clear
-from central.models import Attendant, AttendantSession, CardStatus, Device, DeviceKind, EarnRule, FuelType, utcnow
-from central.numbers import MalformedNumber, MalformedUid, parse_card_number, parse_uid
-from central.observe import configure_logging
-from central.pins import hash_pin
-from central.schemas import AttendantActionView, visible_text
-from central.settings import Settings
-from central.tokens import hash_token, new_token
+from central.domain import cards, devices, staff
+from central.domain.audit import list_actions
+from central.domain.cards import Actor
+from central.domain.demo_data import NotADemoDatabase, load_demo_data
+from central.domain.earning import add_earn_rule
+from central.domain.errors import DomainError
+from central.domain.numbers import (
+    MalformedNumber,
+    MalformedUid,
+    parse_card_number,
+    parse_uid,
+)
+from central.domain.settings import Settings
+from central.domain.text import visible_text
+from central.domain.tokens import new_token
+from central.storage.db import Database, default_database_url, migrate
+from central.storage.models import (
+    DeviceKind,
+    FuelType,
+    utcnow,
+)
 
 Command = Callable[[argparse.Namespace], int]
 T = TypeVar("T")
@@ -55,7 +63,7 @@ def _write(args: argparse.Namespace, change: Callable[[Session], T]) -> T:
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from central.app import SERVE_ENVIRONMENT, create_app, serve_environment
+    from central.api.app import SERVE_ENVIRONMENT, create_app, serve_environment
 
     settings = Settings(typed_lookups_per_minute=args.typed_lookups_per_minute,
                         tapped_lookups_per_minute=args.tapped_lookups_per_minute,
@@ -75,7 +83,7 @@ def _serve(args: argparse.Namespace) -> int:
                                   "log_config": None, "timeout_keep_alive": args.keep_alive_seconds}
     if args.workers > 1:  # worker processes import the app by name and read their settings from the environment
         os.environ[SERVE_ENVIRONMENT] = serve_environment(args.database, settings)
-        uvicorn.run("central.app:app_from_environment", factory=True, workers=args.workers, **options)
+        uvicorn.run("central.api.app:app_from_environment", factory=True, workers=args.workers, **options)
     else:
         uvicorn.run(create_app(args.database, settings), **options)
     return 0
@@ -144,54 +152,32 @@ def _with_token_file(args: argparse.Namespace, change: Callable[[Session, str], 
 
 
 def _add_device(args: argparse.Namespace) -> int:
-    _with_token_file(args, lambda session, token: session.add(
-        Device(kind=args.kind, name=args.name, token_hash=hash_token(token))))
+    _with_token_file(args, lambda session, token: devices.add_device(session, DeviceKind(args.kind), args.name, token))
     return 0
 
 
 def _rotate_device(args: argparse.Namespace) -> int:
     if args.grace_minutes < 0:
         raise CliError("--grace-minutes must be 0 or more")
-
-    def rotate(session: Session, token: str) -> None:
-        devices = session.scalars(
-            select(Device).where(Device.name == args.name, Device.revoked_at.is_(None)).with_for_update()).all()
-        if len(devices) != 1:
-            raise CliError(f"{len(devices)} active devices are named {args.name!r}; exactly one can be rotated")
-        device = devices[0]
-        device.previous_token_hash = device.token_hash
-        device.previous_token_expires_at = utcnow() + dt.timedelta(minutes=args.grace_minutes)
-        device.token_hash = hash_token(token)
-
-    _with_token_file(args, rotate)
+    grace = dt.timedelta(minutes=args.grace_minutes)
+    _with_token_file(args, lambda session, token: devices.rotate_device(session, args.name, token, grace, utcnow()))
     print(f"the old token of {args.name!r} stops after {args.grace_minutes} minute(s)", file=sys.stderr)
     return 0
 
 
 def _revoke_device(args: argparse.Namespace) -> int:
-    def revoke(session: Session) -> int:
-        return session.execute(
-            update(Device).where(Device.name == args.name, Device.revoked_at.is_(None)).values(revoked_at=utcnow())
-        ).rowcount
-
-    revoked = _write(args, revoke)
-    if not revoked:
-        raise CliError(f"no active device named {args.name!r}")
+    revoked = _write(args, lambda session: devices.revoke_device(session, args.name, utcnow()))
     print(f"revoked {revoked} token(s) of {args.name!r}", file=sys.stderr)
     return 0
 
 
 def _list_devices(args: argparse.Namespace) -> int:
-    def rows(session: Session) -> list[dict[str, object]]:
-        return [
-            {"id": d.id, "kind": d.kind, "name": d.name, "revoked": d.revoked_at is not None,
-             "last_seen_at": d.last_seen_at.isoformat() if d.last_seen_at else None,
-             "previous_token_until": d.previous_token_expires_at.isoformat() if d.previous_token_hash else None}
-            for d in session.scalars(select(Device).order_by(Device.id))
-        ]
-
-    for row in _write(args, rows):
-        print(json.dumps(row))
+    for device in _write(args, devices.list_devices):
+        print(json.dumps({
+            "id": device.id, "kind": device.kind, "name": device.name, "revoked": device.revoked,
+            "last_seen_at": device.last_seen_at.isoformat() if device.last_seen_at else None,
+            "previous_token_until": device.previous_token_until.isoformat() if device.previous_token_until else None,
+        }))
     return 0
 
 
@@ -203,68 +189,30 @@ def _read_pin() -> str:
 
 def _add_attendant(args: argparse.Namespace) -> int:
     try:
-        visible_text(args.name)
-        pin_hash = hash_pin(_read_pin())
+        visible_text(args.name)  # refused before the PIN is asked for
     except ValueError as exc:
         raise CliError(str(exc)) from None
-    _write(args, lambda session: session.add(Attendant(code=args.code, name=args.name, pin_hash=pin_hash)))
+    pin = _read_pin()
+    _write(args, lambda session: staff.add_attendant(session, args.code, args.name, pin))
     print(f"attendant {args.code!r} added", file=sys.stderr)
     return 0
 
 
-def _end_sessions(session: Session, attendant_id: int, reason: str) -> int:
-    """Ends every live session of the attendant at once; returns how many."""
-    return session.execute(
-        update(AttendantSession)
-        .where(AttendantSession.attendant_id == attendant_id, AttendantSession.ended_at.is_(None))
-        .values(ended_at=utcnow(), end_reason=reason)
-    ).rowcount
-
-
-def _change_attendant(args: argparse.Namespace, reason: str, change: Callable[[Attendant], None]) -> None:
-    """Applies ``change`` to the attendant of ``--code`` and ends their sessions, in one transaction."""
-    def apply(session: Session) -> int:
-        attendant = session.scalars(select(Attendant).where(Attendant.code == args.code).with_for_update()).one_or_none()
-        if attendant is None:
-            raise CliError(f"no attendant {args.code!r}")
-        change(attendant)
-        ended = _end_sessions(session, attendant.id, reason)
-        add_action(session, ActionRecord(Action(reason), None, attendant.id,
-                                         detail=f"by opet-central, {ended} session(s) ended"))
-        return ended
-
-    ended = _write(args, apply)
-    print(f"attendant {args.code!r}: {reason}; {ended} live session(s) ended", file=sys.stderr)
-
-
 def _disable_attendant(args: argparse.Namespace) -> int:
-    def disable(attendant: Attendant) -> None:
-        attendant.disabled_at = attendant.disabled_at or utcnow()
-
-    _change_attendant(args, "disabled", disable)
+    ended = _write(args, lambda session: staff.disable_attendant(session, args.code, utcnow()))
+    print(f"attendant {args.code!r}: disabled; {ended} live session(s) ended", file=sys.stderr)
     return 0
 
 
 def _set_pin(args: argparse.Namespace) -> int:
-    try:
-        pin_hash = hash_pin(_read_pin())
-    except ValueError as exc:
-        raise CliError(str(exc)) from None
-
-    def set_pin(attendant: Attendant) -> None:
-        attendant.pin_hash = pin_hash
-
-    _change_attendant(args, "pin_changed", set_pin)
+    pin = _read_pin()
+    ended = _write(args, lambda session: staff.set_pin(session, args.code, pin, utcnow()))
+    print(f"attendant {args.code!r}: pin_changed; {ended} live session(s) ended", file=sys.stderr)
     return 0
 
 
 def _unlock_attendant(args: argparse.Namespace) -> int:
-    def unlock(session: Session) -> bool:
-        if session.scalar(select(Attendant.id).where(Attendant.code == args.code)) is None:
-            raise CliError(f"no attendant {args.code!r}")
-        return clear(session, Scope.ATTENDANT_CODE, args.code)
-
-    unlocked = _write(args, unlock)
+    unlocked = _write(args, lambda session: staff.unlock_attendant(session, args.code))
     print(f"attendant {args.code!r}: " + ("wrong PINs and lockout cleared" if unlocked else "was not locked"),
           file=sys.stderr)
     return 0
@@ -273,43 +221,23 @@ def _unlock_attendant(args: argparse.Namespace) -> int:
 def _attendant_actions(args: argparse.Namespace) -> int:
     if args.limit < 1:
         raise CliError("--limit must be at least 1")
-
-    def rows(session: Session) -> list[AttendantActionView]:
-        return list_actions(session, args.attendant, args.limit)
-
-    for row in _write(args, rows):
-        print(row.model_dump_json())
+    for row in _write(args, lambda session: list_actions(session, args.attendant, args.limit)):
+        print(AttendantActionView.model_validate(row, from_attributes=True).model_dump_json())
     return 0
 
 
 def _add_earn_rule(args: argparse.Namespace) -> int:
     try:
-        rate_ppm = Decimal(args.rate_percent) * PPM / 100
-    except InvalidOperation:
-        raise CliError("--rate-percent must be a number such as 0.5") from None
-    if rate_ppm != rate_ppm.to_integral_value() or not 0 <= rate_ppm <= PPM:
-        raise CliError("--rate-percent must be between 0 and 100 with at most 4 decimals")
-    try:
         start = dt.date.fromisoformat(args.effective_from)
     except ValueError:
         raise CliError("--effective-from must be a date, YYYY-MM-DD") from None
-    _write(args, lambda session: session.add(
-        EarnRule(fuel_type=args.fuel_type, rate_ppm=int(rate_ppm), effective_from=start)))
+    _write(args, lambda session: add_earn_rule(session, FuelType(args.fuel_type), args.rate_percent, start))
     return 0
 
 
 def _block_card(args: argparse.Namespace) -> int:
     number = _number(args.number)
-
-    def block(session: Session) -> None:
-        card = find_card(session, number)
-        if card is None:
-            raise CliError("no card with this number")
-        if card.status == CardStatus.REPLACED.value:
-            raise CliError("a replaced card cannot be blocked")
-        change_status(session, card, CardStatus.BLOCKED, "blocked", Actor(), reference="admin")
-
-    _write(args, block)
+    _write(args, lambda session: cards.block_card(session, number, Actor()))
     return 0
 
 
@@ -319,17 +247,10 @@ def _link_uid(args: argparse.Namespace) -> int:
         uid = parse_uid(args.uid)
     except MalformedUid as exc:
         raise CliError(str(exc)) from None
-
-    def link(session: Session) -> None:
-        card = find_card(session, number)
-        if card is None:
-            raise CliError("no card with this number")
-        try:
-            link_uid(session, card, uid)
-        except UidTaken as exc:
-            raise CliError(str(exc)) from None
-
-    _write(args, link)
+    try:
+        _write(args, lambda session: cards.link_card_uid(session, number, uid))
+    except cards.UidTaken as exc:
+        raise CliError(str(exc)) from None
     return 0
 
 
@@ -341,7 +262,7 @@ def _number(text: str) -> str:
 
 
 def _openapi(_args: argparse.Namespace) -> int:
-    from central.openapi import openapi_text
+    from central.api.openapi import openapi_text
 
     sys.stdout.write(openapi_text())
     return 0
@@ -458,6 +379,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return args.handler(args)
     except CliError as exc:
         print(f"opet-central {args.command}: {exc}", file=sys.stderr)
+        return 2
+    except DomainError as exc:
+        print(f"opet-central {args.command}: {exc.message}", file=sys.stderr)
         return 2
     except IntegrityError:
         print(f"opet-central {args.command}: that already exists", file=sys.stderr)

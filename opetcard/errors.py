@@ -21,6 +21,7 @@ class ErrorCode(enum.StrEnum):
     BODY_TOO_LARGE = "body_too_large"
     IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused"
     CONFLICT = "conflict"
+    NOT_FOUND = "not_found"  # no such route, or (administration) no such device or attendant
     DATABASE_UNAVAILABLE = "database_unavailable"
     INTERNAL_ERROR = "internal_error"  # the service failed; the request had no effect
     # cards

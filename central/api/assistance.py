@@ -5,30 +5,24 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request, Response
-from sqlalchemy import Select, select
 
-from central.auth import AuthenticatedDevice, require_device
-from central.deps import database
-from central.error_handlers import error_responses
-from central.errors import ApiError
-from central.models import AssistanceRequest, Device, DeviceKind, utcnow
-from central.schemas import AssistanceList, AssistanceReason, AssistanceRequestBody, AssistanceView
+from central.api.auth import AuthenticatedDevice, require_device
+from central.api.deps import database
+from central.api.errors import error_responses
+from central.api.schemas import (
+    AssistanceList,
+    AssistanceRequestBody,
+    AssistanceView,
+)
+from central.domain import assistance
+from central.domain.assistance import Call
+from central.storage.models import DeviceKind, utcnow
 
 router = APIRouter(prefix="/v1/assistance", tags=["assistance"])
 
 
-def _calls_with_kiosk_name() -> Select[tuple[AssistanceRequest, str]]:
-    return select(AssistanceRequest, Device.name).join(Device, Device.id == AssistanceRequest.device_id)
-
-
-def _view(request: AssistanceRequest, kiosk: str) -> AssistanceView:
-    return AssistanceView(
-        id=request.id,
-        kiosk=kiosk,
-        reason=AssistanceReason(request.reason),
-        created_at=request.created_at,
-        resolved_at=request.resolved_at,
-    )
+def _view(call: Call) -> AssistanceView:
+    return AssistanceView.model_validate(call, from_attributes=True)
 
 
 @router.post("", status_code=201, response_model=AssistanceView, responses=error_responses(401, 403, 422))
@@ -41,20 +35,10 @@ def call_attendant(
     """Opens a call for an attendant at this kiosk; while one for the same reason is still
     open, that one is answered again (200), so a driver pressing twice calls once."""
     with database(request).transaction() as session:
-        open_call = session.scalars(
-            select(AssistanceRequest).where(
-                AssistanceRequest.device_id == device.id,
-                AssistanceRequest.reason == body.reason.value,
-                AssistanceRequest.resolved_at.is_(None),
-            )
-        ).first()
-        if open_call is not None:
-            response.status_code = 200
-            return _view(open_call, device.name)
-        call = AssistanceRequest(device_id=device.id, reason=body.reason.value, created_at=utcnow())
-        session.add(call)
-        session.flush()
-        return _view(call, device.name)
+        call, new = assistance.call_attendant(session, device.id, body.reason.value, utcnow())
+    if not new:
+        response.status_code = 200
+    return _view(call)
 
 
 @router.get("", response_model=AssistanceList, responses=error_responses(401, 403))
@@ -64,12 +48,8 @@ def open_calls(
 ) -> AssistanceList:
     """The calls no attendant has resolved yet, oldest first."""
     with database(request).reader() as session:
-        rows = session.execute(
-            _calls_with_kiosk_name()
-            .where(AssistanceRequest.resolved_at.is_(None))
-            .order_by(AssistanceRequest.created_at, AssistanceRequest.id)
-        )
-        return AssistanceList(requests=[_view(call, kiosk) for call, kiosk in rows])
+        calls = assistance.open_calls(session)
+    return AssistanceList(requests=[_view(call) for call in calls])
 
 
 @router.post("/{request_id}/resolve", response_model=AssistanceView, responses=error_responses(401, 403, 404, 422))
@@ -80,10 +60,5 @@ def resolve_call(
 ) -> AssistanceView:
     """An attendant went to the kiosk; resolving twice is harmless."""
     with database(request).transaction() as session:
-        row = session.execute(_calls_with_kiosk_name().where(AssistanceRequest.id == request_id)).one_or_none()
-        if row is None:
-            raise ApiError(404, "unknown_assistance_request", "no such call for an attendant")
-        call, kiosk = row
-        if call.resolved_at is None:
-            call.resolved_at = utcnow()
-        return _view(call, kiosk)
+        call = assistance.resolve_call(session, request_id, utcnow())
+    return _view(call)

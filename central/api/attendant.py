@@ -11,8 +11,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
-from central.attendant_sessions import end_session, open_session
-from central.attendants import (
+from central.api.attendants import (
     AuthenticatedAttendant,
     SessionHeader,
     check_attendant,
@@ -20,17 +19,10 @@ from central.attendants import (
     require_attendant_session,
     session_invalid,
 )
-from central.audit import Action, ActionRecord, add_action, list_actions
-from central.auth import AuthenticatedDevice, require_device
-from central.card_store import find_card
-from central.deps import database
-from central.errors import ApiError
-from central.error_handlers import error_responses
-from central.holder_cards import holder_card, search_holders
-from central.limits import Scope
-from central.models import DeviceKind
-from central.throttle import spend
-from central.schemas import (
+from central.api.auth import AuthenticatedDevice, require_device
+from central.api.deps import database
+from central.api.errors import error_responses
+from central.api.schemas import (
     AttendantActions,
     AttendantInfo,
     AttendantLogin,
@@ -40,6 +32,14 @@ from central.schemas import (
     HolderCards,
     HolderSearchRequest,
 )
+from central.api.throttle import spend
+from central.domain import holder_cards
+from central.domain.attendant_sessions import end_session, open_session
+from central.domain.audit import Action, list_actions
+from central.domain.cards import Actor
+from central.domain.errors import DomainError
+from central.storage.limits import Scope
+from central.storage.models import DeviceKind
 
 router = APIRouter(prefix="/v1", tags=["attendant"])
 KioskOrTill = Annotated[AuthenticatedDevice, Depends(kiosk_or_till)]
@@ -60,8 +60,9 @@ def sign_in(request: Request, device: KioskOrTill, body: AttendantLogin) -> Atte
     """
     state = request.app.state
     try:
-        attendant = check_attendant(request, body.code, body.pin, device.id, Action.LOGIN_FAILED)
-    except ApiError:
+        attendant = check_attendant(state.database, state.settings, body.code, body.pin, device.id,
+                                    Action.LOGIN_FAILED)
+    except DomainError:
         state.metrics.attendant_refusals.inc()
         raise
     token, row = open_session(state.database, state.settings, attendant.id, device.id)
@@ -100,14 +101,9 @@ def look_up_card(
     assert attendant.session_key is not None
     _spend_lookup(request, attendant)
     with database(request).transaction() as session:
-        card = find_card(session, body.card_number)
-        add_action(session, ActionRecord(Action.CARD_LOOKUP, device.id, attendant.id,
-                                         card_id=card.id if card else None,
-                                         detail="found" if card else "unknown card"))
-        view = holder_card(card, attendant.session_key) if card else None
-    if view is None:
-        raise ApiError(404, "unknown_card", "no card with this number")
-    return view
+        card = holder_cards.look_up_card(session, body.card_number, Actor(device.id, attendant.id),
+                                         attendant.session_key)
+    return HolderCard.model_validate(card, from_attributes=True)
 
 
 @router.post(
@@ -121,11 +117,9 @@ def search_holder_cards(
     assert attendant.session_key is not None
     _spend_lookup(request, attendant)
     with database(request).transaction() as session:
-        cards = search_holders(session, body.full_name, body.birth_date, body.phone)
-        add_action(session, ActionRecord(Action.HOLDER_SEARCH, device.id, attendant.id,
-                                         detail=f"{len(cards)} card(s) found"))
-        views = [holder_card(card, attendant.session_key) for card in cards]
-    return HolderCards(cards=views)
+        cards = holder_cards.search_holder_cards(session, body.full_name, body.birth_date, body.phone,
+                                                 Actor(device.id, attendant.id), attendant.session_key)
+    return HolderCards.model_validate({"cards": cards}, from_attributes=True)
 
 
 @router.get("/attendant-actions", response_model=AttendantActions, responses=error_responses(401, 403, 422))
@@ -140,4 +134,4 @@ def attendant_actions(
     # response is validated on another thread could wait on a busy pool while holding a connection.
     with database(request).reader() as session:
         actions = list_actions(session, attendant, limit)
-    return AttendantActions(actions=actions)
+    return AttendantActions.model_validate({"actions": actions}, from_attributes=True)

@@ -6,27 +6,34 @@ from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import Response
+from sqlalchemy.orm import Session
 
-from central.attendants import AuthenticatedAttendant, kiosk_or_till, optional_attendant, require_attendant
-from central.audit import Action, ActionRecord, write_action
-from central.auth import AuthenticatedDevice
-from central.card_store import Actor
-from central.models import DeviceKind
-from central.deps import database
-from central.errors import ApiError
-from central.error_handlers import error_responses
-from central.holder_cards import card_id_of_ref
-from central.idempotency import IdempotencyKey, run_once
-from central.registration import register
-from central.replacement import replace_card, replace_card_by_ref
-from central.schemas import (
+from central.api.attendants import (
+    AuthenticatedAttendant,
+    kiosk_or_till,
+    optional_attendant,
+    require_attendant,
+)
+from central.api.auth import AuthenticatedDevice
+from central.api.deps import database
+from central.api.errors import ApiError, error_responses
+from central.api.idempotency import IdempotencyKey, answer_of, response, run_once
+from central.api.schemas import (
     CardRefReplacementRequest,
     CardView,
     RegistrationRequest,
     ReplacementReceipt,
     ReplacementRequest,
 )
+from central.domain.audit import Action, ActionRecord, write_action
+from central.domain.cards import Actor
+from central.domain.errors import DomainError, NotFound
+from central.domain.holder_cards import card_id_of_ref
+from central.domain.registration import register
+from central.domain.replacement import replace_card, replace_card_by_ref
+from central.domain.values import Balance
+from central.storage.models import DeviceKind
 
 router = APIRouter(prefix="/v1", tags=["holders"])
 
@@ -46,7 +53,7 @@ def create_registration(
     attendant: Annotated[AuthenticatedAttendant | None, Depends(optional_attendant)],
     body: RegistrationRequest,
     key: OptionalIdempotencyKey = None,
-) -> JSONResponse:
+) -> Response:
     """Stores the customer information form of a card (before or after its first use).
 
     A kiosk registers only inside an attendant session (``X-Attendant-Session``): a kiosk's
@@ -59,19 +66,22 @@ def create_registration(
                        "a kiosk registers a card only inside an attendant session (X-Attendant-Session)")
     actor = Actor(device.id, attendant.id if attendant else None)
     with _refusals_audited(request, actor, Action.REGISTRATION_REFUSED, None):
+        def change(session: Session) -> Balance:
+            return register(session, actor, card_number=body.card_number, full_name=body.full_name,
+                            birth_date=body.birth_date, phone=body.phone, consent=body.consent)
+
         if key is None:
             with database(request).transaction() as session:
-                view = register(session, actor, body)
-            response = JSONResponse(view.model_dump(mode="json"), status_code=201)
+                view: Balance | None = change(session)
+            answered = response(answer_of(CardView, view), replayed=False)
         else:
-            response, view = run_once(database(request), device.id, key, "registration", body,
-                                      lambda session: register(session, actor, body))
+            answered, view = run_once(database(request), device.id, key, "registration", body, change, CardView)
     metrics = request.app.state.metrics
     if view is not None:
         metrics.registrations.inc()
     else:
         metrics.idempotent_replays.labels("registration").inc()
-    return response
+    return answered
 
 
 @router.post(
@@ -84,7 +94,7 @@ def create_replacement(
     attendant: Annotated[AuthenticatedAttendant, Depends(require_attendant)],
     key: IdempotencyKey,
     body: ReplacementRequest | CardRefReplacementRequest,
-) -> JSONResponse:
+) -> Response:
     """An attendant moves both pots from an old card to a new one after checking the holder's identity.
 
     Either the old card's number with the holder's name and birth date, or (attendant session
@@ -95,19 +105,26 @@ def create_replacement(
         old_card_id = card_id_of_ref(attendant.session_key, body.old_card_ref)
         with _refusals_audited(request, actor, Action.REPLACEMENT_REFUSED, old_card_id):
             if old_card_id is None:
-                raise ApiError(404, "unknown_card", "no such card in this attendant session")
-            response, receipt = run_once(database(request), device.id, key, "replacement", body,
-                                         lambda session: replace_card_by_ref(session, actor, old_card_id, body))
+                raise NotFound("unknown_card", "no such card in this attendant session")
+            answered, receipt = run_once(
+                database(request), device.id, key, "replacement", body,
+                lambda session: replace_card_by_ref(session, actor, old_card_id, new_card_number=body.new_card_number,
+                                                    birth_date=body.birth_date),
+                ReplacementReceipt)
     else:
         with _refusals_audited(request, actor, Action.REPLACEMENT_REFUSED, None):
-            response, receipt = run_once(database(request), device.id, key, "replacement", body,
-                                         lambda session: replace_card(session, actor, body))
+            answered, receipt = run_once(
+                database(request), device.id, key, "replacement", body,
+                lambda session: replace_card(session, actor, old_card_number=body.old_card_number,
+                                             new_card_number=body.new_card_number, full_name=body.full_name,
+                                             birth_date=body.birth_date),
+                ReplacementReceipt)
     metrics = request.app.state.metrics
     if receipt is not None:
         metrics.replacements.inc()
     else:
         metrics.idempotent_replays.labels("replacement").inc()
-    return response
+    return answered
 
 
 @contextlib.contextmanager
@@ -116,7 +133,7 @@ def _refusals_audited(request: Request, actor: Actor, action: Action, card_id: i
     too (with the error code), in a transaction of its own: the refused change wrote nothing."""
     try:
         yield
-    except ApiError as refusal:
+    except (ApiError, DomainError) as refusal:
         if actor.attendant_id is not None:
             write_action(database(request), ActionRecord(action, actor.device_id, actor.attendant_id,
                                                          card_id=card_id, detail=refusal.code))

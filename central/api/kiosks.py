@@ -4,14 +4,13 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
-from sqlalchemy import update
 
-from central.auth import AuthenticatedDevice, require_device
-from central.deps import database
-from central.error_handlers import error_responses
-from central.fleet import fleet_health
-from central.models import Device, DeviceKind
-from central.schemas import FleetView, HeartbeatAck, HeartbeatRequest, KioskView
+from central.api.auth import AuthenticatedDevice, require_device
+from central.api.deps import database
+from central.api.errors import error_responses
+from central.api.schemas import FleetView, HeartbeatAck, HeartbeatRequest, KioskView
+from central.domain.fleet import fleet_health, record_heartbeat
+from central.storage.models import DeviceKind
 
 router = APIRouter(prefix="/v1/kiosks", tags=["kiosks"])
 
@@ -25,9 +24,7 @@ def heartbeat(
     """Notes that the kiosk is alive (shown in /metrics) and answers the server's time."""
     now = request.app.state.settings.clock()
     with database(request).transaction() as session:
-        session.execute(
-            update(Device).where(Device.id == device.id).values(last_seen_at=now, last_heartbeat=body.model_dump_json())
-        )
+        record_heartbeat(session, device.id, body.model_dump_json(), now)
     return HeartbeatAck(server_time=now)
 
 

@@ -6,10 +6,9 @@ from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from central.deps import database
-from central.errors import ApiError
-from central.error_handlers import error_responses
-from central.schemas import Health
+from central.api.deps import database
+from central.api.errors import ApiError, error_responses
+from central.api.schemas import Health
 
 router = APIRouter(tags=["operations"])
 

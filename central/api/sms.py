@@ -1,11 +1,11 @@
 """SMS activation: ``POST /v1/sms/inbound`` from the SMS gateway, answering the reply to send.
 
-The text is parsed by :mod:`central.sms`; the cards sharing its last 10 digits are resolved
-by the holder's name and birth date (:func:`central.activation.activate`). The ``outcome``
+The text is parsed by :mod:`central.domain.sms`; the cards sharing its last 10 digits are resolved
+by the holder's name and birth date (:func:`central.domain.activation.activate`). The ``outcome``
 is a parse rejection code or an :class:`ActivationOutcome` value; a name or birth-date mismatch
 is answered with what to fix.
 
-Every well-formed SMS is first charged to two budgets (central.limits), given back when it
+Every well-formed SMS is first charged to two budgets (central.storage.limits), given back when it
 activates a card: its sender's (``sms_per_sender_per_hour``) and its card's
 (``activation_failures_per_hour``, the last 10 digits, shared with online activation). When
 either is spent the reply says "too many attempts", the same whether the card exists or not.
@@ -17,17 +17,17 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 
-from central.activation import ActivationOutcome, activate, budget_subject, lock_cards_by_last10
-from central.throttle import spend
-from central.auth import AuthenticatedDevice, require_device
-from central.card_store import Actor
-from central.deps import database
-from central.error_handlers import error_responses
-from central.errors import ApiError
-from central.limits import Scope, give_back
-from central.models import DeviceKind
-from central.schemas import SmsInbound, SmsReply
-from central.sms import Outcome, SmsRejection, parse_activation_sms, reply_for
+from central.api.auth import AuthenticatedDevice, require_device
+from central.api.deps import database
+from central.api.errors import error_responses
+from central.api.schemas import SmsInbound, SmsReply
+from central.api.throttle import spend
+from central.domain.activation import ActivationOutcome, activate_by_sms, budget_subject
+from central.domain.cards import Actor
+from central.domain.errors import RateLimited
+from central.domain.sms import Outcome, SmsRejection, parse_activation_sms, reply_for
+from central.storage.limits import Scope
+from central.storage.models import DeviceKind
 from opetcard.station_time import station_today
 
 router = APIRouter(prefix="/v1/sms", tags=["activation"])
@@ -64,15 +64,11 @@ def sms_inbound(
     try:
         for scope, subject, budget in budgets:
             spend(request, scope, subject, budget, "too many activation attempts")
-    except ApiError:
+    except RateLimited:
         metrics.activations.labels("sms", Outcome.TOO_MANY_ATTEMPTS.value).inc()
         return SmsReply(reply=reply_for(Outcome.TOO_MANY_ATTEMPTS, parsed.last4),
                         outcome=Outcome.TOO_MANY_ATTEMPTS.value)
-    with database(request).transaction() as session:
-        candidates = lock_cards_by_last10(session, parsed.last10)
-        outcome, _card = activate(session, candidates, parsed.full_name, parsed.birth_date, Actor(gateway.id), "sms")
-        if outcome in (ActivationOutcome.ACTIVATED, ActivationOutcome.ALREADY_ACTIVE):
-            for scope, subject, budget in budgets:
-                give_back(session, scope, subject, budget)
+    outcome = activate_by_sms(database(request), list(budgets), parsed.last10, parsed.full_name, parsed.birth_date,
+                              Actor(gateway.id))
     metrics.activations.labels("sms", outcome.value).inc()
     return SmsReply(reply=reply_for(_REPLY_OUTCOME[outcome], parsed.last4), outcome=outcome.value)

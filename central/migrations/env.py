@@ -1,10 +1,10 @@
-"""Alembic environment: runs the migrations on the connection that central.db.migrate hands in."""
+"""Alembic environment: runs the migrations on the connection that central.storage.db.migrate hands in."""
 from __future__ import annotations
 
 from alembic import context
 from sqlalchemy import create_engine
 
-from central.models import Base
+from central.storage.models import Base
 
 config = context.config
 target_metadata = Base.metadata

@@ -10,8 +10,8 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import select
 
-from central.db import Database
-from central.models import Card, Holder
+from central.storage.db import Database
+from central.storage.models import Card, Holder
 from tests.central.conftest import ATTENDANT_PIN, Api, admin, make_api, new_card_number, sixteen_digit_runs
 from tests.rigs.central import running_central
 from tests.rigs.holders import forget_phone

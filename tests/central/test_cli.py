@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import func, select
 
 from central import cli
-from central.db import Database
-from central.models import Attendant, Card, CardEvent, Device, Holder
-from central.tokens import hash_token
+from central.storage.db import Database
+from central.storage.models import Attendant, Card, CardEvent, Device, Holder
+from central.domain.tokens import hash_token
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from central.earning import PPM, earned_points, station_date
+from central.domain.earning import PPM, earned_points, station_date
 from tests.central.conftest import Api, admin, new_card_number
 
 HALF_PERCENT = 5000

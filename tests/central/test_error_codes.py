@@ -4,22 +4,29 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from central.activation import ActivationOutcome
-from central.identity import IdentityCheck
+from central.domain import errors
+from central.domain.activation import ActivationOutcome
+from central.domain.identity import IdentityCheck
 from opetcard.errors import ErrorCode
 
 CENTRAL = Path(__file__).resolve().parents[2] / "central"
+DOMAIN_ERRORS = {name for name, kind in vars(errors).items()
+                 if isinstance(kind, type) and issubclass(kind, errors.DomainError) and kind is not errors.RateLimited}
 
 
 def _literal_codes() -> set[str]:
-    """The code of every ``ApiError(status, "code", ...)`` or ``error_response(status, "code", ...)``
-    written with a literal code."""
+    """The code of every ``ApiError(status, "code", ...)`` or ``error_response(status, "code", ...)``,
+    and of every domain refusal (``NotFound("code", ...)``, central.domain.errors), written with a
+    literal code."""
     codes = set()
     for path in CENTRAL.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if (isinstance(node, ast.Call) and getattr(node.func, "id", None) in ("ApiError", "error_response") and len(node.args) >= 2
-                    and isinstance(node.args[1], ast.Constant)):
-                codes.add(node.args[1].value)
+            if not isinstance(node, ast.Call):
+                continue
+            name = getattr(node.func, "id", None)
+            position = 1 if name in ("ApiError", "error_response") else 0 if name in DOMAIN_ERRORS else None
+            if position is not None and len(node.args) > position and isinstance(node.args[position], ast.Constant):
+                codes.add(node.args[position].value)
     return codes
 
 

@@ -1,4 +1,4 @@
-"""central.limits on real SQLite and PostgreSQL, at explicit moments: budgets and lockouts."""
+"""central.storage.limits on real SQLite and PostgreSQL, at explicit moments: budgets and lockouts."""
 from __future__ import annotations
 
 import datetime as dt
@@ -6,8 +6,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from central.db import Database, migrate
-from central.limits import Budget, Scope, clear, give_back, strike, take
+from central.storage.db import Database, migrate
+from central.storage.limits import Budget, Scope, clear, give_back, strike, take
 
 T0 = dt.datetime(2026, 12, 7, 12, 0, tzinfo=dt.timezone.utc)
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
@@ -70,7 +70,7 @@ def test_the_strike_that_reaches_the_maximum_locks_before_it_is_checked(database
 def test_a_charge_may_take_several_events_but_never_more_than_the_bucket_holds(database: Database):
     budget = Budget(5, dt.timedelta(minutes=1))
     parameters = budget.parameters(Scope.TAPPED_LOOKUP, "kiosk-9", at(0), want=4)
-    from central.limits import bucket_upsert
+    from central.storage.limits import bucket_upsert
 
     statement = bucket_upsert(database.write_engine.dialect.name)
     with database.transaction() as session:
@@ -81,7 +81,7 @@ def test_a_charge_may_take_several_events_but_never_more_than_the_bucket_holds(d
 
 
 def test_leases_grow_for_a_busy_device_shrink_when_unused_and_expire():
-    from central.limits import LEASE_GROW_WITHIN, LEASE_MAX, LEASE_TTL, Leases
+    from central.storage.limits import LEASE_GROW_WITHIN, LEASE_MAX, LEASE_TTL, Leases
 
     ttl, grow = LEASE_TTL.total_seconds(), LEASE_GROW_WITHIN.total_seconds()
 

@@ -5,8 +5,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import func, select, text
 
-from central.db import Database, migrate
-from central.models import Base, Card, CardEvent
+from central.storage.db import Database, migrate
+from central.storage.models import Base, Card, CardEvent
 
 
 def test_migrations_build_the_models_schema_and_are_repeatable(empty_database_url: str):
@@ -24,7 +24,7 @@ def test_migrations_build_the_models_schema_and_are_repeatable(empty_database_ur
 def test_second_migration_opens_the_balances_of_existing_cards(empty_database_url: str):
     from alembic import command
 
-    from central.db import alembic_config
+    from central.storage.db import alembic_config
 
     command.upgrade(alembic_config(empty_database_url), "0001")
     database = Database.connect(empty_database_url)
@@ -49,7 +49,7 @@ def test_second_migration_opens_the_balances_of_existing_cards(empty_database_ur
 def test_attendant_mode_migration_goes_down_and_up_again(empty_database_url: str):
     from alembic import command
 
-    from central.db import alembic_config
+    from central.storage.db import alembic_config
 
     migrate(empty_database_url)
     command.downgrade(alembic_config(empty_database_url), "0004")

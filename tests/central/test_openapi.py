@@ -5,7 +5,7 @@ import json
 
 import httpx
 
-from central.openapi import CHECKED_IN, openapi_text
+from central.api.openapi import CHECKED_IN, openapi_text
 from tests.rigs.central import running_central
 
 

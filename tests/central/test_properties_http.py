@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
 
-from central.earning import earned_points
+from central.domain.earning import earned_points
 from tests.central.conftest import Api, new_card_number, station_now
 
 HOLDER = ("Deniz Işık", "1980-05-17")

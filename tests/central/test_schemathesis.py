@@ -15,7 +15,7 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error, response_schema_conformance
 
-from central.openapi import CHECKED_IN
+from central.api.openapi import CHECKED_IN
 from tests.central.conftest import Api, make_api
 from tests.rigs.central import CentralService, running_central
 

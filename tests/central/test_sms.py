@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from central.sms import (
+from central.domain.sms import (
     EARLIEST_BIRTH_DATE,
     MAX_REPLY_LENGTH,
     MAX_TEXT_LENGTH,

@@ -13,8 +13,8 @@ import secrets
 import httpx
 from sqlalchemy import select, update
 
-from central.db import Database
-from central.models import Card, Holder
+from central.storage.db import Database
+from central.storage.models import Card, Holder
 from hardware.card_number import CardNumber
 from opetcard.numbers import luhn_valid
 from tests.rigs.central import CentralService

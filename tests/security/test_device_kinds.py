@@ -7,9 +7,9 @@ import uuid
 import pytest
 from sqlalchemy import select, text
 
-from central.db import Database, migrate
-from central.models import Device
-from central.tokens import hash_token, new_token
+from central.storage.db import Database, migrate
+from central.storage.models import Device
+from central.domain.tokens import hash_token, new_token
 from tests.central.conftest import Api, station_now
 
 CARD = "7000071234567895"
@@ -58,7 +58,7 @@ def test_operations_reads_audits_and_the_fleet_but_signs_nobody_in(api: Api):
 def test_migration_turns_old_gateways_into_sms_gateways(empty_database_url: str):
     from alembic import command
 
-    from central.db import alembic_config
+    from central.storage.db import alembic_config
 
     command.upgrade(alembic_config(empty_database_url), "0005")
     token = new_token()

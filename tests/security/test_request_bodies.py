@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from central.body_guard import MAX_BODY_BYTES
+from central.api.body_guard import MAX_BODY_BYTES
 from tests.central.conftest import Api, admin, new_card_number, station_now
 
 

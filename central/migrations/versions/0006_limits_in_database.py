@@ -1,4 +1,4 @@
-"""Limits and lockouts in the database: the ``limits`` table (central.limits).
+"""Limits and lockouts in the database: the ``limits`` table (central.storage.limits).
 
 On PostgreSQL the table is UNLOGGED (see central/README.md, "Load figures"): a crash or a
 fail-over starts every budget afresh. The attendant lockout moves there, counted by the code as typed, so the two columns of

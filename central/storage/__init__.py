@@ -1,0 +1,1 @@
+"""Storage: SQLAlchemy models, engines, queries, the idempotency store and the limits table."""
