@@ -36,7 +36,7 @@ POTS = (123_456, 8_790)  # hundredths: the demo active card's 1.234,56 and 87,90
 BUTTONS_OF = {  # the buttons each card's row shows (BalanceScreen._arrange_buttons)
     "active": ("OK",),
     "not activated": ("Activate here", "Other ways to activate", "OK"),
-    "not registered": ("How to register", "OK"),
+    "not registered": ("How to register", "Call an attendant", "OK"),
     "replaced": ("OK",),
     "blocked": ("Call an attendant", "OK"),
 }

@@ -140,7 +140,7 @@ class BalanceScreen(AttendantCallMixin, KioskScreen):
             "activate_here_button": self.activate_here,
             "activation_button": self.needs_activation and not self.needs_registration,
             "registration_button": self.needs_registration,
-            "call_button": self.blocked,
+            "call_button": self.blocked or self.needs_registration,
             "ok_button": True,
         }
         row = self.ids.button_row

@@ -128,6 +128,7 @@ def test_an_unregistered_card_leads_to_the_form_first_then_activation(kiosk_ui, 
     shown = kiosk_ui.texts()
     assert "Bilgileriniz henüz kayıtlı değil: önce kartınızı kaydettirin, sonra aktive edin." in " ".join(shown)
     assert "Burada aktive et" not in shown and "Nasıl aktive ederim?" not in shown  # an SMS would be refused
+    assert "Görevli çağır" in shown  # the attendant can register it now
     kiosk_ui.click_text("Nasıl kaydolurum?")
     kiosk_ui.wait_for_screen("registration_help")
     first = kiosk_ui.widget("step_form", "registration_help").text
