@@ -24,10 +24,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from hardware.card_number import CardNumber
+from kiosk.attendant_desk import DeskStep
 from kiosk.balance import Entry
 from kiosk.holder_form import FormField
 from kiosk.session import KioskSession
-from kiosk.state import ActivationField, AttendantCall, Problem, ReaderHealth, Screen
+from kiosk.state import ActivationField, ActivationNotice, AttendantCall, Problem, ReaderHealth, Screen
 from tests.rigs.central import CentralService
 from tests.rigs.holders import block, fresh_number, registered_card
 from tests.rigs.network_path import NetworkPath
@@ -188,6 +189,26 @@ def run_dead_end_scenes(gallery: Gallery, service: CentralService) -> None:
             session.activation_submit()
 
         gallery.scene("balance-activated-here" + suffix, right_date, Screen.BALANCE)
+
+        locked = registered_card(service, "ŞÜKRÜ IĞDIR", dt.date(1984, 3, 29))
+
+        def too_many_attempts() -> None:
+            """Five wrong birth dates spend the card's activation budget; the sixth try is refused."""
+            session.show_card(locked, Entry.TAPPED)
+            gallery.driver.pump_until(lambda: session.state.screen is Screen.BALANCE, 15.0, "the balance")
+            session.open_activate_here()
+            for key in "ŞÜKRÜ IĞDIR":
+                session.activation_key(key)
+            session.activation_focus(ActivationField.BIRTH_DATE)
+            for day in range(1, 7):
+                for key in f"{day:02d}031984":
+                    session.activation_key(key)
+                session.activation_submit()
+                gallery.driver.pump_until(settled, 15.0, "the activation's answer")
+
+        gallery.scene("activate-here-too-many-attempts" + suffix, too_many_attempts,
+                      ready=lambda: session.state.activation is not None
+                      and session.state.activation.notice is ActivationNotice.TOO_MANY_ATTEMPTS)
     session.go_home()
     session.set_language("tr")
 
@@ -220,7 +241,8 @@ def run_blocked_replacement_scenes(gallery: Gallery, service: CentralService) ->
                 desk.type_key(key)
             desk.find()
 
-        gallery.scene("attendant-confirm-identity-blocked" + suffix, look_up, ready=lambda: not desk.state.busy)
+        gallery.scene("attendant-confirm-identity-blocked" + suffix, look_up,
+                      ready=lambda: desk.state.step is DeskStep.CONFIRM_IDENTITY)
 
         def moved() -> None:
             desk.focus(FormField.BIRTH_DATE)
@@ -241,6 +263,15 @@ def run_service_down_scene(gallery: Gallery, stop_service: Callable[[], None]) -
     gallery.session.go_home()
     stop_service()
     gallery.scene("problem-service-down-tr", lambda: gallery.session.show_card(ACTIVE, Entry.TAPPED), Screen.PROBLEM)
+
+    def failed_call() -> bool:
+        return gallery.session.state.attendant_call is AttendantCall.FAILED
+
+    def in_english_calling() -> None:
+        gallery.session.set_language("en")
+        gallery.session.call_attendant()
+
+    gallery.scene("problem-service-down-call-failed-en", in_english_calling, ready=failed_call)
 
 
 def run_attendant_scenes(gallery: Gallery, answers: NetworkPath) -> None:
@@ -393,7 +424,7 @@ def main(argv: list[str] | None = None) -> int:
             path.restore()
             config_file = workdir / "kiosk.toml"
             config_file.write_text(
-                f'[service]\nurl = "{path.url}"\ntoken = "{service.token}"\nretries = 0\ntimeout_seconds = 1\n'
+                f'[service]\nurl = "{path.url}"\ntoken = "{service.token}"\nretries = 0\ntimeout_seconds = 3\n'
                 "[screen]\nidle_timeout_seconds = 600\n"
                 f'[attendant]\ntechnician_codes = ["{ATTENDANT_CODE}"]\n',
                 encoding="utf-8",

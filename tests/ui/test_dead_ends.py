@@ -123,25 +123,25 @@ def test_an_attendant_replaces_a_blocked_card_and_the_old_card_then_says_replace
 # --- 3. a card not registered: the form first, activation after ---------------------------------
 
 def test_an_unregistered_card_leads_to_the_form_first_then_activation(kiosk_ui, tap, central_service) -> None:
-    with tap(UNREGISTERED):
+    with tap(UNREGISTERED):  # held on the reader: the pages stay until the idle timeout
         kiosk_ui.wait_for_screen("balance")
-    shown = kiosk_ui.texts()
-    assert "Bilgileriniz henüz kayıtlı değil: önce kartınızı kaydettirin, sonra aktive edin." in " ".join(shown)
-    assert "Burada aktive et" not in shown and "Nasıl aktive ederim?" not in shown  # an SMS would be refused
-    assert "Görevli çağır" in shown  # the attendant can register it now
-    kiosk_ui.click_text("Nasıl kaydolurum?")
-    kiosk_ui.wait_for_screen("registration_help")
-    first = kiosk_ui.widget("step_form", "registration_help").text
-    second = kiosk_ui.widget("step_activate", "registration_help").text
-    assert first.startswith("1. Kartınızın zarfındaki müşteri bilgi formunu doldurup imzalayın ve istasyondaki kutuya atın.")
-    assert "görevliye kaydettirin" in first
-    assert second.startswith("2. Bilgileriniz kaydedildikten sonra kartınızı aktive edin")
-    kiosk_ui.click_text("Görevli çağır")
-    wait_for_text(kiosk_ui, "Görevli geliyor.")
-    kiosk_ui.screenshot("dead-end-04-registration-help")
+        shown = kiosk_ui.texts()
+        assert "Bilgileriniz henüz kayıtlı değil: önce kartınızı kaydettirin, sonra aktive edin." in " ".join(shown)
+        assert "Burada aktive et" not in shown and "Nasıl aktive ederim?" not in shown  # an SMS would be refused
+        assert "Görevli çağır" in shown  # the attendant can register it now
+        kiosk_ui.click_text("Nasıl kaydolurum?")
+        kiosk_ui.wait_for_screen("registration_help")
+        first = kiosk_ui.widget("step_form", "registration_help").text
+        second = kiosk_ui.widget("step_activate", "registration_help").text
+        assert first.startswith("1. Kartınızın zarfındaki müşteri bilgi formunu doldurup imzalayın ve istasyondaki kutuya atın.")
+        assert "görevliye kaydettirin" in first
+        assert second.startswith("2. Bilgileriniz kaydedildikten sonra kartınızı aktive edin")
+        kiosk_ui.click_text("Görevli çağır")
+        wait_for_text(kiosk_ui, "Görevli geliyor.")
+        kiosk_ui.screenshot("dead-end-04-registration-help")
+        kiosk_ui.click_text("Geri")
+        kiosk_ui.wait_for_screen("balance")
     assert ("rig-kiosk", "registration") in open_calls(central_service)
-    kiosk_ui.click_text("Geri")
-    kiosk_ui.wait_for_screen("balance")
 
 
 # --- 4. activate here ----------------------------------------------------------------------------
@@ -159,10 +159,10 @@ def test_a_card_is_activated_here_by_name_and_birth_date(kiosk_ui, tap, central_
     pieces), so that a scan of live objects after the driver left finds any copy the kiosk kept."""
     typed = "ZEYNEP " + "".join(surname)
     card = registered_card(central_service, "ZEYNEP " + "".join(("AYTEK", "İ", "N")), dt.date(1981, 7, 14))
-    with tap(card.digits):
+    with tap(card.digits):  # held until the form is open: the balance would leave once the card did
         kiosk_ui.wait_for_screen("balance")
-    kiosk_ui.click_text("Burada aktive et")
-    kiosk_ui.wait_for_screen("activate_here")
+        kiosk_ui.click_text("Burada aktive et")
+        kiosk_ui.wait_for_screen("activate_here")
     type_name(kiosk_ui, typed)
     kiosk_ui.click(kiosk_ui.widget("birth_field", "activate_here"))
     press(kiosk_ui, "14071980")
@@ -205,10 +205,10 @@ def test_wrong_birth_dates_count_toward_the_cards_limit_which_holds(kiosk_ui, ta
     """The service's limit (5 attempts per card an hour, shared with SMS): after five wrong
     birth dates at the kiosk, the right one is refused too, and the driver is told so."""
     card = registered_card(central_service, "ŞÜKRÜ IĞDIR", dt.date(1984, 3, 29))
-    with tap(card.digits):
+    with tap(card.digits):  # held until the form is open: the balance would leave once the card did
         kiosk_ui.wait_for_screen("balance")
-    kiosk_ui.click_text("Burada aktive et")
-    kiosk_ui.wait_for_screen("activate_here")
+        kiosk_ui.click_text("Burada aktive et")
+        kiosk_ui.wait_for_screen("activate_here")
     type_name(kiosk_ui, "ŞÜKRÜ IĞDIR")
     kiosk_ui.click(kiosk_ui.widget("birth_field", "activate_here"))
     for day in range(1, 6):
