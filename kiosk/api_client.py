@@ -7,6 +7,7 @@ the driver is told.
 """
 from __future__ import annotations
 
+import datetime as dt
 from datetime import datetime
 
 from hardware.card_number import CardNumber
@@ -40,6 +41,16 @@ class CentralClient:
         no holder data; it spends the device's look-up budget like a balance), or :class:`RequestFailed`."""
         path = f"/v1/cards/by-uid/{card.hex}/movements" if isinstance(card, CardUid) else f"/v1/cards/{card.digits}/movements"
         return _movements(card, self._transport.call("GET", path, query={"entry": entry.value}))
+    def activate(self, number: CardNumber, full_name: str, birth_date: dt.date) -> Balance:
+        """``POST /v1/cards/{number}/activation``: the holder's name and birth date activate the
+        card; the answer is its balance, now active. Each attempt spends the card's activation
+        budget at the service (shared with SMS activation; a success gives it back); a POST
+        without an ``Idempotency-Key``, it is sent again only when it never reached the service."""
+        answer = self._transport.call(
+            "POST", f"/v1/cards/{number.digits}/activation",
+            body={"full_name": full_name, "birth_date": birth_date.isoformat()},
+        )
+        return _balance(number, answer)
 
     def call_attendant(self, reason: str) -> None:
         """``POST /v1/assistance``: an attendant is asked to come to this kiosk. Sent again only

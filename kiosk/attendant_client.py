@@ -53,11 +53,10 @@ class HolderCard:
     @property
     def why_not_replaceable(self) -> FailureKind | None:
         """Why this card cannot be replaced (None when it can): the service's own refusals,
-        known before asking it. A card without a holder record cannot be checked against an ID."""
+        known before asking it. A card without a holder record cannot be checked against an ID.
+        A blocked card (reported lost) can: that is what replacing a lost card is for."""
         if self.status is CardStatus.REPLACED:
             return FailureKind.ALREADY_REPLACED
-        if self.status is CardStatus.BLOCKED:
-            return FailureKind.CARD_BLOCKED
         if self.holder is None:
             return FailureKind.NOT_REGISTERED
         return None
@@ -76,6 +75,8 @@ class ReplacementDone:
     new_fuel: int
     new_autogas: int
     replayed: bool
+    done_at: dt.datetime | None = None
+    """When the service answered (the new card's ``as_of``): the time on the holder's receipt."""
 
 
 @dataclass(frozen=True)
@@ -124,13 +125,15 @@ class AttendantClient:
         )
         return _holder_card(answer.fields())
 
-    def find_by_identity(self, session: SignedIn, full_name: str, birth_date: dt.date, phone: str) -> list[HolderCard]:
-        answer = self._transport.call(
-            "POST",
-            "/v1/attendant/holder-searches",
-            body={"full_name": full_name, "birth_date": birth_date.isoformat(), "phone": phone},
-            headers=_session(session),
-        )
+    def find_by_identity(
+        self, session: SignedIn, full_name: str, birth_date: dt.date, phone: str | None
+    ) -> list[HolderCard]:
+        """The holder's cards by name and birth date, and by phone too when one is given (an old
+        holder record has none)."""
+        body: dict[str, str] = {"full_name": full_name, "birth_date": birth_date.isoformat()}
+        if phone is not None:
+            body["phone"] = phone
+        answer = self._transport.call("POST", "/v1/attendant/holder-searches", body=body, headers=_session(session))
         try:
             return [_holder_card(card) for card in answer.fields()["cards"]]
         except (KeyError, TypeError):
@@ -156,6 +159,7 @@ class AttendantClient:
                 new_fuel=int(body["new_card"]["pots"]["fuel"]),
                 new_autogas=int(body["new_card"]["pots"]["autogas"]),
                 replayed=answer.headers.get(REPLAYED_HEADER) == "true",
+                done_at=dt.datetime.fromisoformat(body["new_card"]["as_of"]),
             )
         except (KeyError, TypeError, ValueError):
             raise unreadable() from None

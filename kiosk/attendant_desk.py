@@ -93,6 +93,8 @@ _BACK = {
     DeskStep.REGISTERED: DeskStep.MENU,
 }
 _TAP_STEPS = (DeskStep.TAP_NEW_CARD, DeskStep.TAP_CARD_TO_REGISTER)
+_READER_STEPS = (DeskStep.FIND_BY_NUMBER, *_TAP_STEPS)
+"""Steps that take a card from the reader (or its number typed, when it cannot be read)."""
 _CASE_STARTS = (DeskStep.SIGN_IN, DeskStep.MENU)
 
 _OF_STEP = {"lasts": "step"}  # what was typed and told on this step: a new step starts without it
@@ -165,7 +167,7 @@ class AttendantDesk(Published[DeskState]):
         self._pin = ""
         self._new_card: CardNumber | None = None
         self._id_birth_date: dt.date | None = None  # typed off the holder's ID, sent with the replacement
-        self._old_number_typed: str | None = None  # to tell the old card tapped as the new one
+        self._old_number_typed: str | None = None  # the old card's number (typed or tapped), to tell it from the new one
         self._pending_change: tuple[object, str] | None = None  # (what is being sent, its Idempotency-Key)
         self._generation = 0
         self._idle_timer = Countdown(scheduler, self._idle)
@@ -284,11 +286,9 @@ class AttendantDesk(Published[DeskState]):
             if isinstance(checked, KeypadError):
                 self._update(notice=checked)
                 return
-            self._old_number_typed = checked.digits
-            self._update(busy=True, notice=None)
-            self._run(lambda: [client.find_by_number(session, checked)], self._found)
+            self._find_number(session, checked)
         elif self._state.step is DeskStep.FIND_BY_IDENTITY:
-            identity = self._identity()
+            identity = self._identity(phone_required=False)
             if isinstance(identity, FormError):
                 self._update(notice=identity)
                 return
@@ -296,6 +296,13 @@ class AttendantDesk(Published[DeskState]):
             self._old_number_typed = None
             self._update(busy=True, notice=None)
             self._run(lambda: client.find_by_identity(session, name, born, mobile), self._found)
+
+    def _find_number(self, session: SignedIn, number: CardNumber) -> None:
+        """Look the old card up by its number, typed or read from the card."""
+        self._old_number_typed = number.digits
+        self._update(busy=True, notice=None)
+        client = self._client
+        self._run(lambda: [client.find_by_number(session, number)], self._found)
 
     def _found(self, outcome: Outcome[list[HolderCard]]) -> None:
         if outcome.error is not None:
@@ -377,6 +384,7 @@ class AttendantDesk(Published[DeskState]):
             self._update(notice=identity)
             return
         name, born, mobile = identity
+        assert mobile is not None  # required on the form
         details = HolderDetails(name, born, mobile, self._state.consent)
         key = self._key_for(("registration", card.digits, details))
         client = self._client
@@ -396,18 +404,23 @@ class AttendantDesk(Published[DeskState]):
         self.activity()
 
     def card_read(self, card: CardNumber | CardUid) -> None:
-        """A tapped card: the new card of a replacement, or the card to register."""
+        """A tapped card: the old card to find, the new card of a replacement, or the card to register."""
         self.activity()
-        if self._state.step not in _TAP_STEPS or self._state.busy:
+        if self._state.step not in _READER_STEPS or self._state.busy:
             return
         if isinstance(card, CardUid):
             self._update(notice=DeskNotice.NO_NUMBER_ON_CARD, focus=FormField.CARD_NUMBER)
             return
+        if self._state.step is DeskStep.FIND_BY_NUMBER:
+            if self._signed_in is not None:
+                self._find_number(self._signed_in, card)
+            return
         self._take_card(card)
 
     def card_unreadable(self) -> None:
-        if self._state.step in _TAP_STEPS:
-            self._update(notice=DeskNotice.CARD_UNREADABLE)
+        """A card the reader could not read (a damaged old card, say): its number is typed instead."""
+        if self._state.step in _READER_STEPS:
+            self._update(notice=DeskNotice.CARD_UNREADABLE, focus=FormField.CARD_NUMBER)
 
     def use_typed_card(self) -> None:
         """The number printed on the card, typed (a card the reader cannot read)."""
@@ -447,14 +460,18 @@ class AttendantDesk(Published[DeskState]):
         self._go(target, new_card_last4="")
 
     # --- internals ---------------------------------------------------------------------
-    def _identity(self) -> tuple[str, dt.date, str] | FormError:
+    def _identity(self, phone_required: bool = True) -> tuple[str, dt.date, str | None] | FormError:
+        """Name, birth date and phone as typed; a search may leave the phone empty (None)."""
         name = normalized_name(self._state.text(FormField.FULL_NAME))
         if isinstance(name, FormError):
             return name
         born = birth_date(self._state.text(FormField.BIRTH_DATE))
         if isinstance(born, FormError):
             return born
-        mobile = phone(self._state.text(FormField.PHONE))
+        typed_phone = self._state.text(FormField.PHONE)
+        if not typed_phone and not phone_required:
+            return name, born, None
+        mobile = phone(typed_phone)
         if isinstance(mobile, FormError):
             return mobile
         return name, born, mobile

@@ -19,7 +19,9 @@ Example file (every key optional)::
 
     [screen]
     idle_timeout_seconds = 30
-    removal_linger_seconds = 4
+    removal_linger_seconds = 30    # a tapped card's balance stays this long after the card
+                                   # leaves, unless touched: the longest balance screen's reading
+                                   # time (docs/PERFORMANCE.md); never longer than idle_timeout_seconds
     language = "tr"                # the default; drivers switch to "en" with a tap
     check_digit = true             # Luhn-check typed numbers before any request
     typed_lookups_per_minute = 6
@@ -139,7 +141,7 @@ class ScreenConfig(NamedTuple):
     """``[screen]``: the touchscreen and the driver's session on it."""
 
     idle_timeout_seconds: float = 30.0
-    removal_linger_seconds: float = 4.0
+    removal_linger_seconds: float = 30.0
     language: str = "tr"
     check_digit: bool = True
     typed_lookups_per_minute: int = 6

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
+from opetcard.station_time import station_time
+
 LOCALES = {"tr": "tr_TR", "en": "en_GB"}
 
 
@@ -40,7 +42,8 @@ def format_spoken_time(moment: datetime, language: str = "tr") -> str:
 
 
 def format_as_of(moment: datetime, language: str = "tr") -> str:
-    """The time a balance is from, in local time: ``27.11.2026 21:20``."""
+    """The time a balance is from, as the station's clock shows it (Europe/Istanbul, whatever
+    zone the kiosk's system is set to): ``27.11.2026 21:20``."""
     from babel.dates import format_datetime
 
-    return format_datetime(moment.astimezone(), format="short", locale=LOCALES[language])
+    return format_datetime(station_time(moment), format="short", locale=LOCALES[language])

@@ -10,6 +10,7 @@ import datetime as dt
 import enum
 
 from opetcard.numbers import CARD_DIGITS
+from opetcard.station_time import station_today
 from opetcard.turkish import turkish_upper
 
 NAME_MAX_LENGTH = 100
@@ -79,14 +80,15 @@ def normalized_name(typed: str) -> str | FormError:
 
 
 def birth_date(digits: str, today: dt.date | None = None) -> dt.date | FormError:
-    """``GGAAYYYY`` (as typed, the dots are the screen's) as a real date between 1900 and today."""
+    """``GGAAYYYY`` (as typed, the dots are the screen's) as a real date between 1900 and today
+    (at the stations: Europe/Istanbul)."""
     if len(digits) != 8:
         return FormError.BIRTH_DATE_INCOMPLETE
     try:
         value = dt.date(int(digits[4:]), int(digits[2:4]), int(digits[:2]))
     except ValueError:
         return FormError.BIRTH_DATE_INVALID
-    if not dt.date(1900, 1, 1) <= value <= (today or dt.date.today()):
+    if not dt.date(1900, 1, 1) <= value <= (today or station_today()):
         return FormError.BIRTH_DATE_INVALID
     return value
 

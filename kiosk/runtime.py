@@ -70,6 +70,7 @@ class KioskRuntime:
         self.session = KioskSession(
             self._lookup, self.background, scheduler, settings, call_attendant=self.client.call_attendant,
             speaker=self.speaker, movements=self.client.recent_movements,
+            activate=self.client.activate,
         )
         self.monitor = ServiceMonitor(
             self.client.healthy,

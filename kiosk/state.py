@@ -22,12 +22,17 @@ class Screen(enum.Enum):
     KEYPAD = "keypad"
     ACTIVATION_HELP = "activation_help"
     LOST_CARD = "lost_card"
+    REGISTRATION_HELP = "registration_help"
+    ACTIVATE_HERE = "activate_here"
 
 
 class Problem(enum.Enum):
     """Why a look-up gave no balance; each has its own message and next step on screen."""
 
     UNKNOWN_CARD = "unknown_card"
+    """A valid number the service has no record of: a blank card from the till (cards come
+    into being with their first sale, registration or replacement). A chip UID no card is
+    linked to is ``UNSUPPORTED_CARD``: it may be any contactless card."""
     INVALID_NUMBER = "invalid_number"
     SERVICE_UNAVAILABLE = "service_unavailable"
     RATE_LIMITED = "rate_limited"
@@ -49,6 +54,42 @@ class KeypadError(enum.Enum):
     CHECK_DIGIT = "check_digit"
 
 
+class ActivationField(enum.Enum):
+    """The two fields of "Activate here": the holder's name (letters), the birth date (digits)."""
+
+    NAME = "name"
+    BIRTH_DATE = "birth_date"
+
+
+class ActivationNotice(enum.Enum):
+    """Why "Activate here" did not activate (yet): a form mistake found on the kiosk, or the
+    service's answer."""
+
+    NAME_MISSING = "name_missing"
+    NAME_NEEDS_SURNAME = "name_needs_surname"
+    BIRTH_DATE_INCOMPLETE = "birth_date_incomplete"
+    BIRTH_DATE_INVALID = "birth_date_invalid"
+    WRONG_NAME = "wrong_name"
+    WRONG_BIRTH_DATE = "wrong_birth_date"
+    WRONG_NAME_AND_BIRTH_DATE = "wrong_name_and_birth_date"
+    TOO_MANY_ATTEMPTS = "too_many_attempts"
+    NOT_REGISTERED = "not_registered"
+    NOT_POSSIBLE = "not_possible"  # the card was replaced or blocked meanwhile
+    UNAVAILABLE = "unavailable"
+
+
+@dataclass(frozen=True)
+class ActivationForm:
+    """What the driver typed on "Activate here". It lives only in the state of that screen:
+    any other screen, and the driver leaving, drops it."""
+
+    name: str = ""
+    birth_digits: str = ""
+    focus: ActivationField = ActivationField.NAME
+    busy: bool = False
+    notice: ActivationNotice | None = None
+
+
 class AttendantCall(enum.Enum):
     NOT_CALLED = "not_called"
     CALLING = "calling"
@@ -60,7 +101,9 @@ class AttendantCall(enum.Enum):
 class KioskState:
     """Everything a screen needs. A card number or UID is kept only masked (``masked_number``:
     the UID's masked form while it is looked up, then the number's), inside ``balance`` (for
-    the SMS help's last 10 digits), and while the driver types it (``typed_digits``)."""
+    the SMS help's last 10 digits), and while the driver types it (``typed_digits``). The
+    holder's name and birth date typed to activate the card are in ``activation``, only while
+    "Activate here" is on screen."""
 
     screen: Screen = Screen.ATTRACT
     language: str = "tr"
@@ -79,3 +122,4 @@ class KioskState:
     """The shown card's recent earnings and spendings, newest first; None until they arrive."""
     movements_unavailable: bool = False
     """The service could not tell them (the balance is shown all the same)."""
+    activation: ActivationForm | None = None

@@ -51,7 +51,9 @@ class FailureKind(enum.Enum):
     CARD_BLOCKED = "card_blocked"
     SAME_CARD = "same_card"
     NEW_CARD_TAKEN = "new_card_taken"
-    WRONG_BIRTH_DATE = "wrong_birth_date"  # the birth date off the holder's ID is not the record's
+    WRONG_BIRTH_DATE = "wrong_birth_date"  # the birth date given is not the holder record's
+    WRONG_NAME = "wrong_name"  # activation: the name given is not the holder record's
+    WRONG_NAME_AND_BIRTH_DATE = "wrong_name_and_birth_date"
     ALREADY_REGISTERED = "already_registered"
     WRONG_PIN = "wrong_pin"
     LOCKED = "locked"
@@ -71,6 +73,8 @@ _KIND_OF_CODE = {
     ErrorCode.SAME_CARD: FailureKind.SAME_CARD,
     ErrorCode.NEW_CARD_NOT_BLANK: FailureKind.NEW_CARD_TAKEN,
     ErrorCode.WRONG_BIRTH_DATE: FailureKind.WRONG_BIRTH_DATE,
+    ErrorCode.WRONG_NAME: FailureKind.WRONG_NAME,
+    ErrorCode.WRONG_NAME_AND_BIRTH_DATE: FailureKind.WRONG_NAME_AND_BIRTH_DATE,
     ErrorCode.ALREADY_REGISTERED: FailureKind.ALREADY_REGISTERED,
     ErrorCode.BAD_ATTENDANT_PIN: FailureKind.WRONG_PIN,
     ErrorCode.ATTENDANT_LOCKED: FailureKind.LOCKED,

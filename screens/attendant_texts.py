@@ -2,10 +2,10 @@
 catalogs in screens/locale like every other screen text; ``_`` is the current gettext."""
 from __future__ import annotations
 
-from kiosk.attendant_client import HolderCard
+from kiosk.attendant_client import HolderCard, ReplacementDone
 from kiosk.attendant_desk import DeskNotice, DeskState, DeskStep, Notice
 from kiosk.balance import CardStatus
-from kiosk.formatting import format_points, group_digits
+from kiosk.formatting import format_as_of, format_points, group_digits
 from kiosk.holder_form import FormError, FormField, shown_birth_date, shown_phone
 from kiosk.state import KeypadError
 from kiosk.transport import FailureKind
@@ -56,6 +56,9 @@ def notice_text(_: Gettext, state: DeskState) -> str:
         FailureKind.CARD_BLOCKED: _("This card is blocked. Call 444 6738."),
         FailureKind.ALREADY_REGISTERED: _("This card already has a customer information form."),
         FailureKind.REJECTED: _("The service refused this request. Check the details and try again."),
+        # Answers to a driver's activation, never to an attendant's request: said as any refusal.
+        FailureKind.WRONG_NAME: _("The service refused this request. Check the details and try again."),
+        FailureKind.WRONG_NAME_AND_BIRTH_DATE: _("The service refused this request. Check the details and try again."),
         FailureKind.RATE_LIMITED: _("Please wait a minute and try again."),
         FailureKind.UNAUTHORIZED: _("This kiosk is not allowed to do this. Tell the station manager."),
         FailureKind.UNAVAILABLE: _("The service did not answer. Try again in a moment."),
@@ -119,6 +122,22 @@ def holder_lines(_: Gettext, card: HolderCard) -> tuple[str, str, str]:
         _("Birth date: {date}").format(date=holder.birth_date),
         _("Phone: {phone}").format(phone=holder.phone) if holder.phone else "",
     )
+
+
+def receipt_text(_: Gettext, done: ReplacementDone, language: str) -> str:
+    """What the holder's phone reads from the receipt QR code after a replacement: the
+    confirmation code (in the attendant audit too), both cards by their last four digits, when
+    (station time), and who to call."""
+    lines = [
+        _("OPET Kart replacement"),
+        _("Confirmation code: {code}").format(code=done.confirmation_code),
+        _("Old card: {old}").format(old=f"**** {done.old_last4}"),
+        _("New card: {new}").format(new=f"**** {done.new_last4}"),
+    ]
+    if done.done_at is not None:
+        lines.append(format_as_of(done.done_at, language))
+    lines.append("444 6738 (444 OPET)")
+    return "\n".join(lines)
 
 
 def move_summary(_: Gettext, state: DeskState, language: str) -> tuple[str, str]:

@@ -1,4 +1,5 @@
-"""QR codes that open the phone's SMS app with the activation message already written."""
+"""QR codes: one that opens the phone's SMS app with the activation message already written,
+and the replacement receipt a holder photographs."""
 from __future__ import annotations
 
 from functools import lru_cache
@@ -18,7 +19,12 @@ def sms_uri(body: str) -> str:
 
 @lru_cache(maxsize=8)
 def sms_qr_texture(body: str) -> Texture:
-    image = qrcode.make(sms_uri(body), box_size=10, border=2)
+    return text_qr_texture(sms_uri(body))
+
+
+def text_qr_texture(text: str) -> Texture:
+    """A QR code of ``text`` (UTF-8), drawn as a texture."""
+    image = qrcode.make(text, box_size=10, border=2)
     buffer = BytesIO()
     image.save(buffer, format="PNG")
     buffer.seek(0)

@@ -35,6 +35,8 @@ SCREENS = {
         ("keypad", "KeypadScreen"),
         ("activation_help", "ActivationHelpScreen"),
         ("lost_card", "LostCardScreen"),
+        ("registration_help", "RegistrationHelpScreen"),
+        ("activate_here", "ActivateHereScreen"),
     )
 } | {ATTENDANT: ScreenSource("screens.attendant", "AttendantScreen", KV_DIR / "attendant.kv")}
 

@@ -2,6 +2,7 @@
 (screens.registry says which class and .kv file each screen name has)."""
 from __future__ import annotations
 
+from kivy.app import App
 from kivy.clock import Clock, ClockEvent
 from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
@@ -9,7 +10,8 @@ from kivy.uix.screenmanager import Screen
 from kivy.uix.widget import Widget
 
 from kiosk.formatting import format_as_of, format_day, format_points, format_signed_points, group_digits
-from kiosk.state import AttendantCall, KioskState
+from kiosk.holder_form import shown_birth_date
+from kiosk.state import ActivationField, AttendantCall, KioskState
 from screens import texts
 from screens.i18n import Translator
 
@@ -90,7 +92,21 @@ class ReadingScreen(KioskScreen):
         self.masked_number = state.masked_number
 
 
-class BalanceScreen(KioskScreen):
+class AttendantCallMixin:
+    """A "Call an attendant" button and what became of the call, on every problem screen."""
+
+    attendant_text = StringProperty("")
+    calling = BooleanProperty(False)
+
+    def show_call(self, state: KioskState, tr: Translator) -> None:
+        self.attendant_text = texts.attendant_text(tr._, state.attendant_call)
+        self.calling = state.attendant_call in (AttendantCall.CALLING, AttendantCall.CALLED)
+
+
+class BalanceScreen(AttendantCallMixin, KioskScreen):
+    """Both pots and the card's status; its buttons are the next step the status calls for:
+    activate here (or other ways), register first, or call an attendant for a blocked card."""
+
     card_text = StringProperty("")
     fuel_text = StringProperty("")
     autogas_text = StringProperty("")
@@ -101,8 +117,14 @@ class BalanceScreen(KioskScreen):
     movements_note = StringProperty("")
     _spoken = ""
     _movements_shown: tuple[object, ...] | None = None
+    activate_here = BooleanProperty(False)
+    needs_registration = BooleanProperty(False)
+    blocked = BooleanProperty(False)
 
     def show(self, state: KioskState, tr: Translator) -> None:
+        from kiosk.balance import CardStatus
+        from kiosk.session import can_activate_here
+
         balance = state.balance
         self.speaking = state.speaking
         if balance is None:
@@ -116,10 +138,15 @@ class BalanceScreen(KioskScreen):
         self.autogas_text = f"{format_points(balance.autogas, language)} Paropuan"
         self.status_text = texts.status_text(tr._, balance.status)
         self.needs_activation = balance.needs_activation
+        self.needs_registration = balance.needs_activation and not balance.holder_registered
+        self.activate_here = can_activate_here(balance)
+        self.blocked = balance.status is CardStatus.BLOCKED
+        self.show_call(state, tr)
         as_of = tr._("Balance as of {time}").format(time=format_as_of(balance.as_of, language))
         registration = texts.registration_text(tr._, balance.holder_registered)
         self.detail_text = f"{registration}\n{as_of}" if registration else as_of
         self._show_movements(state, tr)
+        self._arrange_buttons()
 
     def _show_movements(self, state: KioskState, tr: Translator) -> None:
         """The last earnings and spendings, one row each (date, station, pot, amount)."""
@@ -149,8 +176,33 @@ class BalanceScreen(KioskScreen):
 
         App.get_running_app().session.read_aloud(self._spoken)
 
+    _BUTTONS = ("activate_here_button", "read_aloud_button", "activation_button", "registration_button", "call_button",
+                "ok_button")
 
-class ProblemScreen(KioskScreen):
+    def _arrange_buttons(self) -> None:
+        """The row holds only the next steps this card's status calls for (and "Read aloud" when
+        the kiosk speaks), then OK."""
+        from kivy.app import App
+
+        if not hasattr(self, "_buttons"):  # the widgets themselves: ids hold weak references
+            self._buttons = {name: self.ids[name].__self__ for name in self._BUTTONS}
+        wanted = {
+            "activate_here_button": self.activate_here,
+            "read_aloud_button": App.get_running_app().kiosk_config.speech.enabled,
+            "activation_button": self.needs_activation and not self.needs_registration,
+            "registration_button": self.needs_registration,
+            "call_button": self.blocked or self.needs_registration,
+            "ok_button": True,
+        }
+        row = self.ids.button_row
+        shown = [self._buttons[name] for name in self._BUTTONS if wanted[name]]
+        if list(reversed(row.children)) != shown:
+            row.clear_widgets()
+            for button in shown:
+                row.add_widget(button)
+
+
+class ProblemScreen(AttendantCallMixin, KioskScreen):
     title = StringProperty("")
     hint = StringProperty("")
     masked_number = StringProperty("")
@@ -159,6 +211,7 @@ class ProblemScreen(KioskScreen):
         if state.problem is not None:
             self.title, self.hint = texts.problem_texts(tr._, state.problem)
         self.masked_number = state.masked_number
+        self.show_call(state, tr)
 
 
 class KeypadScreen(KioskScreen):
@@ -187,11 +240,56 @@ class ActivationHelpScreen(KioskScreen):
         self.qr_texture = sms_qr_texture(f"PARO {last10} AD SOYAD GG.AA.YYYY" if last10 else "PARO ")
 
 
-class LostCardScreen(KioskScreen):
-    attendant_text = StringProperty("")
-    calling = BooleanProperty(False)
+class LostCardScreen(AttendantCallMixin, KioskScreen):
+    def show(self, state: KioskState, tr: Translator) -> None:
+        self.show_call(state, tr)
+
+
+class RegistrationHelpScreen(AttendantCallMixin, KioskScreen):
+    """How to register a card, then activate it: in that order."""
 
     def show(self, state: KioskState, tr: Translator) -> None:
-        self.attendant_text = texts.attendant_text(tr._, state.attendant_call)
-        self.calling = state.attendant_call in (AttendantCall.CALLING, AttendantCall.CALLED)
+        self.show_call(state, tr)
+
+
+class ActivateHereScreen(KioskScreen):
+    """The holder's name (Turkish keyboard) and birth date (keypad) for the service's online
+    activation. Shows only what the session's state holds: when the driver leaves, the state
+    drops the form and these properties are emptied with it."""
+
+    name_text = StringProperty("")
+    birth_text = StringProperty("")
+    focus = StringProperty("name")
+    notice = StringProperty("")
+    busy = BooleanProperty(False)
+    card_text = StringProperty("")
+
+    def on_kv_post(self, _base_widget: object) -> None:
+        from screens.keyboard import OnScreenKeyboard
+
+        keyboard = OnScreenKeyboard(size_hint_y=None)
+        keyboard.bind(on_key=lambda _keyboard, key: App.get_running_app().session.activation_key(key),
+                      on_erase=lambda _keyboard: App.get_running_app().session.activation_erase())
+        self.bind(focus=lambda _screen, focus: setattr(keyboard, "letters", focus == ActivationField.NAME.value))
+        keyboard.key_min = App.get_running_app().touch_min
+        self.ids.keyboard_column.add_widget(keyboard)
+        self.ids["keyboard"] = keyboard
+
+    def on_leave(self, *_args: object) -> None:
+        """The driver left this screen (OK, back, timeout): what was typed leaves the widgets too.
+        A Kivy label keeps its last laid-out words until it lays out others, and an empty text
+        lays out nothing: the fields lay out a blank first, so the name leaves that cache too."""
+        self.name_text = self.birth_text = " "
+        for field in (self.ids.name_field, self.ids.birth_field):
+            field.texture_update()
+        self.name_text = self.birth_text = self.notice = self.card_text = ""
+
+    def show(self, state: KioskState, tr: Translator) -> None:
+        form = state.activation
+        self.card_text = tr._("Card {number}").format(number=state.masked_number) if form is not None else ""
+        self.name_text = form.name if form is not None else ""
+        self.birth_text = shown_birth_date(form.birth_digits) if form is not None else ""
+        self.focus = form.focus.value if form is not None else ActivationField.NAME.value
+        self.busy = form.busy if form is not None else False
+        self.notice = texts.activation_notice_text(tr._, form.notice if form is not None else None)
 

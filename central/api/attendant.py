@@ -112,7 +112,8 @@ def look_up_card(
 def search_holder_cards(
     request: Request, device: KioskOrTill, attendant: SessionAttendant, body: HolderSearchRequest
 ) -> HolderCards:
-    """The cards (not replaced) of holders whose name, birth date and phone all match; none says nothing more."""
+    """The cards (not replaced) of holders whose name and birth date match, and phone when one is
+    given (a holder record without a phone is found by name and birth date); none says nothing more."""
     assert attendant.session_key is not None
     _spend_lookup(request, attendant)
     with database(request).transaction() as session:

@@ -275,13 +275,14 @@ class CardLookupRequest(BaseModel):
 
 
 class HolderSearchRequest(BaseModel):
-    """An attendant looks for the cards of a holder who lost theirs; all three must match."""
+    """An attendant looks for the cards of a holder who lost theirs: name and birth date, and
+    the phone too when one is given (a holder record without a phone is found without one)."""
 
     model_config = ConfigDict(extra="forbid")
 
     full_name: FullName
     birth_date: BirthDate
-    phone: Phone
+    phone: Phone | None = None
 
 
 class MaskedHolder(BaseModel):
@@ -382,7 +383,14 @@ class Health(BaseModel):
 
 
 class AssistanceReason(str, enum.Enum):
+    """What the driver was looking at when they called: what the attendant should bring."""
+
     LOST_CARD = "lost_card"
+    BLOCKED_CARD = "blocked_card"  # a card reported lost: replace it
+    NEW_CARD = "new_card"  # a blank card with no points yet: how to earn, register it
+    REGISTRATION = "registration"  # a card without a holder record: register it
+    UNREADABLE_CARD = "unreadable_card"  # a card the kiosk cannot read (e.g. a Parolu bank card)
+    SERVICE_DOWN = "service_down"  # no balance from the service
     OTHER = "other"
 
 

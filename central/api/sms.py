@@ -28,6 +28,7 @@ from central.domain.errors import RateLimited
 from central.domain.sms import Outcome, SmsRejection, parse_activation_sms, reply_for
 from central.storage.limits import Scope
 from central.storage.models import DeviceKind
+from opetcard.station_time import station_today
 
 router = APIRouter(prefix="/v1/sms", tags=["activation"])
 
@@ -51,12 +52,13 @@ def sms_inbound(
     body: SmsInbound,
 ) -> SmsReply:
     """Handles one SMS to 6738 (``PARO <last 10 digits> AD SOYAD GG.AA.YYYY``)."""
-    parsed = parse_activation_sms(body.text)
+    settings = request.app.state.settings
+    # A birth date is checked against the date at the stations, not the server's own.
+    parsed = parse_activation_sms(body.text, today=station_today(settings.clock()))
     metrics = request.app.state.metrics
     if isinstance(parsed, SmsRejection):
         metrics.activations.labels("sms", "malformed").inc()
         return SmsReply(reply=parsed.reply, outcome=parsed.code)
-    settings = request.app.state.settings
     budgets = ((Scope.SMS_SENDER, hashlib.sha256(body.from_.encode()).hexdigest(), settings.sms_senders()),
                (Scope.ACTIVATION, budget_subject(parsed.last10), settings.activations()))
     try:

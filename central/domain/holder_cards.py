@@ -81,13 +81,15 @@ def holder_card(card: Card, session_key: str) -> AttendantCard:
     )
 
 
-def search_holders(session: Session, full_name: str, birth_date: dt.date, phone: str) -> list[Card]:
-    """Cards, not replaced, of holders whose name (Turkish-folded), birth date and phone all match."""
-    wanted_phone = phone_digits(phone)
+def search_holders(session: Session, full_name: str, birth_date: dt.date, phone: str | None) -> list[Card]:
+    """Cards, not replaced, of holders whose name (Turkish-folded) and birth date match, and
+    their phone too when ``phone`` is given (None finds a holder with or without one)."""
+    wanted_phone = phone_digits(phone) if phone is not None else None
     holder_ids = [
         holder.id
         for holder in session.scalars(select(Holder).where(Holder.birth_date == birth_date))
-        if holder.phone and phone_digits(holder.phone) == wanted_phone and names_match(full_name, holder.full_name)
+        if (wanted_phone is None or (holder.phone and phone_digits(holder.phone) == wanted_phone))
+        and names_match(full_name, holder.full_name)
     ]
     if not holder_ids:
         return []

@@ -50,6 +50,7 @@ from enum import StrEnum
 from itertools import takewhile
 
 from opetcard.numbers import CARD_DIGITS, SMS_DIGITS
+from opetcard.station_time import station_today
 from opetcard.turkish import fold_name, turkish_upper
 
 MAX_TEXT_LENGTH = 160
@@ -308,7 +309,8 @@ def _full_name(words: list[str]) -> str | SmsRejection:
 def parse_activation_sms(text: str, *, today: datetime.date | None = None) -> ActivationSms | SmsRejection:
     """Reads ``PARO <last 10 digits> AD SOYAD GG.AA.YYYY``; never raises.
 
-    ``today`` (default: the local date) bounds the birth date. See the module docstring for
+    ``today`` (default: the date at the stations, Europe/Istanbul, whatever the server's zone)
+    bounds the birth date. See the module docstring for
     what is tolerated and what is rejected.
     """
     words = _tokens(text)
@@ -333,7 +335,7 @@ def parse_activation_sms(text: str, *, today: datetime.date | None = None) -> Ac
     if not rest:
         return _reject(Rejection.DETAILS_MISSING)
 
-    born = _birth_date(rest, today or datetime.date.today())
+    born = _birth_date(rest, today or station_today())
     if isinstance(born, SmsRejection):
         return born
     name = _full_name(rest[:-1])

@@ -38,9 +38,12 @@ if [[ ! -f "$ROOT$tls_dir/server.crt" && ( -z "$tls_cert" || -z "$tls_key" ) ]];
 fi
 
 # The central extra has wheels for all it needs: no compiler, no PC/SC headers (pyscard is the kiosk's).
-central_apt=(python3-venv nginx)
+central_apt=(python3-venv nginx tzdata)
 [[ -n "$database_url" ]] || central_apt+=(postgresql)
 apt_install "${central_apt[@]}"
+# The service's dates (earning rules, SMS birth dates) are Europe/Istanbul whatever the host's
+# zone; the host's own clock shows it too, so its logs read like the stations'.
+set_station_timezone
 
 ensure_system_user opet-central /var/lib/opet-central
 

@@ -68,8 +68,11 @@ kiosk_apt=(
   libxext6 libxrender1 libxi6 libxrandr2 libxcursor1 libxss1 libxxf86vm1 libxfixes3
   # the balance read aloud (offline speech, to the audio output through ALSA)
   espeak-ng
+  # the zone database: the machine runs on Europe/Istanbul, the stations' time
+  tzdata
 )
 apt_install "${kiosk_apt[@]}"
+set_station_timezone
 
 # video/render: the GPU; input: touch screens and keyboards when logind does not hand them over;
 # audio: the sound card the balance is read aloud on.

@@ -96,6 +96,17 @@ install_app() {
   "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade "${spec}[${extra}]"
 }
 
+# The programme's zone (Europe/Istanbul) as the machine's own: the journal, log lines and any
+# local time a technician reads match the stations' clocks. The apps use Europe/Istanbul for
+# every date and time they show or check whatever this says (opetcard/station_time.py); this
+# is for the people reading the machine. Needs the tzdata package (the installers ask for it).
+STATION_ZONE=Europe/Istanbul
+set_station_timezone() {
+  ln -sfn "/usr/share/zoneinfo/$STATION_ZONE" "$ROOT/etc/localtime"
+  echo "$STATION_ZONE" > "$ROOT/etc/timezone"
+  log "time zone: $STATION_ZONE"
+}
+
 systemctl_target() {
   if live; then systemctl "$@"; else systemctl --root="$ROOT" "$@"; fi
 }

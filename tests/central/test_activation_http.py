@@ -1,9 +1,12 @@
 """Registration, online activation and SMS activation over HTTP, on SQLite and PostgreSQL."""
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
-from tests.central.conftest import Api, new_card_number
+from tests.central.conftest import Api, make_api, new_card_number
+from tests.rigs.central import running_central, write_clock_file
 
 
 def registered_card(api: Api, name: str = "Ayşe Şahin", birth_date: str = "1988-11-02") -> str:
@@ -149,3 +152,27 @@ def _luhn(number: str) -> bool:
     from opetcard.numbers import luhn_valid
 
     return luhn_valid(number)
+
+
+@pytest.mark.parametrize(("utc_time", "outcome"), [
+    # 22:30 UTC on 7 December is 01:30 on the 8th at the stations: a holder born on
+    # 8 December 2016 has turned 10 there (the youngest the SMS rule accepts), though not yet
+    # by the server's own (UTC) date. An hour earlier it is still the 7th in Istanbul too.
+    ("2026-12-07T22:30:00+00:00", "wrong_birth_date"),
+    ("2026-12-07T20:30:00+00:00", "date_too_recent"),
+])
+def test_the_sms_birth_date_is_checked_against_the_date_in_istanbul(
+    tmp_path, monkeypatch: pytest.MonkeyPatch, utc_time: str, outcome: str
+) -> None:
+    """``wrong_birth_date``: the date passed the plausibility check and was compared with the
+    holder record (ENDER AYTEKİN's is 20.03.1974)."""
+    clock = tmp_path / "clock"
+    write_clock_file(clock, f"@{dt.datetime.fromisoformat(utc_time).timestamp()!r}")
+    monkeypatch.setenv("TZ", "UTC")  # the server's own zone, as on most hosts
+    with running_central(f"sqlite:///{tmp_path / 'central.db'}", tmp_path, clock_path=clock) as service:
+        api = make_api(service, "sqlite")
+        try:
+            body = api.sms("PARO 0012806566 ENDER AYTEKİN 08.12.2016").json()
+        finally:
+            api.http.close()
+    assert body["outcome"] == outcome

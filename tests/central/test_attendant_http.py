@@ -14,6 +14,7 @@ from central.storage.db import Database
 from central.storage.models import Card, Holder
 from tests.central.conftest import ATTENDANT_PIN, Api, admin, make_api, new_card_number, sixteen_digit_runs
 from tests.rigs.central import running_central
+from tests.rigs.holders import forget_phone
 
 ENDER = "7000070012806566"
 CARD_REF = re.compile(r"^\d+\.[0-9a-f]{24}$")
@@ -222,6 +223,22 @@ def test_holder_search_needs_name_birth_date_and_phone_to_match(api: Api):
                   ("ŞÜKRÜ BAŞKA ÇAĞLAR", "1974-03-20", "05551119876")):
         miss = search(api, session, *wrong)
         assert miss.status_code == 200 and miss.json() == {"cards": []}
+
+
+def test_a_holder_without_a_phone_is_found_by_name_and_birth_date(api: Api):
+    """Old holder records have no phone: searched without one, name and birth date find them;
+    a phone given still has to match, so it finds none of them."""
+    name = unique_name()
+    number = registered_card(api, name, "1961-07-09", "+905551114321", fuel=200)
+    forget_phone(api.service.database_url, number)
+    session = api.attendant_session()
+    cards = api.as_attendant("/v1/attendant/holder-searches", {"full_name": name, "birth_date": "1961-07-09"},
+                             session).json()["cards"]
+    assert [card["number_last4"] for card in cards] == [number[-4:]]
+    assert cards[0]["holder"]["phone_masked"] is None
+    assert search(api, session, name, "1961-07-09", "05551114321").json() == {"cards": []}
+    wrong_date = api.as_attendant("/v1/attendant/holder-searches", {"full_name": name, "birth_date": "1961-07-10"}, session)
+    assert wrong_date.json() == {"cards": []}
 
 
 def test_holder_search_leaves_replaced_cards_out(api: Api):

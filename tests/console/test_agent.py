@@ -106,7 +106,7 @@ def test_an_agent_moves_a_callers_points_to_the_new_card(console: Console, brows
 
     # the same form sent again (a double click, a resubmitted page): the same answer, nothing moves twice
     again = page.request.post(f"{console.service.base_url}{action}", form=sent)
-    assert again.status == 200 and f'<p class="code"' in again.text() and code in again.text()
+    assert again.status == 200 and '<p class="code"' in again.text() and code in again.text()
     assert pots(console, new) == ("active", {"fuel": 12345, "autogas": 678})
     assert_no_full_number(page, console, old, new)
 

@@ -183,3 +183,10 @@ def test_central_install_into_a_root(tmp_path: Path, pki: Path) -> None:
     wants = root / "etc/systemd/system/multi-user.target.wants"
     assert (wants / "opet-central.service").is_symlink() and (wants / "nginx.service").is_symlink()
     assert os.access(root / "opt/opet-central/venv/bin/opet-central", os.X_OK)
+    assert "tzdata" in planned_apt(result.stdout)
+    assert os.readlink(root / "etc/localtime") == "/usr/share/zoneinfo/Europe/Istanbul"
+    assert (root / "etc/timezone").read_text() == "Europe/Istanbul\n"
+
+
+def planned_apt(stdout: str) -> list[str]:
+    return next(line for line in stdout.splitlines() if line.startswith("plan: apt-get install")).split()[4:]

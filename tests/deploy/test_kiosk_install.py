@@ -92,6 +92,12 @@ def test_packages_include_the_session_and_pcscd_but_never_the_virtual_reader(ins
     assert "--no-install-recommends" in installed.first
 
 
+def test_the_machine_runs_on_the_stations_time_zone(installed: Installed) -> None:
+    assert "tzdata" in planned_packages(installed.first)
+    assert os.readlink(installed.root / "etc/localtime") == "/usr/share/zoneinfo/Europe/Istanbul"
+    assert (installed.root / "etc/timezone").read_text() == "Europe/Istanbul\n"
+
+
 def test_system_user_without_login_shell_in_the_device_groups(installed: Installed) -> None:
     passwd = [line.split(":") for line in (installed.root / "etc/passwd").read_text().splitlines()]
     [kiosk] = [entry for entry in passwd if entry[0] == "opet-kiosk"]

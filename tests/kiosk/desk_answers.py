@@ -53,7 +53,7 @@ class DeskAnswers:
     def find_by_number(self, session: SignedIn, number: CardNumber) -> HolderCard:
         return self._answer("find_by_number", (session, number))
 
-    def find_by_identity(self, session: SignedIn, full_name: str, birth_date: dt.date, phone: str) -> list[HolderCard]:
+    def find_by_identity(self, session: SignedIn, full_name: str, birth_date: dt.date, phone: str | None) -> list[HolderCard]:
         return self._answer("find_by_identity", (session, full_name, birth_date, phone))
 
     def replace(

@@ -16,7 +16,7 @@ from kiosk.attendant_client import HolderCard, MaskedHolder, ReplacementDone, Si
 from kiosk.attendant_desk import DeskNotice, DeskStep
 from kiosk.balance import CardStatus, Entry
 from kiosk.holder_form import FormError, FormField
-from kiosk.state import KeypadError, Screen
+from kiosk.state import KeypadError, Problem, Screen
 from kiosk.transport import FailureKind, RequestFailed
 from screens.attendant_texts import notice_text
 from tests.kiosk.cards import Cards
@@ -251,3 +251,66 @@ def test_a_late_answer_after_sign_out_is_dropped(desk: Desk) -> None:
     state = desk.desk.state
     assert state.step is DeskStep.FIND_BY_NUMBER and state.chosen is None and state.cards == ()
     assert all(each.chosen is None for each in desk.seen[-3:])
+
+
+def test_a_blocked_card_is_replaced_like_a_lost_one(desk: Desk) -> None:
+    """A card reported lost is blocked: replacing it is the attendant's job, not 444 6738's."""
+    blocked = found(ENDER_CARD, CardStatus.BLOCKED)
+    moved = ReplacementDone("A1B2C3", ENDER_CARD.last4, NEW_CARD.last4, 1000, 0, 1000, 0, False)
+    desk.answers.script("find_by_number", blocked)
+    desk.answers.script("replace", moved)
+    desk.sign_in()
+    state = desk.find_by_number(ENDER_CARD)
+    assert state.step is DeskStep.CONFIRM_IDENTITY and state.chosen == blocked
+    assert desk.confirm_identity("20031974").step is DeskStep.TAP_NEW_CARD and desk.desk.state.notice is None
+    desk.session.show_card(NEW_CARD, Entry.TAPPED)
+    desk.desk.confirm_move()
+    assert desk.settle().step is DeskStep.MOVE_DONE
+
+
+def test_the_old_card_tapped_at_the_find_step_is_looked_up_and_never_shown_whole(desk: Desk) -> None:
+    desk.answers.script("find_by_number", ENDER_FOUND)
+    desk.sign_in()
+    desk.desk.start_replacement()
+    desk.session.show_card(ENDER_CARD, Entry.TAPPED)
+    assert desk.settle().step is DeskStep.CONFIRM_IDENTITY
+    assert desk.answers.asked("find_by_number")[0][1] == ENDER_CARD
+    assert all(ENDER_CARD.digits not in repr(state) for state in desk.seen)
+    desk.confirm_identity("20031974")
+    desk.session.show_card(ENDER_CARD, Entry.TAPPED)  # the same card again, as the new one
+    assert desk.desk.state.notice is FailureKind.SAME_CARD
+
+
+def test_a_damaged_old_card_is_found_by_the_number_typed(desk: Desk) -> None:
+    desk.answers.script("find_by_number", ENDER_FOUND)
+    desk.sign_in()
+    desk.desk.start_replacement()
+    desk.session.card_unreadable(Problem.READ_FAILED)
+    assert desk.desk.state.notice is DeskNotice.CARD_UNREADABLE and desk.desk.state.focus is FormField.CARD_NUMBER
+    assert desk.requests() == ["sign_in"]
+    desk.type(FormField.CARD_NUMBER, ENDER_CARD.digits)
+    desk.desk.find()
+    assert desk.settle().step is DeskStep.CONFIRM_IDENTITY
+
+
+def test_a_holder_without_a_phone_is_searched_by_name_and_birth_date(desk: Desk) -> None:
+    no_phone = HolderCard("ref-old", ENDER_CARD.last4, CardStatus.ACTIVE, 1000, 0,
+                          MaskedHolder("E**** A******", "**.**.1974", ""))
+    desk.answers.script("find_by_identity", [no_phone])
+    desk.sign_in()
+    desk.desk.start_replacement()
+    desk.desk.find_by_identity_instead()
+    desk.type(FormField.FULL_NAME, "ENDER AYTEKİN")
+    desk.type(FormField.BIRTH_DATE, "20031974")
+    desk.desk.find()
+    assert desk.settle().step is DeskStep.CONFIRM_IDENTITY
+    (_, name, born, phone), = desk.answers.asked("find_by_identity")
+    assert (name, born, phone) == ("ENDER AYTEKİN", dt.date(1974, 3, 20), None)
+    desk.desk.back()
+    desk.desk.start_replacement()
+    desk.desk.find_by_identity_instead()
+    desk.type(FormField.FULL_NAME, "ENDER AYTEKİN")
+    desk.type(FormField.BIRTH_DATE, "20031974")
+    desk.type(FormField.PHONE, "0555")  # a phone typed is still checked
+    desk.desk.find()
+    assert desk.desk.state.notice is FormError.PHONE_INVALID and len(desk.answers.asked("find_by_identity")) == 1

@@ -1,10 +1,13 @@
-from datetime import datetime, timezone
+import time
+from datetime import date, datetime, timezone
 
 import pytest
 
 from hardware.card_number import CardNumber, InvalidCardNumber
 from kiosk.formatting import format_as_of, format_points
+from kiosk.holder_form import FormError, birth_date
 from kiosk.log_privacy import redact
+from opetcard.station_time import station_today
 
 
 @pytest.mark.parametrize(
@@ -20,6 +23,31 @@ def test_points_are_formatted_exactly_per_language(hundredths: int, turkish: str
 def test_as_of_is_day_first_in_turkish() -> None:
     moment = datetime(2026, 11, 27, 9, 5, tzinfo=timezone.utc).astimezone()
     assert format_as_of(moment, "tr").startswith(moment.strftime("%d.%m.%Y"))
+
+
+@pytest.mark.parametrize("system_zone", ["UTC", "America/New_York", "Asia/Tokyo"])
+def test_as_of_is_istanbul_time_whatever_the_kiosks_zone(system_zone: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """22:30 UTC on 27 November is 01:30 on the 28th at the stations (UTC+3), also on a kiosk
+    whose system clock is set to another zone."""
+    monkeypatch.setenv("TZ", system_zone)
+    time.tzset()
+    try:
+        moment = datetime(2026, 11, 27, 22, 30, tzinfo=timezone.utc)
+        assert format_as_of(moment, "tr") == "28.11.2026 01:30"
+        assert format_as_of(moment.astimezone(), "tr") == "28.11.2026 01:30"
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+
+
+def test_a_birth_date_typed_is_bounded_by_the_date_at_the_stations() -> None:
+    """At 22:30 UTC on 27 November it is already the 28th in Istanbul: a holder born that day
+    (at the stations) may type it, the 29th is still in the future."""
+    late_evening_utc = datetime(2026, 11, 27, 22, 30, tzinfo=timezone.utc)
+    today = station_today(late_evening_utc)
+    assert today == date(2026, 11, 28)
+    assert birth_date("28112026", today=today) == date(2026, 11, 28)
+    assert birth_date("29112026", today=today) is FormError.BIRTH_DATE_INVALID
 
 
 def test_card_number_masks_itself_everywhere() -> None:

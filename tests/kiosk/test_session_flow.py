@@ -104,11 +104,13 @@ def test_a_uid_only_card_is_looked_up_by_its_uid_and_kept_masked(http_kiosk: Har
         assert "04A1B2C3D4E5F6" not in repr(seen) and "0012806566" not in repr(seen)
 
 
-def test_an_unknown_uid_is_explained_with_its_masked_form(http_kiosk: Harness) -> None:
+def test_an_unknown_uid_is_a_card_the_kiosk_cannot_read_shown_masked(http_kiosk: Harness) -> None:
+    """A chip UID no card is linked to may be any contactless card (a Parolu bank card): not
+    told it is a blank OPET Kart, as a valid unknown number is."""
     http_kiosk.session.card_presented()
     http_kiosk.session.show_card(UNKNOWN_UID, Entry.TAPPED)
     state = http_kiosk.wait_for(Screen.PROBLEM)
-    assert (state.problem, state.masked_number) == (Problem.UNKNOWN_CARD, "UID …FF02")
+    assert (state.problem, state.masked_number) == (Problem.UNSUPPORTED_CARD, "UID …FF02")
 
 
 def test_removing_the_card_returns_to_attract_after_the_linger(kiosk: Harness) -> None:

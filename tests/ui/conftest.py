@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 HANG_S = 30.0
 """Bounds a wait that would otherwise hang; waits end long before it (never a measure of speed)."""
 UI_IDLE_TIMEOUT_SECONDS = 3.0
-UI_REMOVAL_LINGER_SECONDS = 0.5
+UI_REMOVAL_LINGER_SECONDS = 1.5
 SCREEN_DIAGONAL_INCHES = 15.6
 KIOSK_READER = 1
 TECHNICIAN_CODE = "1001"  # the demo attendant is also this kiosk's technician

@@ -13,6 +13,7 @@ otherwise). Prints a JSON summary; exits 1 when a check fails.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
 import re
@@ -24,10 +25,13 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from hardware.card_number import CardNumber
+from kiosk.attendant_desk import DeskStep
 from kiosk.balance import Entry
 from kiosk.holder_form import FormField
 from kiosk.session import KioskSession
-from kiosk.state import ReaderHealth, Screen
+from kiosk.state import ActivationField, ActivationNotice, AttendantCall, Problem, ReaderHealth, Screen
+from tests.rigs.central import CentralService
+from tests.rigs.holders import block, fresh_number, registered_card
 from tests.rigs.network_path import NetworkPath
 from tests.rigs.xvfb import start_xvfb
 from tests.screens.glyphs import font_file, missing_characters
@@ -39,8 +43,11 @@ ATTENDANT_CODE, ATTENDANT_PIN = "1001", "1234"
 NOT_ACTIVATED = CardNumber.parse("7000071234567895")
 REPLACED = CardNumber.parse("7000075555000014")
 UNKNOWN = CardNumber.parse("7000075555000022")
+UNREGISTERED = CardNumber.parse("7000079876543215")
 DIAGONAL_INCHES = 15.6
 FULL_NUMBER = re.compile(r"(?<!\d)(?:\d[ ]?){16}(?!\d)")
+HANG_S = 60.0
+"""Waits on a scene only bound a hang: a loaded machine may be slow, never this slow."""
 
 
 @dataclass
@@ -73,7 +80,7 @@ class Gallery:
         if until is not None:
             self.driver.pump_until(lambda: self.session.state.screen is until, 10.0, f"{name}: {until.value}")
         if ready is not None:
-            self.driver.pump_until(ready, 15.0, f"{name}: ready")
+            self.driver.pump_until(ready, HANG_S, f"{name}: ready")
         self.driver.pump(0.25)
         width, height = self.size
         path = self.out / f"{width}x{height}-{name}.png"
@@ -169,11 +176,136 @@ def book_movements(base_url: str, till_token: str) -> None:
             response.raise_for_status()
 
 
+def run_dead_end_scenes(gallery: Gallery, service: CentralService) -> None:
+    """Issue 17's screens, in both languages: a blocked card (and the attendant called), a card
+    not registered yet and how to register it, a card the kiosk cannot read, "Activate here"
+    (typing, a wrong birth date, the card active), each on cards of the gallery's own."""
+    session = gallery.session
+    blocked = registered_card(service, "ENDER AYTEKİN", dt.date(1974, 3, 20))
+    block(service, blocked)
+    for language in ("tr", "en"):
+        session.go_home()
+        session.set_language(language)
+        suffix = f"-{language}"
+        gallery.scene("balance-blocked" + suffix, lambda: session.show_card(blocked, Entry.TAPPED), Screen.BALANCE)
+        gallery.scene("balance-blocked-attendant-called" + suffix, session.call_attendant,
+                      ready=lambda: session.state.attendant_call is AttendantCall.CALLED)
+        gallery.scene("balance-not-registered" + suffix, lambda: session.show_card(UNREGISTERED, Entry.TAPPED), Screen.BALANCE)
+        gallery.scene("registration-help" + suffix, session.open_registration_help)
+        gallery.scene("problem-unreadable-card" + suffix, lambda: session.card_unreadable(Problem.UNSUPPORTED_CARD))
+        waiting = registered_card(service, "AYŞE ŞAHİN", dt.date(1988, 11, 2))
+        gallery.scene("balance-activate-here-offered" + suffix, lambda: session.show_card(waiting, Entry.TAPPED), Screen.BALANCE)
+
+        def type_name_and_date(name: str = "AYŞE ŞAHİN" if language == "tr" else "AYSE SAHIN") -> None:
+            session.open_activate_here()
+            session.activation_focus(ActivationField.NAME)
+            for key in name:
+                session.activation_key(key)
+            session.activation_focus(ActivationField.BIRTH_DATE)
+            for key in "0311198":
+                session.activation_key(key)
+
+        gallery.scene("activate-here" + suffix, type_name_and_date)
+
+        def wrong_date() -> None:
+            session.activation_key("8")
+            session.activation_submit()
+
+        def settled() -> bool:
+            form = session.state.activation
+            return form is not None and not form.busy
+
+        gallery.scene("activate-here-wrong-birth-date" + suffix, wrong_date, ready=settled)
+
+        def right_date() -> None:
+            for key in "02111988":
+                session.activation_key(key)
+            session.activation_submit()
+
+        gallery.scene("balance-activated-here" + suffix, right_date, Screen.BALANCE)
+
+        locked = registered_card(service, "ŞÜKRÜ IĞDIR", dt.date(1984, 3, 29))
+
+        def too_many_attempts() -> None:
+            """Five wrong birth dates spend the card's activation budget; the sixth try is refused."""
+            session.show_card(locked, Entry.TAPPED)
+            gallery.driver.pump_until(lambda: session.state.screen is Screen.BALANCE, HANG_S, "the balance")
+            session.open_activate_here()
+            for key in "ŞÜKRÜ IĞDIR":
+                session.activation_key(key)
+            session.activation_focus(ActivationField.BIRTH_DATE)
+            for day in range(1, 7):
+                for key in f"{day:02d}031984":
+                    session.activation_key(key)
+                session.activation_submit()
+                gallery.driver.pump_until(settled, HANG_S, "the activation's answer")
+
+        gallery.scene("activate-here-too-many-attempts" + suffix, too_many_attempts,
+                      ready=lambda: session.state.activation is not None
+                      and session.state.activation.notice is ActivationNotice.TOO_MANY_ATTEMPTS)
+    session.go_home()
+    session.set_language("tr")
+
+
+def run_blocked_replacement_scenes(gallery: Gallery, service: CentralService) -> None:
+    """An attendant replaces a blocked (reported lost) card: found by its number, the identity
+    checked, points moved; the receipt's QR code on the last screen."""
+    desk, session = gallery.app.desk, gallery.session
+    for language in ("tr", "en"):
+        lost = registered_card(service, "DENİZ ÇELİK", dt.date(1995, 5, 5))
+        block(service, lost)
+        session.set_language(language)
+        suffix = f"-{language}"
+
+        def sign_in() -> None:
+            desk.open()
+            for form_field, text in ((FormField.ATTENDANT_CODE, ATTENDANT_CODE), (FormField.PIN, ATTENDANT_PIN)):
+                desk.focus(form_field)
+                for key in text:
+                    desk.type_key(key)
+            desk.sign_in()
+
+        sign_in()
+        gallery.driver.pump_until(lambda: not desk.state.busy, HANG_S, "signed in")
+        desk.start_replacement()
+
+        def look_up() -> None:
+            desk.focus(FormField.CARD_NUMBER)
+            for key in lost.digits:
+                desk.type_key(key)
+            desk.find()
+
+        gallery.scene("attendant-confirm-identity-blocked" + suffix, look_up,
+                      ready=lambda: desk.state.step is DeskStep.CONFIRM_IDENTITY)
+
+        def moved() -> None:
+            desk.focus(FormField.BIRTH_DATE)
+            for key in "05051995":
+                desk.type_key(key)
+            desk.identity_confirmed()
+            session.show_card(fresh_number(), Entry.TAPPED)
+            desk.confirm_move()
+
+        gallery.scene("attendant-move-done-blocked" + suffix, moved,
+                      ready=lambda: not desk.state.busy and desk.state.moved is not None)
+        desk.sign_out()
+    session.set_language("tr")
+
+
 def run_service_down_scene(gallery: Gallery, stop_service: Callable[[], None]) -> None:
     """Last: the service is stopped for good."""
     gallery.session.go_home()
     stop_service()
     gallery.scene("problem-service-down-tr", lambda: gallery.session.show_card(ACTIVE, Entry.TAPPED), Screen.PROBLEM)
+
+    def failed_call() -> bool:
+        return gallery.session.state.attendant_call is AttendantCall.FAILED
+
+    def in_english_calling() -> None:
+        gallery.session.set_language("en")
+        gallery.session.call_attendant()
+
+    gallery.scene("problem-service-down-call-failed-en", in_english_calling, ready=failed_call)
 
 
 def run_attendant_scenes(gallery: Gallery, answers: NetworkPath) -> None:
@@ -327,7 +459,7 @@ def main(argv: list[str] | None = None) -> int:
             path.restore()
             config_file = workdir / "kiosk.toml"
             config_file.write_text(
-                f'[service]\nurl = "{path.url}"\ntoken = "{service.token}"\nretries = 0\ntimeout_seconds = 1\n'
+                f'[service]\nurl = "{path.url}"\ntoken = "{service.token}"\nretries = 0\ntimeout_seconds = 3\n'
                 "[screen]\nidle_timeout_seconds = 600\n"
                 f'[attendant]\ntechnician_codes = ["{ATTENDANT_CODE}"]\n',
                 encoding="utf-8",
@@ -344,7 +476,9 @@ def main(argv: list[str] | None = None) -> int:
                     service.process.wait(timeout=10)
 
                 run_scenes(gallery)
+                run_dead_end_scenes(gallery, service)
                 run_attendant_scenes(gallery, path)
+                run_blocked_replacement_scenes(gallery, service)
                 run_service_down_scene(gallery, stop_service)
             finally:
                 gallery.driver.stop()

@@ -111,7 +111,7 @@ def register(kiosk_ui, tap, number: str, name_keys: str, birth: str, phone: str)
 def replace_by_identity(kiosk_ui, tap, name_keys: str, birth: str, phone: str, new_number: str) -> None:
     """From the menu to the confirmation of the move (not sent yet)."""
     kiosk_ui.click_text("Kayıp veya kullanılamaz kartı değiştir")
-    kiosk_ui.click_text("Ad, doğum tarihi ve telefonla ara")
+    kiosk_ui.click_text("Ad soyad ve doğum tarihiyle ara")
     press(kiosk_ui, name_keys)
     tap_field(kiosk_ui, "birth_field")
     press(kiosk_ui, birth)

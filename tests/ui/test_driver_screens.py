@@ -146,9 +146,9 @@ def test_high_contrast_toggle(kiosk_ui) -> None:
 
 TITLES = {
     "tr": {"attract": "Kartınızı okutun", "keypad": "Kart numaranızı girin", "lost_card": "Kartınız kayıp mı, kullanılamaz durumda mı?",
-           "activation_help": "Kartınızı aktive edin", "problem": "Kart bulunamadı", "balance": "Benzin ve motorin"},
+           "activation_help": "Kartınızı aktive edin", "problem": "Bu kartta henüz puan yok", "balance": "Benzin ve motorin"},
     "en": {"attract": "Tap your card", "keypad": "Type your card number", "lost_card": "Lost or unusable card?",
-           "activation_help": "Activate your card", "problem": "Card not found", "balance": "Petrol & diesel"},
+           "activation_help": "Activate your card", "problem": "No points on this card yet", "balance": "Petrol & diesel"},
 }
 
 

@@ -65,13 +65,19 @@ def test_a_replaced_card_says_its_points_moved(kiosk_ui, tap) -> None:
     assert any("yeni karta aktarıldı" in text for text in shown)
 
 
-def test_an_unknown_card_is_explained(kiosk_ui, tap) -> None:
+def test_a_blank_card_from_the_till_says_how_to_earn_and_register(kiosk_ui, tap) -> None:
+    """A valid number the service has no record of yet: a card just taken from the till (cards
+    come into being with their first sale, registration or replacement)."""
     with tap(UNKNOWN):
         kiosk_ui.wait_for_screen("problem")
         shown = kiosk_ui.texts()
-        kiosk_ui.screenshot("e2e-04-unknown-card")
-    assert "Kart bulunamadı" in shown
+        kiosk_ui.screenshot("e2e-04-blank-card")
+    assert "Bu kartta henüz puan yok" in shown
     assert "•••• •••• •••• 0022" in shown
+    hint = kiosk_ui.widget("problem_hint", "problem").text
+    assert "%0,5 oranında Paropuan" in hint and "market kasasındaki görevliye uzatın" in hint
+    assert "zarfındaki müşteri bilgi formunu doldurup imzalayın ve istasyondaki kutuya atın" in hint
+    assert "görevliden kartınızı şimdi kaydetmesini isteyin" in hint
 
 
 def test_a_uid_only_card_is_looked_up_by_its_uid(kiosk_ui, tap) -> None:
