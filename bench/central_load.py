@@ -14,6 +14,13 @@ protocol (uvloop when installed), so it costs a few % of a core; its CPU is prin
 service's. Run from the repository root:
 
     .venv/bin/python -m bench.central_load [--postgres] [--workers 2] [--lookup-rates 1500] [--seconds 20]
+
+With ``--pgbench`` (PostgreSQL only), after the service's steps the same run initialises a
+scratch database in the same PostgreSQL (same server settings) and runs ``pgbench``'s built-in
+TPC-B-like script for as long as a step, with as many clients as ``--pgbench-clients``, while
+the service stays idle; it prints pgbench's transactions per second and the ratio of the
+service's sales per second to it, so a figure is read against the engine on that machine at
+that moment, not against last week's machine.
 """
 from __future__ import annotations
 
@@ -24,7 +31,9 @@ import datetime as dt
 import json
 import os
 import random
+import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -33,13 +42,15 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sqlalchemy.engine import make_url
+
 from central.domain.cards import Actor, record_event
 from central.storage.db import Database
 from central.storage.models import Card, CardStatus, Device, DeviceKind, Pot
 from central.domain.tokens import hash_token, new_token
 from tests.central.conftest import new_card_number
 from tests.rigs.central import CentralService, running_central
-from tests.rigs.postgres import running_postgres
+from tests.rigs.postgres import PostgresServer, running_postgres
 
 LOCAL_CARDS = 40
 """Regulars per device; one request in ten names a card from the whole pool instead."""
@@ -82,11 +93,11 @@ def seed(database_url: str, kiosks: int, tills: int, card_count: int) -> Fleet:
 
 
 @contextlib.contextmanager
-def started_service(postgres: bool, workers: int) -> Iterator[tuple[CentralService, int | None]]:
-    """A fresh service on SQLite or a throwaway PostgreSQL, and the PostgreSQL postmaster's pid."""
+def started_service(postgres: bool, workers: int) -> Iterator[tuple[CentralService, int | None, PostgresServer | None]]:
+    """A fresh service on SQLite or a throwaway PostgreSQL, the postmaster's pid and the server."""
     with contextlib.ExitStack() as stack:
         workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="opet-bench-")))
-        postmaster = None
+        postmaster, server = None, None
         if postgres:
             server = stack.enter_context(running_postgres())
             url = server.new_database("bench")
@@ -95,7 +106,26 @@ def started_service(postgres: bool, workers: int) -> Iterator[tuple[CentralServi
             url = f"sqlite:///{workdir / 'bench.db'}"
         service = stack.enter_context(running_central(url, workdir, demo_data=False, log_every_request=False,
                                                       serve_args=("--workers", str(workers))))
-        yield service, postmaster
+        yield service, postmaster, server
+
+
+def pgbench(server: PostgresServer, clients: int, seconds: float) -> tuple[float, float]:
+    """TPC-B-like ``pgbench`` on a scratch database of ``server`` (scale = clients, so the branch
+    rows do not serialise them): (transactions per second, mean latency in ms)."""
+    program = shutil.which("pgbench") or "/usr/bin/pgbench"
+    database = make_url(server.new_database("pgbench")).database
+    connection = ["-h", str(server.socket_dir), "-p", str(server.port), "-U", server.user]
+    subprocess.run([program, *connection, "-i", "-q", "-s", str(clients), database],
+                   check=True, capture_output=True)
+    result = subprocess.run([program, *connection, "-n", "-c", str(clients), "-j", str(min(clients, os.cpu_count() or 1)),
+                             "-T", str(max(1, round(seconds))), database], check=True, capture_output=True, text=True)
+    tps = latency = 0.0
+    for line in result.stdout.splitlines():
+        if line.startswith("tps = "):
+            tps = float(line.split()[2])
+        elif line.startswith("latency average = "):
+            latency = float(line.split()[3])
+    return tps, latency
 
 
 class HttpConnection(asyncio.Protocol):
@@ -297,6 +327,7 @@ class Reporter:
     """Samples CPU at the measured window's edges and prints one block per step."""
 
     def __init__(self, label: str, server_pid: int, database_pid: int | None) -> None:
+        self.sales_per_s: list[float] = []
         self.label = label
         self.server_pid = server_pid
         self.database_pid = database_pid
@@ -320,6 +351,7 @@ class Reporter:
             print(f"{self.label}: offered {step.lookup_rate:g} look-ups/s + {step.sale_rate:g} sales/s for "
                   f"{step.seconds:g} s; CPU in % of a core: service {server:.0f}{database}, load generator "
                   f"{client:.0f}; load average {self._load_before} -> {loadavg()}")
+            self.sales_per_s.append(tallies["sale"].completed_in_window / step.seconds)
             for kind, tally in tallies.items():
                 if not tally.latencies:
                     print(f"  {kind:8} no successful requests ({tally.failures} failed)")
@@ -347,18 +379,32 @@ def main(argv: list[str] | None = None) -> int:
                         help="offered sales per second, every step (200 tills at 3 a minute)")
     parser.add_argument("--seconds", type=float, default=20.0, help="measured time per step")
     parser.add_argument("--warmup", type=float, default=3.0, help="unmeasured seconds before each step")
+    parser.add_argument("--pgbench", action="store_true",
+                        help="PostgreSQL: then run pgbench's TPC-B-like script on the same server and print the ratio")
+    parser.add_argument("--pgbench-clients", type=int, default=8, help="pgbench's clients (default: %(default)s)")
     args = parser.parse_args(argv)
+    if args.pgbench and not args.postgres:
+        parser.error("--pgbench needs --postgres")
     with contextlib.suppress(ImportError):
         import uvloop
 
         asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
     label = "postgresql" if args.postgres else "sqlite"
     steps = [Step(rate, args.sale_rate, args.warmup, args.seconds) for rate in args.lookup_rates]
-    with started_service(args.postgres, args.workers) as (service, postmaster):
+    with started_service(args.postgres, args.workers) as (service, postmaster, server):
         fleet = seed(service.database_url, args.kiosks, args.tills, args.cards)
         print(f"{label}: {args.kiosks} kiosks + {args.tills} tills, {len(fleet.cards)} cards, "
               f"{args.workers} service process(es), {os.cpu_count()} cores")
-        asyncio.run(play(service.base_url, fleet, steps, Reporter(label, service.process.pid, postmaster)))
+        reporter = Reporter(label, service.process.pid, postmaster)
+        asyncio.run(play(service.base_url, fleet, steps, reporter))
+        if args.pgbench and server is not None:
+            load = loadavg()
+            tps, latency = pgbench(server, args.pgbench_clients, args.seconds)
+            print(f"pgbench TPC-B-like, {args.pgbench_clients} clients, same server, {args.seconds:g} s: "
+                  f"{tps:.0f} tx/s, mean latency {latency:.1f} ms; load average {load} -> {loadavg()}")
+            for step, sales in zip(steps, reporter.sales_per_s):
+                print(f"  sales/s of the step with {step.lookup_rate:g} look-ups/s: {sales:.0f} = "
+                      f"{sales / tps:.2f} of pgbench's tx/s")
     return 0
 
 

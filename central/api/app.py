@@ -59,6 +59,7 @@ def create_app(database_url: str, settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     app.add_middleware(BodyGuard)  # inside the observer, which logs its 413s and 422s
     app.add_middleware(RequestObserver, metrics=app.state.metrics, log_every_request=settings.log_every_request)
+    app.include_router(cards.lookups)
     for module in (cards, ledger, holders, attendant, sms, kiosks, assistance, operations):
         app.include_router(module.router)
     return app

@@ -2,10 +2,11 @@
 ``/v1/cards/{number}...`` and ``/v1/cards/by-uid/{uid_hex}``."""
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Annotated
+from collections.abc import Callable, Coroutine
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
 
 from central.api.auth import (
@@ -116,7 +117,35 @@ async def _look_up(request: Request, entry: Entry, text: str, parse: Callable[[s
     return balance(request, found.card, what)
 
 
-@router.get(
+def _entry(request: Request) -> Entry:
+    """The ``entry`` query parameter (default typed), or 422 ``invalid_request`` as FastAPI words it."""
+    try:
+        return Entry(request.query_params.get("entry", Entry.TYPED.value))
+    except ValueError:
+        raise ApiError(422, "invalid_request", "query.entry: Input should be 'tapped' or 'typed'") from None
+
+
+class LookUpRoute(APIRoute):
+    """The route of a look-up, every kiosk tap and till swipe: one FastAPI operation, documented
+    from its endpoint's typed signature like any other, whose requests skip FastAPI's dependency
+    solving and parameter validation (profiled, 43 % of a look-up's CPU): the handler passes the
+    path's text and the parsed ``entry`` to the endpoint, which parses the rest itself."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        endpoint = self.endpoint
+
+        async def handler(request: Request) -> Response:
+            response: Response = await endpoint(request, *request.path_params.values(), entry=_entry(request))
+            return response
+
+        return handler
+
+
+lookups = APIRouter(prefix="/v1/cards", tags=["cards"], route_class=LookUpRoute)
+"""The two look-ups (:class:`LookUpRoute`); the app includes it beside :data:`router`."""
+
+
+@lookups.get(
     "/by-uid/{uid_hex}", response_model=CardView, responses=error_responses(400, 401, 403, 404, 422, 429),
     openapi_extra=BEARER_SECURITY,
 )
@@ -129,7 +158,7 @@ async def look_up_by_uid(request: Request, uid_hex: UidText, entry: Entry = Entr
     return await _look_up(request, entry, uid_hex, parse_uid, "uid")
 
 
-@router.get(
+@lookups.get(
     "/{number}", response_model=CardView, responses=error_responses(400, 401, 403, 404, 422, 429),
     openapi_extra=BEARER_SECURITY,
 )

@@ -12,14 +12,23 @@ from __future__ import annotations
 import datetime as dt
 from typing import NamedTuple
 
+from psycopg_pool import AsyncConnectionPool
 from sqlalchemy import Connection, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from central.domain.cards import refuse_if_retired
-from central.domain.earning import earned_points, rule_in_force
-from central.domain.errors import Conflict, Invalid, NotFound
+from central.domain.earning import earned_points, rule_in_force, station_date
+from central.domain.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    Invalid,
+    NotFound,
+    Unauthenticated,
+)
 from central.domain.values import Pots, RedemptionBooked, SaleBooked
 from central.storage.cards import ensure_card_row
+from central.storage.ledger_pg import SaleAnswer, SaleRefused, book_sale
 from central.storage.models import (
     POT_OF_FUEL,
     Card,
@@ -141,3 +150,38 @@ def redeem(
                         f"redemption:{redemption_id}")
     return RedemptionBooked(redemption_id=redemption_id, number_last4=last4(card.number), pot=pot,
                             points=points, pots=pots)
+
+
+_REFUSALS: dict[str, type[DomainError]] = {
+    "unauthorized": Unauthenticated, "forbidden": Forbidden, "card_replaced": Conflict, "card_blocked": Conflict, "idempotency_key_reused": Invalid,
+}
+_REFUSAL_MESSAGES = {
+    "unauthorized": "the device token is unknown or revoked",
+    "forbidden": "a {detail} may not do this",
+    "card_replaced": "this card was replaced by a new card and can no longer be used",
+    "card_blocked": "this card is blocked",
+    "idempotency_key_reused": "this Idempotency-Key was used for a different request",
+}
+
+
+async def book_sale_once(
+    pool: AsyncConnectionPool, token_hash: str, key: str, request_hash: str, *, card_number: str,
+    fuel_type: FuelType, amount: int, station: str, sold_at: dt.datetime, now: dt.datetime,
+) -> SaleAnswer:
+    """PostgreSQL, awaited on the event loop: the till of ``token_hash`` admitted and
+    :func:`record_sale` under its Idempotency-Key, in one round trip (central.storage.ledger_pg). The same rules: a sale in the future is refused here,
+    the rule in force on the station's date and the rounding (:func:`earned_points`, written
+    again in SQL) there; a retried key answers the stored answer."""
+    if sold_at > now + CLOCK_SKEW:
+        raise Invalid("invalid_request", "sold_at: lies in the future")
+    fuel = FuelType(fuel_type)
+    try:
+        return await book_sale(
+            pool, token_hash=token_hash, token_now=utcnow(), key=key, request_hash=request_hash, number=card_number, fuel_type=fuel.value,
+            pot=POT_OF_FUEL[fuel].value, amount=amount, station=station, sold_at=sold_at,
+            station_date=station_date(sold_at), now=now)
+    except SaleRefused as refused:
+        kind = _REFUSALS.get(refused.code)
+        if kind is None:
+            raise
+        raise kind(refused.code, _REFUSAL_MESSAGES[refused.code].format(detail=refused.detail)) from None

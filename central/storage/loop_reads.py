@@ -63,7 +63,7 @@ from central.storage.limits import bucket_upsert
 from central.storage.models import Card, Device, UtcDateTime, utcnow
 
 STATEMENT_TIMEOUT_MS = 2000
-POOL_MIN, POOL_MAX = 2, 16
+POOL_MIN, POOL_MAX = 4, 16
 """PostgreSQL: the loop's connections per process (reads in flight at once)."""
 CHECKPOINT_EVERY = 1000
 """SQLite: charges on the loop between two checkpoints of the WAL (about a page each)."""
@@ -167,6 +167,7 @@ class LoopReader:
         self._engine = engine
         self._postgresql = not database.sqlite
         self._pool: AsyncConnectionPool | None = None
+        self._write_pool: AsyncConnectionPool | None = None
         self._conninfo = make_url(database.url).set(drivername="postgresql").render_as_string(hide_password=False)
         self._thread = ThreadPoolExecutor(1, thread_name_prefix="sqlite-reads") if database.sqlite else None
         self._checkpointer = ThreadPoolExecutor(1, thread_name_prefix="sqlite-checkpoint") if database.sqlite else None
@@ -187,20 +188,30 @@ class LoopReader:
         self._statements = {name: self._prepare(statement) for name, statement in statements.items()}
 
     async def open(self) -> None:
-        """PostgreSQL: opens the pool of the loop's connections (connecting in the background)."""
+        """PostgreSQL: opens the pools of the loop's connections (connecting in the background)."""
         if self._postgresql and self._pool is None:
+            timeout = f"-c statement_timeout={STATEMENT_TIMEOUT_MS}"
             self._pool = AsyncConnectionPool(
                 self._conninfo, min_size=POOL_MIN, max_size=POOL_MAX, open=False, name="loop-reads",
-                kwargs={"autocommit": True, "options": (
-                    f"-c statement_timeout={STATEMENT_TIMEOUT_MS} -c synchronous_commit=off")},
-            )
+                kwargs={"autocommit": True, "options": f"{timeout} -c synchronous_commit=off"})
+            self._write_pool = AsyncConnectionPool(
+                self._conninfo, min_size=POOL_MIN, max_size=POOL_MAX, open=False, name="loop-writes",
+                kwargs={"autocommit": True, "options": timeout})
             await self._pool.open(wait=False)
+            await self._write_pool.open(wait=False)
 
     @property
     def pool(self) -> AsyncConnectionPool:
-        """PostgreSQL: the loop's pool of async connections (autocommit, statement timeout)."""
+        """PostgreSQL: the reads' pool of async connections (autocommit, statement timeout; their
+        commits, the look-ups' budget charges to an unlogged table, do not wait for the WAL)."""
         assert self._pool is not None, "LoopReader.open() first"
         return self._pool
+
+    @property
+    def write_pool(self) -> AsyncConnectionPool | None:
+        """PostgreSQL: a pool of async connections for one-statement changes (autocommit, statement
+        timeout, commits as durable as the server is configured); None on SQLite."""
+        return self._write_pool
 
     async def _afetch(self, name: str, **values: object) -> Sequence[Any] | None:
         """PostgreSQL: the first row of statement ``name`` on a connection of the pool."""
@@ -377,9 +388,10 @@ class LoopReader:
 
     async def aclose(self) -> None:
         """Closes the pool (PostgreSQL) or the reads' thread and connections (SQLite)."""
-        if self._pool is not None:
-            pool, self._pool = self._pool, None
-            await pool.close()
+        for pool in (self._pool, self._write_pool):
+            if pool is not None:
+                await pool.close()
+        self._pool = self._write_pool = None
         for executor in (self._thread, self._checkpointer):
             if executor is not None:
                 executor.shutdown(wait=True)
