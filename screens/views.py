@@ -176,19 +176,14 @@ class BalanceScreen(AttendantCallMixin, KioskScreen):
 
         App.get_running_app().session.read_aloud(self._spoken)
 
-    _BUTTONS = ("activate_here_button", "read_aloud_button", "activation_button", "registration_button", "call_button",
-                "ok_button")
+    _BUTTONS = ("activate_here_button", "activation_button", "registration_button", "call_button", "ok_button")
 
     def _arrange_buttons(self) -> None:
-        """The row holds only the next steps this card's status calls for (and "Read aloud" when
-        the kiosk speaks), then OK."""
-        from kivy.app import App
-
+        """The row holds only the next steps this card's status calls for, then OK."""
         if not hasattr(self, "_buttons"):  # the widgets themselves: ids hold weak references
             self._buttons = {name: self.ids[name].__self__ for name in self._BUTTONS}
         wanted = {
             "activate_here_button": self.activate_here,
-            "read_aloud_button": App.get_running_app().kiosk_config.speech.enabled,
             "activation_button": self.needs_activation and not self.needs_registration,
             "registration_button": self.needs_registration,
             "call_button": self.blocked or self.needs_registration,

@@ -70,7 +70,7 @@ def test_an_attendant_replaces_a_blocked_card_and_the_old_card_then_says_replace
     with tap(old.digits):
         kiosk_ui.wait_for_screen("balance")
         assert kiosk_ui.widget("status_label", "balance").text == (
-            "Bu kart bloke: kayıp ya da çalıntı olarak bildirilmiş. Görevli, kimliğinizi kontrol ettikten "
+            "Bu kart bloke edilmiş: kayıp ya da çalıntı olarak bildirilmiş. Görevli, kimliğinizi kontrol ettikten "
             "sonra puanlarını yeni bir karta aktarabilir.")
         kiosk_ui.click_text("Görevli çağır")
         wait_for_text(kiosk_ui, "Görevli geliyor.")
@@ -80,11 +80,11 @@ def test_an_attendant_replaces_a_blocked_card_and_the_old_card_then_says_replace
     # The attendant: the old card tapped at the find step, the ID's birth date, the new card.
     kiosk_ui.session.go_home()
     sign_in(kiosk_ui)
-    kiosk_ui.click_text("Kayıp veya bozuk kartı değiştir")
+    kiosk_ui.click_text("Kayıp veya kullanılamaz kartı değiştir")
     with tap(old.digits):
         kiosk_ui.driver.pump_until(lambda: kiosk_ui.app.desk.state.step.value == "confirm_identity", HANG_S, "the old card found")
     chosen = kiosk_ui.widget("chosen_card", "attendant").text
-    assert chosen.startswith(f"••••\u00a0{old.last4} · bloke · 10,00"), chosen  # found, and not refused
+    assert chosen.startswith(f"••••\u00a0{old.last4} · bloke · benzin ve motorin 10,00, otogaz 0,00 Paropuan"), chosen  # found, and not refused
     assert kiosk_ui.widget("identity_ok_button", "attendant").disabled is False
     press(kiosk_ui, "05051995")
     kiosk_ui.click_text("Kimlik doğrulandı: devam")
@@ -174,7 +174,7 @@ def test_a_card_is_activated_here_by_name_and_birth_date(kiosk_ui, tap, central_
     press(kiosk_ui, "14071981")
     kiosk_ui.click_text("Aktive et")
     kiosk_ui.wait_for_screen("balance")
-    assert kiosk_ui.widget("status_label", "balance").text == "Kartınız aktif: puanlarınızı Opet istasyonlarında harcayabilirsiniz."
+    assert kiosk_ui.widget("status_label", "balance").text == "Kartınız aktif: puanlarınızı OPET istasyonlarında harcayabilirsiniz."
     kiosk_ui.screenshot(f"dead-end-06-activated-here-{surname[1]}")
 
     # The driver leaves: nothing typed stays on screen or in memory.
@@ -263,7 +263,7 @@ def test_the_attendant_finds_a_holder_without_a_phone_and_a_damaged_card_by_its_
     card = registered_card(central_service, "GÜLŞEN ÖZTÜRK", dt.date(1969, 1, 30))
     forget_phone(central_service.database_url, card.digits)
     sign_in(kiosk_ui)
-    kiosk_ui.click_text("Kayıp veya bozuk kartı değiştir")
+    kiosk_ui.click_text("Kayıp veya kullanılamaz kartı değiştir")
     kiosk_ui.click_text("Ad soyad ve doğum tarihiyle ara")
     press(kiosk_ui, "GÜLŞEN ÖZTÜRK")
     kiosk_ui.click(kiosk_ui.widget("birth_field", "attendant").ids.box)
@@ -276,7 +276,7 @@ def test_the_attendant_finds_a_holder_without_a_phone_and_a_damaged_card_by_its_
     kiosk_ui.click_text("Geri")
 
     # A damaged card: the reader cannot read it, so its printed number is typed at the find step.
-    kiosk_ui.click_text("Kayıp veya bozuk kartı değiştir")
+    kiosk_ui.click_text("Kayıp veya kullanılamaz kartı değiştir")
     with tap(ContactlessUidCard(CardUid(bytes.fromhex("04DA3A6ED00001")))):  # only its chip's UID is readable
         kiosk_ui.driver.pump_until(lambda: kiosk_ui.app.desk.state.notice is not None, HANG_S, "the desk's notice")
     assert "Okuyucu bu kartın numarasını okuyamıyor. Kartın üzerindeki numarayı yazın." in kiosk_ui.texts()
@@ -293,7 +293,7 @@ def test_with_the_service_down_the_attendant_call_says_where_to_go(kiosk_ui, ser
     try:
         with tap(ACTIVE):
             kiosk_ui.wait_for_screen("problem")
-        assert kiosk_ui.widget("problem_title", "problem").text == "Bakiye şu anda alınamıyor"
+        assert kiosk_ui.widget("problem_title", "problem").text == "Bakiye şu anda gösterilemiyor"
         kiosk_ui.click_text("Görevli çağır")
         wait_for_text(kiosk_ui, "Görevli çağrılamadı. Lütfen market kasasına gidin.")
         kiosk_ui.screenshot("dead-end-10-service-down-call-failed")
