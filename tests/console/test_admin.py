@@ -31,6 +31,7 @@ def test_the_fleet_page_turns_a_kiosk_red_and_puts_it_on_top_when_its_heartbeats
     quiet_row = fleet.get_by_role("row").filter(has=page.get_by_role("rowheader", name=quiet))
     expect(quiet_row).to_contain_text("çalışıyor")
     expect(quiet_row).to_contain_text("42 ms")  # the service latency the kiosk's beat reported
+    expect(quiet_row).to_contain_text("hazır")  # the reader's state in the page's language
     expect(quiet_row).not_to_have_class("silent")
     assert_accessible(page)
 

@@ -10,7 +10,10 @@ LANGUAGES = ("tr", "en")
 GENERIC_ERROR = "error.generic"
 
 TEXTS: dict[str, tuple[str, str]] = {
-    "app_name": ("Opet Kart Konsol", "Opet Kart Console"),
+    "app_name": ("OPET Kart Konsolu", "OPET Kart Console"),
+    "reader.ready": ("hazır", "ready"),
+    "reader.no_reader": ("okuyucu yok", "no reader"),
+    "reader.service_down": ("okuyucu servisi çalışmıyor", "reader service down"),
     "skip_to_content": ("İçeriğe geç", "Skip to content"),
     "language_switch": ("English", "Türkçe"),
     "language_switch_label": ("Switch to English", "Türkçe'ye geç"),

@@ -26,7 +26,7 @@ from fastapi import Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from central.api.console.texts import LANGUAGES, text
+from central.api.console.texts import LANGUAGES, TEXTS, text
 from central.api.errors import STATUS_OF
 from central.domain.console_sessions import SignedInStaff, resume_session
 from central.domain.errors import DomainError
@@ -104,8 +104,9 @@ def render(request: Request, template: str, context: dict[str, Any] | None = Non
     """The page ``template`` in the browser's language, with the security headers."""
     lang = language(request)
     translate: Callable[..., str] = lambda key, **values: text(lang, key, **values)  # noqa: E731
+    translate_or: Callable[[str, str], str] = lambda key, fallback: text(lang, key) if key in TEXTS else fallback  # noqa: E731
     page = _templates.get_template(template).render(
-        request=request, lang=lang, t=translate, staff=staff, path=request.url.path, back=page_to_return_to(request),
+        request=request, lang=lang, t=translate, t_or=translate_or, staff=staff, path=request.url.path, back=page_to_return_to(request),
         **(context or {}))
     return secure(HTMLResponse(page, status_code=status))
 
