@@ -6,6 +6,7 @@ against the real service is the contract in test_attendant_desk.py."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Iterator
 
 import pytest
@@ -181,13 +182,19 @@ def test_attendant_mode_closes_itself_when_idle_and_signs_out(desk: Desk) -> Non
     assert desk.cards.asked == [(ENDER_CARD.digits, Entry.TAPPED)]
 
 
-def test_an_answer_on_its_way_keeps_the_desk_open_past_its_idle_time(desk: Desk) -> None:
+def _find_ender_with_the_answer_held(desk: Desk) -> threading.Event:
+    """Signs in and looks up Ender's card by number; the answer waits until the returned gate is set."""
     gate = desk.answers.hold("find_by_number")
     desk.answers.script("find_by_number", ENDER_FOUND)
     desk.sign_in()
     desk.desk.start_replacement()
     desk.type(FormField.CARD_NUMBER, ENDER_CARD.digits)
     desk.desk.find()
+    return gate
+
+
+def test_an_answer_on_its_way_keeps_the_desk_open_past_its_idle_time(desk: Desk) -> None:
+    gate = _find_ender_with_the_answer_held(desk)
     desk.clock.advance(IDLE + 1)
     assert desk.desk.state.busy and desk.desk.state.step is DeskStep.FIND_BY_NUMBER
     gate.set()
@@ -234,12 +241,7 @@ def test_a_replaced_card_cannot_be_replaced_again(desk: Desk) -> None:
 
 
 def test_a_late_answer_after_sign_out_is_dropped(desk: Desk) -> None:
-    gate = desk.answers.hold("find_by_number")
-    desk.answers.script("find_by_number", ENDER_FOUND)
-    desk.sign_in()
-    desk.desk.start_replacement()
-    desk.type(FormField.CARD_NUMBER, ENDER_CARD.digits)
-    desk.desk.find()
+    gate = _find_ender_with_the_answer_held(desk)
     assert desk.desk.state.busy
     desk.desk.sign_out()
     desk.ui.pump_until(lambda: len(desk.answers.asked("sign_out")) == 1)
