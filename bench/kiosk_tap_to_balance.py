@@ -6,7 +6,7 @@ The real kiosk app (``screens.app.KioskApp``, ``CardInput.READER``) on a private
 (1280x800), driven frame by frame in this process as the UI tests do
 (``tests.ui.kivy_driver.KivyDriver``); the real central service on a temporary SQLite
 database (``tests.rigs.central.running_central``); the real pcscd with vpcd's virtual readers
-(``bench.reader_rig.pcsc_rig``: reused, or started, holding the readers' lock). The kiosk
+(``bench.reader_rig.pcsc_rig``: a pcscd of the bench's own). The kiosk
 watches "Virtual PCD 00 01" only; each tap inserts the demo card 7000070012806566
 (``IsoLoyaltyCard`` through ``VirtualCard``, TCP_QUICKACK on), waits for the balance screen to
 be drawn, removes the card and waits for the attract screen (removal linger --linger s). A
@@ -129,7 +129,7 @@ def main() -> None:
 
                 Window.flip = flip
 
-                print(f"{load_average()} at start; pcscd {'started' if rig.owned else 'reused'}; "
+                print(f"{load_average()} at start; pcscd of its own on ports {rig.ports}; "
                       f"reader {reader!r}; Xvfb {os.environ['DISPLAY']} 1280x800; {args.taps} taps", flush=True)
                 taps: list[dict[str, float]] = []
                 failures = 0

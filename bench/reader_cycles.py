@@ -13,7 +13,6 @@ import os
 import threading
 import time
 
-from bench.reader_idle_cpu import pcscd_pid
 from bench.reader_rig import pcsc_rig, summary_ms
 from hardware.card_number import CardNumber
 from hardware.emulator import IsoLoyaltyCard, VirtualCard
@@ -34,16 +33,16 @@ def main() -> None:
     parser.add_argument("--cycles", type=int, default=1000)
     args = parser.parse_args()
     card = IsoLoyaltyCard(CardNumber.parse("7000070012806566"))
-    with pcsc_rig():
+    with pcsc_rig() as rig:
         listener = RecordingListener()
         watcher = CardWatcher(listener, reader_filter="Virtual PCD 00 00")
         watcher.start()
         listener.wait_for("readers_changed")
-        daemon = pcscd_pid()
+        daemon = rig.process.pid if rig.process else None
         reads: list[float] = []
         started = time.monotonic()
         for cycle in range(1, args.cycles + 1):
-            with VirtualCard(card):
+            with VirtualCard(card, port=rig.ports[0]):
                 reads.append(listener.wait_for("card_read", timeout=5).read_seconds)
             listener.wait_for("card_removed", timeout=5)
             if cycle == 1:

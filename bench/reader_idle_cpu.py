@@ -19,17 +19,6 @@ def process_cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def pcscd_pid() -> int | None:
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                if open(f"/proc/{entry}/comm").read().strip() == "pcscd":
-                    return int(entry)
-            except OSError:
-                continue
-    return None
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=float, default=60.0)
@@ -39,7 +28,7 @@ def main() -> None:
         watcher = CardWatcher(listener, reader_filter="Virtual PCD")
         watcher.start()
         listener.wait_for("readers_changed")
-        daemon = pcscd_pid()
+        daemon = rig.process.pid if rig.process else None
         time.sleep(0.5)  # let start-up settle before measuring
         ours0, theirs0, wall0 = time.process_time(), process_cpu_seconds(daemon) if daemon else 0.0, time.monotonic()
         time.sleep(args.seconds)

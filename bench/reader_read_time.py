@@ -57,7 +57,7 @@ def cards() -> dict[str, tuple[CardApp, dict]]:
     }
 
 
-def measure(card: CardApp, options: dict, taps: int, quickack: bool, watchers: int = 1) -> tuple[str, list[float], list[int]]:
+def measure(card: CardApp, options: dict, taps: int, quickack: bool, port: int, watchers: int = 1) -> tuple[str, list[float], list[int]]:
     """``taps`` taps on each of ``watchers`` new watchers (a new watcher remembers no
     addressing): the profile and addressing, read times and APDUs a tap."""
     seconds, apdus, profile = [], [], ""
@@ -70,7 +70,7 @@ def measure(card: CardApp, options: dict, taps: int, quickack: bool, watchers: i
         try:
             for _ in range(taps):
                 counting.count = 0
-                with VirtualCard(counting, quickack=quickack):
+                with VirtualCard(counting, port=port, quickack=quickack):
                     read = listener.wait_for("card_read")
                 listener.wait_for("card_removed")
                 seconds.append(read.read_seconds)
@@ -87,14 +87,14 @@ def main() -> None:
     parser.add_argument("--no-quickack", action="store_true", help="emulator without TCP_QUICKACK (shows vpcd's stall)")
     args = parser.parse_args()
     with pcsc_rig() as rig:
-        print(f"pcscd {'started by the bench' if rig.owned else 'reused'}; TCP_QUICKACK {'off' if args.no_quickack else 'on'}")
+        print(f"pcscd of the bench's own on ports {rig.ports}; TCP_QUICKACK {'off' if args.no_quickack else 'on'}")
         quickack = not args.no_quickack
         for kind, (card, options) in cards().items():
-            profile, seconds, apdus = measure(card, options, args.taps, quickack)
+            profile, seconds, apdus = measure(card, options, args.taps, quickack, rig.ports[0])
             if kind.endswith("later taps"):  # the first tap of the watcher is the fallback's
                 seconds, apdus = seconds[1:], apdus[1:]
             _print(kind, profile, seconds, apdus)
-        profile, seconds, apdus = measure(number_applet(NUMBER.digits), {}, 1, quickack, watchers=args.taps)
+        profile, seconds, apdus = measure(number_applet(NUMBER.digits), {}, 1, quickack, rig.ports[0], watchers=args.taps)
         _print("current file, fallback, first tap", profile, seconds, apdus)
 
 

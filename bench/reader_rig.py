@@ -7,19 +7,18 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from tests.rigs.pcsc import PcscRig, open_rig, readers_locked
+from tests.rigs.pcsc import PcscRig, open_rig
 
 
 @contextlib.contextmanager
 def pcsc_rig() -> Iterator[PcscRig]:
-    """The test rig outside pytest: reuses or starts pcscd, holding the readers' lock."""
-    with readers_locked(), tempfile.TemporaryDirectory(prefix="bench-pcscd-") as workdir:
+    """The test rig outside pytest: a pcscd of the bench's own (its socket, its vpcd ports)."""
+    with tempfile.TemporaryDirectory(prefix="bench-pcscd-") as workdir:
         rig = open_rig(Path(workdir))
         try:
             yield rig
         finally:
-            if rig.owned:
-                rig.stop()
+            rig.stop()
 
 
 def percentile(values: list[float], fraction: float) -> float:

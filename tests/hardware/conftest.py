@@ -52,11 +52,8 @@ def watch(pcscd: PcscRig) -> Iterator[Callable[..., Watching]]:
 
 
 @pytest.fixture
-def owned_pcscd(pcscd: PcscRig) -> Iterator[PcscRig]:
-    """The rig's pcscd for tests that stop or reconfigure it (skipped when pcscd was reused);
-    afterwards it runs again with both readers."""
-    if not pcscd.owned:
-        pytest.skip("pcscd was already running (not started by this rig): not restarting it")
+def restartable_pcscd(pcscd: PcscRig) -> Iterator[PcscRig]:
+    """The rig's pcscd for tests that stop or reconfigure it; afterwards it runs again with both readers."""
     yield pcscd
     if not pcscd.has_readers():
         pcscd.restart(with_readers=True)

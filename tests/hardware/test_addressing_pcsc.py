@@ -136,7 +136,8 @@ def test_a_card_pulled_at_the_feedback_keeps_its_read(watch, virtual_card, pcscd
 def test_the_emulator_cli_taps_the_current_file_card_on_an_acs_reader(pcscd, tmp_path):
     config = kiosk_config(tmp_path, 'tap_feedback = "acr122u"\n')
     tap = subprocess.Popen(
-        [sys.executable, "-m", "hardware.emulator", "tap", "--kind", "applet", "--acs-feedback", "--number", NUMBER, "--hold", "1.5"],
+        [sys.executable, "-m", "hardware.emulator", "tap", "--kind", "applet", "--acs-feedback", "--number", NUMBER, "--hold", "1.5",
+         "--port", str(pcscd.ports[0])],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
     try:

@@ -41,7 +41,7 @@ def test_read_times_out_without_a_card(pcscd):
 
 
 def test_list_shows_each_reader_state_and_atr(virtual_card, pcscd):
-    with virtual_card(NUMBER, port=35964) as card:
+    with virtual_card(NUMBER, port=pcscd.ports[1]) as card:
         pcscd.wait_reader("Virtual PCD 00 01", present=True)
         listed = json.loads(run(OPET_READER, "list", "--json").stdout)["readers"]
         text = run(OPET_READER, "list").stdout
@@ -54,7 +54,8 @@ def test_list_shows_each_reader_state_and_atr(virtual_card, pcscd):
 def test_emulator_cli_taps_a_card_the_watcher_reads(watch, pcscd):
     listener = watch().listener
     tap = subprocess.Popen(
-        [sys.executable, "-m", "hardware.emulator", "tap", "--number", OTHER_NUMBER, "--hold", "0.8"],
+        [sys.executable, "-m", "hardware.emulator", "tap", "--number", OTHER_NUMBER, "--hold", "0.8",
+         "--port", str(pcscd.ports[0])],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
     read = listener.wait_for("card_read")

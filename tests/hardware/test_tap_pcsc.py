@@ -32,9 +32,9 @@ def test_tap_reads_the_number_and_removal_is_reported(watch, virtual_card, pcscd
     assert listener.kinds() == ["readers_changed", "card_presented", "card_read", "card_removed"]
 
 
-def test_second_reader_reads_too(watch, virtual_card):
+def test_second_reader_reads_too(watch, virtual_card, pcscd):
     listener = watch().listener
-    with virtual_card(OTHER_NUMBER, port=35964):
+    with virtual_card(OTHER_NUMBER, port=pcscd.ports[1]):
         read = listener.wait_for("card_read")
     assert (read.reader, read.number.last4) == ("Virtual PCD 00 01", "7895")
     assert listener.wait_for("card_removed") == "Virtual PCD 00 01"

@@ -1,36 +1,41 @@
-"""pcscd + vsmartcard vpcd rig: the real PC/SC stack with two virtual readers.
+"""pcscd + vsmartcard vpcd rig: the real PC/SC stack with two virtual readers, private to one
+test process.
 
-``pcscd`` (session-scoped) reuses a running pcscd that offers both vpcd readers, or starts
-``pcscd --foreground`` with a reader configuration of its own and stops it (by pid) at the end
-of the session. It yields a :class:`PcscRig`: reader names, vpcd ports, and waits on reader
-state. ``virtual_card`` taps an emulated card::
+Each pytest process (a plain run, or each pytest-xdist worker) gets a pcscd of its own: on a
+socket of its own and on vpcd ports of its own, so several processes tap cards, stop pcscd or
+unplug its readers at the same time without seeing each other, and a pcscd the machine already
+runs (the system's, socket-activated) is never touched.
 
-    def test_tap(virtual_card):
-        with virtual_card("7000070012806566"):             # reader "Virtual PCD 00 00"
+- The socket: pcscd 1.9's socket path is compiled in, but when started socket-activated (as
+  systemd would: a listening socket on fd 3, ``LISTEN_FDS``/``LISTEN_PID``) it serves the socket
+  it is given; the client library (pyscard's libpcsclite) connects to ``$PCSCLITE_CSOCK_NAME``.
+  :func:`pytest_configure` sets that variable for this process (and so for its children, e.g. a
+  kiosk started as a subprocess) before any PC/SC context is opened.
+- The ports: the reader file of this rig's pcscd names a free pair (reader "... 00 00" on the
+  first, "... 00 01" on the next); :attr:`PcscRig.ports` says which.
+
+``pcscd`` (session-scoped) yields a :class:`PcscRig`: reader names, vpcd ports, waits on reader
+state, and stop/start/restart (with or without readers). ``virtual_card`` taps an emulated card::
+
+    def test_tap(virtual_card, pcscd):
+        with virtual_card("7000070012806566"):                        # reader "Virtual PCD 00 00"
             ...
-        with virtual_card(IsoLoyaltyCard(number), port=35964):  # reader "... 00 01"
+        with virtual_card(IsoLoyaltyCard(number), port=pcscd.ports[1]):  # reader "... 00 01"
             ...
 
 Before inserting it waits until pcscd reports the reader empty: after a card was pulled
 mid-dialogue, a card inserted before pcscd's next presence poll is not seen at all.
-
-Only a rig that started pcscd itself may stop, restart or reconfigure it
-(:meth:`PcscRig.restart`); tests that need that skip when pcscd was reused.
-
-The virtual readers are machine-wide, so a session that will use them holds an exclusive lock
-(``/tmp/opet-pcsc-rig.lock``, or ``$OPET_PCSC_RIG_LOCK``) from the end of collection to the
-end of the session: two pytest processes tapping cards on the same readers (or one restarting
-pcscd under the other) would see each other's cards. A second such session waits for the first before its first test (so
-the wait does not count against pytest-timeout); sessions not using ``pcscd`` never wait.
 """
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
+import random
 import shutil
 import signal
+import socket
 import subprocess
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -43,17 +48,34 @@ from hardware.emulator import CardApp, IsoLoyaltyCard, VirtualCard
 from hardware.pcsc import STATE_UNAWARE, Context, PcscError, ServiceUnavailable
 
 VPCD_READERS = ("Virtual PCD 00 00", "Virtual PCD 00 01")
-VPCD_PORTS = (35963, 35964)
+SOCKET_ENV = "PCSCLITE_CSOCK_NAME"
+PORT_RANGE = (20000, 32000)
+"""Where the rig looks for a free pair of vpcd ports: below Linux's ephemeral range (32768-60999),
+so no outgoing connection (nor a test server on port 0) takes one after it was found free."""
 PORT_REUSE_TIMEOUT_S = 75.0
 VPCD_DRIVER = Path("/usr/lib/pcsc/drivers/serial/libifdvpcd.so")
-VPCD_CONF = f"""FRIENDLYNAME "Virtual PCD"
-DEVICENAME   /dev/null:0x8C7B
-LIBPATH      {VPCD_DRIVER}
-CHANNELID    0x8C7B
-"""
 START_TIMEOUT_S = 10.0
-LOCK_PATH = Path(os.environ.get("OPET_PCSC_RIG_LOCK", "/tmp/opet-pcsc-rig.lock"))
-LOCK_TIMEOUT_S = 600.0
+
+
+def vpcd_reader_file(first_port: int) -> str:
+    """pcscd's reader file for vpcd's two readers on ``first_port`` and the port after it."""
+    return (f'FRIENDLYNAME "Virtual PCD"\nDEVICENAME   /dev/null:{first_port}\n'
+            f"LIBPATH      {VPCD_DRIVER}\nCHANNELID    {first_port}\n")
+
+
+def free_port_pair() -> tuple[int, int]:
+    """Two consecutive TCP ports free on every interface (vpcd listens on all of them)."""
+    for _ in range(200):
+        first = random.randrange(*PORT_RANGE)
+        with contextlib.ExitStack() as probes:
+            try:
+                for port in (first, first + 1):
+                    probe = probes.enter_context(socket.socket(socket.AF_INET, socket.SOCK_STREAM))
+                    probe.bind(("0.0.0.0", port))
+            except OSError:
+                continue
+            return first, first + 1
+    raise RuntimeError(f"no two consecutive free ports in {PORT_RANGE}")
 
 
 class RigError(RuntimeError):
@@ -61,7 +83,7 @@ class RigError(RuntimeError):
 
 
 def _readers_now() -> list[str] | None:
-    """The reader list, or None when no pcscd answers."""
+    """The reader list of this process's pcscd, or None when it does not answer."""
     try:
         with Context() as context:
             return context.list_readers()
@@ -71,12 +93,12 @@ def _readers_now() -> list[str] | None:
 
 @dataclass
 class PcscRig:
-    """A pcscd with the two vpcd readers; ``owned`` when this rig started it."""
+    """This process's pcscd with the two vpcd readers, on ``socket_path`` and ``ports``."""
 
     workdir: Path
-    owned: bool
+    socket_path: Path
+    ports: tuple[int, int]
     readers: tuple[str, ...] = VPCD_READERS
-    ports: tuple[int, ...] = VPCD_PORTS
     process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
 
     @property
@@ -87,7 +109,7 @@ class PcscRig:
         return self.readers[self.ports.index(port)]
 
     def log_text(self) -> str:
-        """pcscd's output so far (a rig that reuses pcscd has none)."""
+        """pcscd's output so far."""
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
     # --- waiting on the real reader state ----------------------------------------------------
@@ -122,12 +144,14 @@ class PcscRig:
     # --- tapping ------------------------------------------------------------------------------
 
     @contextlib.contextmanager
-    def tap(self, card: CardApp | CardNumber | str, port: int = VPCD_PORTS[0]) -> Iterator[VirtualCard]:
-        """Holds ``card`` (an app, or a number for the ISO card) on the reader at ``port``."""
+    def tap(self, card: CardApp | CardNumber | str, port: int | None = None) -> Iterator[VirtualCard]:
+        """Holds ``card`` (an app, or a number for the ISO card) on the reader at ``port``
+        (default: the first reader's)."""
         if isinstance(card, str):
             card = CardNumber.parse(card)
         if isinstance(card, CardNumber):
             card = IsoLoyaltyCard(card)
+        port = self.ports[0] if port is None else port
         reader = self.reader_for(port)
         self.wait_reader(reader, present=False)
         virtual = VirtualCard(card, port=port)
@@ -139,51 +163,62 @@ class PcscRig:
             with contextlib.suppress(TimeoutError, PcscError):
                 self.wait_reader(reader, present=False)
 
-    # --- owning pcscd ---------------------------------------------------------------------------
+    # --- running pcscd --------------------------------------------------------------------------
 
     def start(self, with_readers: bool = True) -> None:
-        """Starts pcscd (owned rigs only); with no reader configured when ``with_readers`` is false."""
-        self._require_owned()
+        """Starts pcscd on this rig's socket; with no reader configured when ``with_readers`` is false."""
         if self.process is not None and self.process.poll() is None:
             raise RigError("pcscd is already running")
         conf = self.workdir / ("reader.conf.d" if with_readers else "no-readers.conf.d")
         conf.mkdir(exist_ok=True)
         if with_readers:
-            (conf / "vpcd").write_text(VPCD_CONF)
+            (conf / "vpcd").write_text(vpcd_reader_file(self.ports[0]))
         deadline = time.monotonic() + PORT_REUSE_TIMEOUT_S
         while True:
             log_start = self.log_path.stat().st_size if self.log_path.exists() else 0
-            with self.log_path.open("ab") as log:
-                self.process = subprocess.Popen(
-                    ["pcscd", "--foreground", "-c", str(conf)],
-                    stdout=log,
-                    stderr=subprocess.STDOUT,
-                    stdin=subprocess.DEVNULL,
-                )
+            self.process = self._spawn(conf)
             try:
                 self.wait_readers(self.readers if with_readers else ())
                 return
-            except RigError:
+            except BaseException as failed:
                 self.stop()  # never leave a pcscd without its readers behind: it blocks the next start
                 port_busy = b"Address already in use" in self.log_path.read_bytes()[log_start:]
-                if not port_busy or time.monotonic() > deadline:
+                if not isinstance(failed, RigError) or not port_busy or time.monotonic() > deadline:
                     raise
             # vpcd cannot bind its port while connections of the previous pcscd linger in
             # TIME_WAIT (up to 60 s after it stopped with a card connected): wait them out.
             time.sleep(2.0)
 
+    def _spawn(self, conf: Path) -> subprocess.Popen[bytes]:
+        """``pcscd --foreground`` socket-activated on :attr:`socket_path` (a listening socket on
+        fd 3, ``LISTEN_PID`` set to pcscd's own pid by the bash that execs it; dash takes single-digit
+        descriptors only)."""
+        self.socket_path.unlink(missing_ok=True)
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as listening, self.log_path.open("ab") as log:
+            listening.bind(str(self.socket_path))
+            listening.listen(64)
+            fd = listening.fileno()
+            onto_fd_3 = "" if fd == 3 else f"exec 3<&{fd} {fd}<&-; "
+            return subprocess.Popen(
+                ["bash", "-c", onto_fd_3 + 'LISTEN_PID=$$ LISTEN_FDS=1 exec pcscd --foreground -c "$0"', str(conf)],
+                pass_fds=(fd,),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+            )
+        # this process's copy of the socket is closed: once pcscd stops, clients are refused at once
+
     def stop(self) -> None:
-        """Stops the pcscd this rig started (SIGTERM by pid, then SIGKILL)."""
-        self._require_owned()
+        """Stops this rig's pcscd (SIGTERM by pid, then SIGKILL); its socket goes with it."""
         process, self.process = self.process, None
-        if process is None or process.poll() is not None:
-            return
-        os.kill(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            os.kill(process.pid, signal.SIGKILL)
-            process.wait(timeout=5)
+        if process is not None and process.poll() is None:
+            os.kill(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                os.kill(process.pid, signal.SIGKILL)
+                process.wait(timeout=5)
+        self.socket_path.unlink(missing_ok=True)
 
     def has_readers(self) -> bool:
         """True when pcscd answers and lists both vpcd readers."""
@@ -194,102 +229,44 @@ class PcscRig:
         self.stop()
         self.start(with_readers)
 
-    def _require_owned(self) -> None:
-        if not self.owned:
-            pytest.skip("pcscd was already running (not started by this rig): not touching it")
+
+def private_socket_path() -> Path:
+    """Points this process's PC/SC clients (and its children) at a pcscd socket of its own."""
+    path = Path(tempfile.mkdtemp(prefix="opet-pcscd-")) / "pcscd.comm"
+    os.environ[SOCKET_ENV] = str(path)
+    return path
 
 
 def open_rig(workdir: Path) -> PcscRig:
-    """Reuses a pcscd that lists both vpcd readers, or starts one of its own."""
-    listed = _readers_now()
-    if listed is not None:
-        if all(name in listed for name in VPCD_READERS):
-            return PcscRig(workdir, owned=False)
-        raise RigError(f"a pcscd without the vpcd readers is running (readers: {listed}); stop it first")
+    """Starts this process's pcscd with both vpcd readers on free ports."""
     if shutil.which("pcscd") is None or not VPCD_DRIVER.exists():
         raise RigError("pcscd or vsmartcard-vpcd is not installed: run scripts/bootstrap.sh --test")
-    rig = PcscRig(workdir, owned=True)
+    socket_path = Path(os.environ[SOCKET_ENV]) if SOCKET_ENV in os.environ else private_socket_path()
+    rig = PcscRig(workdir, socket_path, free_port_pair())
     rig.start()
     return rig
 
 
-@contextlib.contextmanager
-def readers_locked(timeout: float = LOCK_TIMEOUT_S) -> Iterator[None]:
-    """Holds the machine-wide lock on the virtual readers (waits for another session to end)."""
-    with LOCK_PATH.open("a") as lock_file:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                fcntl.flock(lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() > deadline:
-                    raise RigError(f"{_lock_holder()} held {LOCK_PATH} for {timeout:g} s") from None
-                time.sleep(0.2)  # another session's lifetime: nothing finer to wait on
-        try:
-            yield
-        finally:
-            fcntl.flock(lock_file, fcntl.LOCK_UN)
-
-
-_READERS_LOCK = pytest.StashKey[contextlib.ExitStack]()
-
-
-def pytest_collection_finish(session: pytest.Session) -> None:
-    """Takes the readers' lock when a collected test uses ``pcscd`` (waiting for another session)."""
-    if session.config.option.collectonly:
-        return
-    if not any("pcscd" in getattr(item, "fixturenames", ()) for item in session.items):
-        return
-    stack = contextlib.ExitStack()
-    if LOCK_PATH.exists() and not _lock_free():
-        print(f"\nwaiting for the virtual card readers: another test session holds {LOCK_PATH}", flush=True)
-    stack.enter_context(readers_locked())
-    session.config.stash[_READERS_LOCK] = stack
-
-
-def pytest_sessionfinish(session: pytest.Session) -> None:
-    stack = session.config.stash.get(_READERS_LOCK, None)
-    if stack is not None:
-        stack.close()
-
-
-def _lock_holder() -> str:
-    """Which process holds the readers' lock, from /proc/locks (for an actionable message)."""
-    inode = LOCK_PATH.stat().st_ino
-    for line in Path("/proc/locks").read_text().splitlines():
-        fields = line.split()
-        if len(fields) > 5 and fields[1] == "FLOCK" and fields[5].rsplit(":", 1)[-1] == str(inode):
-            pid = fields[4]
-            with contextlib.suppress(OSError):
-                command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-                return f"process {pid} ({command.strip()[:120]})"
-            return f"process {pid}"
-    return "another test session"
-
-
-def _lock_free() -> bool:
-    with LOCK_PATH.open("a") as probe:
-        try:
-            fcntl.flock(probe, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return False
-        fcntl.flock(probe, fcntl.LOCK_UN)
-        return True
+def pytest_configure(config: pytest.Config) -> None:
+    """Before any PC/SC context: this test process's own pcscd socket path (libpcsclite reads
+    ``$PCSCLITE_CSOCK_NAME`` once, at the first context), even when one was inherited (an
+    xdist worker inherits its controller's)."""
+    path = private_socket_path()
+    config.add_cleanup(lambda: shutil.rmtree(path.parent, ignore_errors=True))
 
 
 @pytest.fixture(scope="session")
 def pcscd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PcscRig]:
-    """pcscd with readers "Virtual PCD 00 00" (port 35963) and "... 00 01" (35964)."""
+    """This process's pcscd with readers "Virtual PCD 00 00" (``ports[0]``) and "... 00 01" (``ports[1]``)."""
     rig = open_rig(tmp_path_factory.mktemp("pcscd"))
     try:
         yield rig
     finally:
-        if rig.owned:
-            rig.stop()
+        rig.stop()
 
 
 @pytest.fixture
 def virtual_card(pcscd: PcscRig) -> Callable[..., contextlib.AbstractContextManager[VirtualCard]]:
-    """``virtual_card(number_or_card_app, port=35963)``: a context manager holding the card on a reader."""
+    """``virtual_card(number_or_card_app, port=None)``: a context manager holding the card on a
+    reader (the first one's unless ``port`` says another of ``pcscd.ports``)."""
     return pcscd.tap
