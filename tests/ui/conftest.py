@@ -10,16 +10,13 @@ import os
 import socket
 import subprocess
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pytest
 
 from tests.rigs.network_path import NetworkPath
 from tests.rigs.xvfb import XDisplay, screenshot_dir
-
-if TYPE_CHECKING:
-    from kiosk.scheduling import Timer
 
 HANG_S = 30.0
 """Bounds a wait that would otherwise hang; waits end long before it (never a measure of speed)."""
@@ -79,7 +76,7 @@ def kiosk_ui(
     notify_socket.setblocking(False)
     os.environ.update(NOTIFY_SOCKET=str(notify_path), WATCHDOG_USEC="2000000")
 
-    timers = FiredTimers()
+    timers = HeldTimers()
     driver = KivyDriver(KioskApp(config, card_input=CardInput.READER, config_path=str(config_file), scheduler=timers))
     driver.start()
     kiosk = KioskUnderTest(driver, screenshot_dir(), notify_socket, timers)
@@ -103,28 +100,60 @@ def _back_to_attract(request: pytest.FixtureRequest) -> Iterator[None]:
         kiosk.driver.pump(0.1)
 
 
-class FiredTimers:
-    """The app's scheduler: Kivy's Clock, as in the product, noting the delay of each timer
-    that fires, so a test can tell which one took the kiosk home (the linger or the idle timeout)."""
+class HeldTimers:
+    """The app's scheduler for the core's timers (the idle timeout, the removal linger, the
+    reading timeout, the attendant desk's idle close) on a clock only the test moves.
+
+    A loaded machine can then never let a timer run out between two clicks of a test (a slow
+    frame once sent the kiosk home mid-typing, and the next click landed on the attract
+    screen). A test that wants time to pass says so with :meth:`run_next`, which also tells
+    which timer it was (the linger or the idle timeout). Everything else (heartbeats, probes,
+    frames) stays on Kivy's Clock, as in the product."""
 
     def __init__(self) -> None:
-        from screens.app import ClockScheduler
-
-        self._clock = ClockScheduler()
+        self.now = 0.0
         self.fired: list[float] = []
+        self._pending: list[HeldTimer] = []
 
-    def call_later(self, delay: float, callback: Callable[[], None]) -> Timer:
-        def fire() -> None:
-            self.fired.append(delay)
-            callback()
+    def call_later(self, delay: float, callback: Callable[[], None]) -> HeldTimer:
+        timer = HeldTimer(self.now + delay, delay, callback, self._pending)
+        self._pending.append(timer)
+        return timer
 
-        return self._clock.call_later(delay, fire)
+    def pending(self) -> list[float]:
+        """The delays of the timers armed now, soonest first."""
+        return [timer.delay for timer in sorted(self._pending, key=lambda timer: timer.due)]
+
+    def run_next(self) -> float:
+        """Moves the clock to the soonest armed timer and runs it (here, on the UI thread);
+        returns the delay it was armed with."""
+        assert self._pending, "no timer is armed"
+        timer = min(self._pending, key=lambda timer: timer.due)
+        timer.cancel()
+        self.now = timer.due
+        self.fired.append(timer.delay)
+        timer.callback()
+        return timer.delay
+
+
+@dataclass(eq=False)
+class HeldTimer:
+    """One armed timer of :class:`HeldTimers` (in ``armed`` until it runs or is cancelled)."""
+
+    due: float
+    delay: float
+    callback: Callable[[], None]
+    armed: list[HeldTimer]
+
+    def cancel(self) -> None:
+        if self in self.armed:
+            self.armed.remove(self)
 
 
 class KioskUnderTest:
     """The running app, with the ways a person would use and see it."""
 
-    def __init__(self, driver, shots: Path, notify_socket: socket.socket, timers: FiredTimers) -> None:
+    def __init__(self, driver, shots: Path, notify_socket: socket.socket, timers: HeldTimers) -> None:
         self.driver = driver
         self.timers = timers
         self.app = driver.app
@@ -154,6 +183,21 @@ class KioskUnderTest:
             raise AssertionError(
                 f"{missed}; showing {self.screen!r}, session {self.session.state}, desk {self.app.desk.state.step}"
             ) from None
+
+    def let_the_linger_run_out(self) -> None:
+        """A tapped card has left the reader: once the kiosk has heard so from pcscd (the linger
+        is then the timer armed, in place of the idle timeout), the linger runs out and the
+        kiosk goes home."""
+        self._run_out(self.app.kiosk_config.screen.removal_linger_seconds, "the removal linger")
+
+    def let_the_idle_timeout_run_out(self) -> None:
+        """Nobody touches the kiosk: the idle timeout (the timer armed) runs out, the kiosk goes home."""
+        self._run_out(self.app.kiosk_config.screen.idle_timeout_seconds, "the idle timeout")
+
+    def _run_out(self, delay: float, what: str) -> None:
+        self.driver.pump_until(lambda: self.timers.pending() == [delay], HANG_S, f"{what} armed")
+        assert self.timers.run_next() == delay
+        self.wait_for_screen("attract")
 
     @property
     def banner(self) -> str:

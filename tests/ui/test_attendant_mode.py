@@ -157,7 +157,7 @@ def test_a_registration_with_turkish_letters_then_a_replacement_moves_both_pots(
         shown = kiosk_ui.texts()
         kiosk_ui.screenshot("attendant-05-old-card-replaced")
     assert "Bu kartın yerine yeni kart verildi; puanları yeni karta aktarıldı." in shown
-    kiosk_ui.wait_for_screen("attract")
+    kiosk_ui.let_the_linger_run_out()
     with tap(new):
         kiosk_ui.wait_for_screen("balance")
         shown = kiosk_ui.texts()

@@ -42,7 +42,7 @@ def test_points_an_agent_moved_show_when_the_new_card_is_tapped_at_the_kiosk(
     assert f"Kart •••• •••• •••• {new[-4:]}" in shown
     assert "43,21 Paropuan" in shown and "12,34 Paropuan" in shown
     assert "Kartınız aktif: puanlarınızı OPET istasyonlarında harcayabilirsiniz." in shown
-    kiosk_ui.wait_for_screen("attract")  # the new card taken away
+    kiosk_ui.let_the_linger_run_out()  # the new card taken away
     with tap(old):
         kiosk_ui.wait_for_screen("balance")
         assert any("yeni karta aktarıldı" in text for text in kiosk_ui.texts())

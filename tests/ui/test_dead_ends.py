@@ -228,15 +228,16 @@ def test_wrong_birth_dates_count_toward_the_cards_limit_which_holds(kiosk_ui, ta
 # --- 5. a quick tap's balance stays to be read -----------------------------------------------------
 
 def test_a_quick_taps_balance_stays_until_ok(kiosk_ui, tap) -> None:
+    linger = kiosk_ui.app.kiosk_config.screen.removal_linger_seconds
     with tap(ACTIVE):
         kiosk_ui.wait_for_screen("balance")
         fired = len(kiosk_ui.timers.fired)
-    kiosk_ui.driver.pump_until(lambda: not kiosk_ui.session._card_on_reader, HANG_S, "pcscd reports the card gone")
-    assert kiosk_ui.screen == "balance"  # still there to be read
+    kiosk_ui.driver.pump_until(lambda: kiosk_ui.timers.pending() == [linger], HANG_S, "pcscd reports the card gone")
+    assert kiosk_ui.screen == "balance"  # still there to be read, for the linger
     kiosk_ui.click_text("Tamam")
     kiosk_ui.wait_for_screen("attract")
-    assert kiosk_ui.timers.fired[fired:] == []  # OK, not a timer, took it home
-    assert UI_IDLE_TIMEOUT_SECONDS >= kiosk_ui.app.kiosk_config.screen.removal_linger_seconds
+    assert kiosk_ui.timers.fired[fired:] == [] and kiosk_ui.timers.pending() == []  # OK, not a timer, took it home
+    assert UI_IDLE_TIMEOUT_SECONDS >= linger
 
 
 # --- 6. a card the kiosk cannot read -----------------------------------------------------------------

@@ -4,7 +4,7 @@ import pytest
 
 from hardware.card_uid import CardUid
 from hardware.emulator import ContactlessUidCard, number_applet
-from tests.ui.conftest import UI_IDLE_TIMEOUT_SECONDS, UI_REMOVAL_LINGER_SECONDS
+from tests.ui.conftest import UI_IDLE_TIMEOUT_SECONDS
 
 pytestmark = [pytest.mark.ui, pytest.mark.pcsc]
 
@@ -33,10 +33,9 @@ def test_a_tapped_card_shows_both_pots_in_turkish(kiosk_ui, tap) -> None:
 def test_taking_the_card_away_returns_to_attract(kiosk_ui, tap) -> None:
     with tap(ACTIVE):
         kiosk_ui.wait_for_screen("balance")
-        fired = len(kiosk_ui.timers.fired)
-    kiosk_ui.wait_for_screen("attract")
-    # pcscd reported the removal, and the configured linger, not the idle timeout, took it home.
-    assert kiosk_ui.timers.fired[fired:] == [UI_REMOVAL_LINGER_SECONDS]
+        assert kiosk_ui.timers.pending() == [UI_IDLE_TIMEOUT_SECONDS]
+    # pcscd reports the removal, and the configured linger, not the idle timeout, takes it home.
+    kiosk_ui.let_the_linger_run_out()
     shown = kiosk_ui.texts()
     assert not any("6566" in text for text in shown), shown
 
@@ -44,9 +43,7 @@ def test_taking_the_card_away_returns_to_attract(kiosk_ui, tap) -> None:
 def test_a_card_left_on_the_reader_times_out_to_attract(kiosk_ui, tap) -> None:
     with tap(ACTIVE):
         kiosk_ui.wait_for_screen("balance")
-        fired = len(kiosk_ui.timers.fired)
-        kiosk_ui.wait_for_screen("attract")
-        assert kiosk_ui.timers.fired[fired:] == [UI_IDLE_TIMEOUT_SECONDS]  # the idle timeout, not a removal
+        kiosk_ui.let_the_idle_timeout_run_out()  # the idle timeout, not a removal
 
 
 def test_a_card_not_yet_activated_says_how_to_activate(kiosk_ui, tap) -> None:
