@@ -56,7 +56,7 @@ def test_the_technician_sees_live_checks_and_the_last_read(kiosk_ui, tap, pcscd)
                                    and kiosk_ui.app.runtime.reader_log.last_read.profile == "iso7816", 5.0, "the read")
     kiosk_ui.click(panel.ids.again_button)
     texts = wait_for_report(kiosk_ui, panel)
-    assert any(text.startswith("[b]Son kart okuma[/b]   •••• •••• •••• 6566, iso7816 (current) ile, saat ") for text in texts)
+    assert any(text.startswith("[b]Son kart okuma[/b]   •••• •••• •••• 6566, iso7816 (current) ile, saat ") for text in texts), texts
     assert not any(ACTIVE in text or "0012806566" in text for text in texts)
     kiosk_ui.screenshot("technician-self-test-tr")
 
