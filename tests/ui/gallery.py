@@ -78,7 +78,7 @@ class Gallery:
     ) -> None:
         reach()
         if until is not None:
-            self.driver.pump_until(lambda: self.session.state.screen is until, 10.0, f"{name}: {until.value}")
+            self.driver.pump_until(lambda: self.session.state.screen is until, HANG_S, f"{name}: {until.value}")
         if ready is not None:
             self.driver.pump_until(ready, HANG_S, f"{name}: ready")
         self.driver.pump(0.25)

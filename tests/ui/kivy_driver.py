@@ -28,7 +28,7 @@ class KivyDriver:
         self.app._run_prepare()
         runTouchApp(embedded=True)
         # The kiosk builds its runtime (session, card watcher) once its first frame is drawn.
-        self.pump_until(lambda: self.app.session is not None, 15.0, "the kiosk's runtime, built after its first frame")
+        self.pump_until(lambda: self.app.session is not None, 60.0, "the kiosk's runtime, built after its first frame")
         self.pump(0.3)
 
     def stop(self) -> None:

@@ -91,7 +91,7 @@ def test_a_card_serving_its_number_as_the_current_file_shows_its_balance(kiosk_u
     # Issue 19's card: READ BINARY by SFI answers 6A81; the kiosk's default addressing falls
     # back to the file current after SELECT, with no configuration.
     with tap(number_applet(ACTIVE)):
-        kiosk_ui.wait_for_screen("balance", timeout=5)
+        kiosk_ui.wait_for_screen("balance")
         shown = kiosk_ui.texts()
     assert "Kart •••• •••• •••• 6566" in shown
     assert "1.234,56 Paropuan" in shown

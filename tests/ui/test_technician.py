@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 from hardware.emulator import number_applet
+from tests.ui.conftest import HANG_S
 from tests.ui.test_attendant_mode import sign_in
 
 pytestmark = [pytest.mark.ui, pytest.mark.pcsc]
@@ -30,7 +31,7 @@ def panel_texts(panel) -> list[str]:
 
 
 def wait_for_report(kiosk_ui, panel) -> list[str]:
-    kiosk_ui.driver.pump_until(lambda: not panel.running and len(panel.ids.rows.children) == 8, 15.0, "the self-test report")
+    kiosk_ui.driver.pump_until(lambda: not panel.running and len(panel.ids.rows.children) == 8, HANG_S, "the self-test report")
     kiosk_ui.driver.pump(0.2)
     return panel_texts(panel)
 
@@ -51,9 +52,10 @@ def test_the_technician_sees_live_checks_and_the_last_read(kiosk_ui, tap, pcscd)
     assert any(text.startswith("[b]Son heartbeat gönderimi[/b]   ") for text in texts)
     assert "Okuyucunun okuduğunu görmek için bir kart okutun." in texts or "[b]Son kart okuma[/b]" in joined
 
+    reader_log = kiosk_ui.app.runtime.reader_log
+    earlier = reader_log.last_read  # another test's tap of the same number, read by SFI
     with tap(number_applet(ACTIVE)):  # the attendant's card now; the self-test still sees the read
-        kiosk_ui.driver.pump_until(lambda: kiosk_ui.app.runtime.reader_log.last_read is not None
-                                   and kiosk_ui.app.runtime.reader_log.last_read.profile == "iso7816", 5.0, "the read")
+        kiosk_ui.driver.pump_until(lambda: reader_log.last_read is not earlier, HANG_S, "this card's read")
     kiosk_ui.click(panel.ids.again_button)
     texts = wait_for_report(kiosk_ui, panel)
     assert any(text.startswith("[b]Son kart okuma[/b]   •••• •••• •••• 6566, iso7816 (current) ile, saat ") for text in texts), texts
@@ -61,7 +63,7 @@ def test_the_technician_sees_live_checks_and_the_last_read(kiosk_ui, tap, pcscd)
     kiosk_ui.screenshot("technician-self-test-tr")
 
     kiosk_ui.app.session.set_language("en")  # the same report, now in English
-    kiosk_ui.driver.pump_until(lambda: "Technician self-test" in panel_texts(panel), 5.0, "the panel in English")
+    kiosk_ui.driver.pump_until(lambda: "Technician self-test" in panel_texts(panel), HANG_S, "the panel in English")
     texts = panel_texts(panel)
     assert f"[b]Card reader[/b]   {pcscd.readers[1]}: empty" in texts
     assert any(text.startswith("[b]Service http://127.0.0.1:") and "HTTP 200 in " in text for text in texts)
@@ -73,7 +75,7 @@ def test_the_technician_sees_live_checks_and_the_last_read(kiosk_ui, tap, pcscd)
     kiosk_ui.app.session.set_language("tr")
 
     kiosk_ui.click(panel.ids.close_button)
-    kiosk_ui.driver.pump_until(lambda: panel.parent is None, 5.0, "the panel closing")
+    kiosk_ui.driver.pump_until(lambda: panel.parent is None, HANG_S, "the panel closing")
     assert kiosk_ui.app.desk.state.active  # still in attendant mode, back at its menu
 
 
@@ -83,5 +85,5 @@ def test_signing_out_closes_the_panel_and_hides_the_button(kiosk_ui) -> None:
     panel = kiosk_ui.app.self_test_panel
     wait_for_report(kiosk_ui, panel)
     kiosk_ui.app.desk.sign_out()  # as the idle timeout does, under the panel
-    kiosk_ui.driver.pump_until(lambda: panel.parent is None, 5.0, "the panel closing with attendant mode")
+    kiosk_ui.driver.pump_until(lambda: panel.parent is None, HANG_S, "the panel closing with attendant mode")
     assert kiosk_ui.app.self_test_panel is None and not kiosk_ui.app.technician
