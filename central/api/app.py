@@ -15,6 +15,7 @@ from central.api import (
     attendant,
     cards,
     console,
+    heap,
     holders,
     kiosks,
     ledger,
@@ -46,7 +47,9 @@ def create_app(database_url: str, settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         await loop_reads.open()
+        heap.freeze_start_up()
         yield
+        heap.thaw()
         await loop_reads.aclose()
         database.dispose()
 
