@@ -1,4 +1,6 @@
-"""The reads' own thread (central.storage.batch_thread) and the frozen start-up heap (central.api.heap).
+"""What a serving process does around the requests: the reads' own thread
+(central.storage.batch_thread), the frozen start-up heap (central.api.heap), FastAPI's own
+telemetry switched off (central.api.app).
 
 Real threads and a real event loop; nothing here waits on a clock.
 """
@@ -6,6 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import subprocess
+import sys
 import threading
 
 import pytest
@@ -80,3 +84,37 @@ def test_a_running_app_has_its_start_up_objects_frozen(tmp_path):
 
     assert asyncio.run(serve_and_stop()) > 10_000
     assert gc.get_freeze_count() == 0
+
+
+_SPANS_WITH_A_PROVIDER = r"""
+import asyncio, sys
+import httpx
+from opentelemetry import trace
+from central.api.app import create_app
+
+class Recording(trace.TracerProvider):
+    asked = 0
+    def get_tracer(self, *args, **kwargs):
+        Recording.asked += 1
+        return trace.NoOpTracer()
+
+trace.set_tracer_provider(Recording())
+app = create_app(sys.argv[1])
+
+async def main():
+    async with app.router.lifespan_context(app):
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://central") as client:
+            return (await client.get("/v1/cards/7000070012806566")).status_code
+
+print(asyncio.run(main()), Recording.asked)
+"""
+
+
+def test_fastapis_own_telemetry_is_off_even_with_a_global_tracer_provider(tmp_path):
+    """Its spans would carry the look-up's path, a full card number; the service never asks for a
+    tracer. In a process of its own: a global provider can be set only once."""
+    result = subprocess.run([sys.executable, "-c", _SPANS_WITH_A_PROVIDER, f"sqlite:///{tmp_path / 'empty.db'}"],
+                            capture_output=True, text=True, timeout=120, check=True)
+    status, asked = result.stdout.split()
+    assert status == "401"  # the request was served (no token), and
+    assert asked == "0"  # no tracer was asked for it
