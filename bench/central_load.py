@@ -28,6 +28,7 @@ import argparse
 import asyncio
 import contextlib
 import datetime as dt
+import gc
 import json
 import os
 import random
@@ -318,6 +319,19 @@ def process_tree_cpu_s(pid: int) -> float:
     return sum(times.get(member, 0.0) for member in tree)
 
 
+def children_cpu_s(pid: int) -> dict[int, float]:
+    """User + system CPU seconds of each child process of ``pid`` (the service's workers) so far."""
+    tick = os.sysconf("SC_CLK_TCK")
+    found: dict[int, float] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError):
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                if int(fields[1]) == pid:
+                    found[int(entry.name)] = (int(fields[11]) + int(fields[12])) / tick
+    return found
+
+
 def loadavg() -> str:
     """The 1-, 5- and 15-minute load averages."""
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
@@ -332,6 +346,7 @@ class Reporter:
         self.server_pid = server_pid
         self.database_pid = database_pid
         self._marks: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)
+        self._workers: dict[int, float] = {}
         self._load_before = ""
 
     def _database_cpu_s(self) -> float:
@@ -341,15 +356,18 @@ class Reporter:
         if phase == "measure":
             self._marks = (time.monotonic(), process_tree_cpu_s(self.server_pid), time.process_time(),
                            self._database_cpu_s())
+            self._workers = children_cpu_s(self.server_pid)
             self._load_before = loadavg()
         elif phase == "end":
             wall = time.monotonic() - self._marks[0]
             server = (process_tree_cpu_s(self.server_pid) - self._marks[1]) / wall * 100
             client = (time.process_time() - self._marks[2]) / wall * 100
+            workers = " + ".join(f"{(used - self._workers.get(pid, 0.0)) / wall * 100:.0f}"
+                                 for pid, used in sorted(children_cpu_s(self.server_pid).items()))
             database = (f", PostgreSQL {(self._database_cpu_s() - self._marks[3]) / wall * 100:.0f}"
                         if self.database_pid else "")
             print(f"{self.label}: offered {step.lookup_rate:g} look-ups/s + {step.sale_rate:g} sales/s for "
-                  f"{step.seconds:g} s; CPU in % of a core: service {server:.0f}{database}, load generator "
+                  f"{step.seconds:g} s; CPU in % of a core: service {server:.0f} (workers {workers}){database}, load generator "
                   f"{client:.0f}; load average {self._load_before} -> {loadavg()}")
             self.sales_per_s.append(tallies["sale"].completed_in_window / step.seconds)
             for kind, tally in tallies.items():
@@ -396,6 +414,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{label}: {args.kiosks} kiosks + {args.tills} tills, {len(fleet.cards)} cards, "
               f"{args.workers} service process(es), {os.cpu_count()} cores")
         reporter = Reporter(label, service.process.pid, postmaster)
+        # This process imports the service's stack to seed it: a full collection of those objects
+        # would stall the generator mid-step (~90 ms) and count as service latency.
+        gc.collect()
+        gc.freeze()
         asyncio.run(play(service.base_url, fleet, steps, reporter))
         if args.pgbench and server is not None:
             load = loadavg()

@@ -91,8 +91,11 @@ def _serve(args: argparse.Namespace) -> int:
                         log_every_request=args.log_every_request,
                         api_docs=args.docs,
                         clock=FileClock(args.clock_file) if args.clock_file else system_clock)
+    # uvloop and httptools, both dependencies, named so a missing one fails at start instead of
+    # uvicorn quietly serving on asyncio's loop and the pure-Python h11 parser.
     options: dict[str, object] = {"host": args.host, "port": args.port, "access_log": False, "log_level": "info",
-                                  "log_config": None, "timeout_keep_alive": args.keep_alive_seconds}
+                                  "log_config": None, "timeout_keep_alive": args.keep_alive_seconds,
+                                  "loop": "uvloop", "http": "httptools"}
     if args.workers > 1:  # worker processes import the app by name and read their settings from the environment
         os.environ[SERVE_ENVIRONMENT] = serve_environment(args.database, settings)
         uvicorn.run("central.api.app:app_from_environment", factory=True, workers=args.workers, **options)

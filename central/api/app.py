@@ -9,12 +9,14 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.telemetry import TelemetryConfig
 
 from central.api import (
     assistance,
     attendant,
     cards,
     console,
+    heap,
     holders,
     kiosks,
     ledger,
@@ -33,6 +35,11 @@ from central.storage.loop_reads import LoopReader
 
 API_TITLE = "Opet Kart central balance service"
 API_VERSION = "1"
+NO_TELEMETRY: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False, "operation_spans": False}
+"""FastAPI's own OpenTelemetry, off: its spans and logs would carry full card numbers (the look-ups'
+paths, request bodies, validation errors) wherever a global provider is set, and it asks the
+environment whether one is on every request (~2 % of a look-up's CPU). The service's metrics
+are its own (central.api.metrics), with paths cut to their last four digits."""
 SERVE_ENVIRONMENT = "OPET_CENTRAL_SERVE"
 """How ``serve --workers N`` hands the database URL and settings to its worker processes."""
 
@@ -46,12 +53,14 @@ def create_app(database_url: str, settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         await loop_reads.open()
+        heap.freeze_start_up()
         yield
+        heap.thaw()
         await loop_reads.aclose()
         database.dispose()
 
     docs = {} if settings.api_docs else {"openapi_url": None, "docs_url": None, "redoc_url": None}
-    app = FastAPI(title=API_TITLE, version=API_VERSION, lifespan=lifespan, **docs)
+    app = FastAPI(title=API_TITLE, version=API_VERSION, lifespan=lifespan, telemetry=NO_TELEMETRY, **docs)
     app.state.database = database
     app.state.loop_reads = loop_reads
     app.state.settings = settings

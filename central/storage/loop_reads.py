@@ -17,7 +17,9 @@ On PostgreSQL a read borrows a connection of the pool (``psycopg_pool.AsyncConne
 for one statement, server-side prepared, so a read held up (a slow statement, a lock) holds up
 only its own request: the loop serves every other request meanwhile, ``/healthz`` included.
 On SQLite the reads run on one thread of their own (a local file read in WAL mode waits on
-no writer), so the loop never calls into SQLite. A statement timeout bounds every read. A
+no writer), so the loop never calls into SQLite; the reads of one turn of the loop go to that
+thread together and come back together (central.storage.batch_thread), which keeps the
+wake-ups between the two threads few when the loop is busy. A statement timeout bounds every read. A
 broken connection is replaced and the read retried once.
 
 The charge is a write. On PostgreSQL it waits only on the same device's concurrent charge (a
@@ -35,8 +37,6 @@ connection of its own, inside the writers' gate (look-ups arriving meanwhile cha
 """
 from __future__ import annotations
 
-import asyncio
-import functools
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, NamedTuple
@@ -58,6 +58,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.pool import PoolProxiedConnection
 from sqlalchemy.sql import ClauseElement, ColumnElement, Select
 
+from central.storage.batch_thread import BatchThread
 from central.storage.db import Database, SqliteWriteGate
 from central.storage.limits import bucket_upsert
 from central.storage.models import Card, Device, UtcDateTime, utcnow
@@ -169,7 +170,7 @@ class LoopReader:
         self._pool: AsyncConnectionPool | None = None
         self._write_pool: AsyncConnectionPool | None = None
         self._conninfo = make_url(database.url).set(drivername="postgresql").render_as_string(hide_password=False)
-        self._thread = ThreadPoolExecutor(1, thread_name_prefix="sqlite-reads") if database.sqlite else None
+        self._thread = BatchThread("sqlite-reads") if database.sqlite else None
         self._checkpointer = ThreadPoolExecutor(1, thread_name_prefix="sqlite-checkpoint") if database.sqlite else None
         self._gate: SqliteWriteGate | None = database.sqlite_write_gate
         self._charges_in_read = not database.sqlite
@@ -234,8 +235,9 @@ class LoopReader:
         return row
 
     async def _in_thread(self, function: Any, *args: Any) -> Any:
-        """SQLite: ``function(*args)`` on the reads' own thread."""
-        return await asyncio.get_running_loop().run_in_executor(self._thread, functools.partial(function, *args))
+        """SQLite: ``function(*args)`` on the reads' own thread (central.storage.batch_thread)."""
+        assert self._thread is not None
+        return await self._thread.run(function, *args)
 
     async def device(self, token_hash: str) -> DeviceRow | None:
         """The device whose token hashes to ``token_hash``, revoked or not."""
@@ -394,7 +396,7 @@ class LoopReader:
         self._pool = self._write_pool = None
         for executor in (self._thread, self._checkpointer):
             if executor is not None:
-                executor.shutdown(wait=True)
+                executor.shutdown()
         if self._thread is not None:
             self.close()
 
