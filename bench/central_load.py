@@ -21,6 +21,11 @@ TPC-B-like script for as long as a step, with as many clients as ``--pgbench-cli
 the service stays idle; it prints pgbench's transactions per second and the ratio of the
 service's sales per second to it, so a figure is read against the engine on that machine at
 that moment, not against last week's machine.
+
+With ``--floor`` (PostgreSQL only) the load goes to ``bench.floor_app`` instead of the service:
+the same database calls with no framework, served the same way. It is the other yardstick: what
+this machine can carry at all with the database and this load generator on it, whatever the
+service's code; the service's figures are read between it and pgbench.
 """
 from __future__ import annotations
 
@@ -45,12 +50,13 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
+from bench.floor_app import DATABASE_ENVIRONMENT
 from central.domain.cards import Actor, record_event
+from central.domain.tokens import hash_token, new_token
 from central.storage.db import Database
 from central.storage.models import Card, CardStatus, Device, DeviceKind, Pot
-from central.domain.tokens import hash_token, new_token
 from tests.central.conftest import new_card_number
-from tests.rigs.central import CentralService, running_central
+from tests.rigs.central import CentralService, free_port, run_cli, running_central, stop_process, wait_healthy
 from tests.rigs.postgres import PostgresServer, running_postgres
 
 LOCAL_CARDS = 40
@@ -94,8 +100,10 @@ def seed(database_url: str, kiosks: int, tills: int, card_count: int) -> Fleet:
 
 
 @contextlib.contextmanager
-def started_service(postgres: bool, workers: int) -> Iterator[tuple[CentralService, int | None, PostgresServer | None]]:
-    """A fresh service on SQLite or a throwaway PostgreSQL, the postmaster's pid and the server."""
+def started_service(postgres: bool, workers: int, floor: bool = False,
+                    ) -> Iterator[tuple[CentralService, int | None, PostgresServer | None]]:
+    """A fresh service (``floor``: bench.floor_app instead) on SQLite or a throwaway PostgreSQL,
+    the postmaster's pid and the server."""
     with contextlib.ExitStack() as stack:
         workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="opet-bench-")))
         postmaster, server = None, None
@@ -105,9 +113,34 @@ def started_service(postgres: bool, workers: int) -> Iterator[tuple[CentralServi
             postmaster = int((server.socket_dir / "data" / "postmaster.pid").read_text().split()[0])
         else:
             url = f"sqlite:///{workdir / 'bench.db'}"
-        service = stack.enter_context(running_central(url, workdir, demo_data=False, log_every_request=False,
-                                                      serve_args=("--workers", str(workers))))
+        if floor:
+            service = stack.enter_context(running_floor(url, workdir, workers))
+        else:
+            service = stack.enter_context(running_central(url, workdir, demo_data=False, log_every_request=False,
+                                                          system_clock=True, serve_args=("--workers", str(workers))))
         yield service, postmaster, server
+
+
+@contextlib.contextmanager
+def running_floor(database_url: str, workdir: Path, workers: int) -> Iterator[CentralService]:
+    """bench.floor_app served by uvicorn as the service is (``--workers``, uvloop, httptools) on a
+    migrated ``database_url``: the floor the service is read against (see that module)."""
+    run_cli("migrate", database_url=database_url)
+    port = free_port()
+    log_path = workdir / "floor.log"
+    with log_path.open("wb") as log_file:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "bench.floor_app:app", "--host", "127.0.0.1", "--port", str(port),
+             "--workers", str(workers), "--loop", "uvloop", "--http", "httptools", "--no-access-log",
+             "--timeout-keep-alive", "75"],
+            stdout=log_file, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            env={**os.environ, DATABASE_ENVIRONMENT: database_url})
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        wait_healthy(base_url, process, log_path)
+        yield CentralService(base_url, "", database_url, log_path, workdir / "no-clock", process)
+    finally:
+        stop_process(process)
 
 
 def pgbench(server: PostgresServer, clients: int, seconds: float) -> tuple[float, float]:
@@ -397,19 +430,21 @@ def main(argv: list[str] | None = None) -> int:
                         help="offered sales per second, every step (200 tills at 3 a minute)")
     parser.add_argument("--seconds", type=float, default=20.0, help="measured time per step")
     parser.add_argument("--warmup", type=float, default=3.0, help="unmeasured seconds before each step")
+    parser.add_argument("--floor", action="store_true",
+                        help="PostgreSQL: serve bench.floor_app (the same SQL, no framework) instead of the service")
     parser.add_argument("--pgbench", action="store_true",
                         help="PostgreSQL: then run pgbench's TPC-B-like script on the same server and print the ratio")
     parser.add_argument("--pgbench-clients", type=int, default=8, help="pgbench's clients (default: %(default)s)")
     args = parser.parse_args(argv)
-    if args.pgbench and not args.postgres:
-        parser.error("--pgbench needs --postgres")
+    if (args.pgbench or args.floor) and not args.postgres:
+        parser.error("--pgbench and --floor need --postgres")
     with contextlib.suppress(ImportError):
         import uvloop
 
         asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
-    label = "postgresql" if args.postgres else "sqlite"
+    label = ("floor on " if args.floor else "") + ("postgresql" if args.postgres else "sqlite")
     steps = [Step(rate, args.sale_rate, args.warmup, args.seconds) for rate in args.lookup_rates]
-    with started_service(args.postgres, args.workers) as (service, postmaster, server):
+    with started_service(args.postgres, args.workers, args.floor) as (service, postmaster, server):
         fleet = seed(service.database_url, args.kiosks, args.tills, args.cards)
         print(f"{label}: {args.kiosks} kiosks + {args.tills} tills, {len(fleet.cards)} cards, "
               f"{args.workers} service process(es), {os.cpu_count()} cores")

@@ -4,8 +4,8 @@
 a kiosk token. :func:`running_central` starts one on any database URL (PostgreSQL too), for
 tests and benchmarks that need their own.
 
-Every service runs on a clock file (``serve --clock-file``): :meth:`CentralService.advance_clock`
-moves its time forward, so nothing waits for a timeout. One service serves hundreds of tests
+Every test's service runs on a clock file (``serve --clock-file``): :meth:`CentralService.advance_clock`
+moves its time forward, so nothing waits for a timeout (benchmarks serve on the system clock). One service serves hundreds of tests
 from the same few devices, so the budgets that such use would spend are raised
 (:data:`ROOMY_LIMITS`); the typed look-up and activation budgets keep their defaults, and a
 test of any budget starts a service with the budget it tests (its own ``serve_args`` win).
@@ -103,16 +103,18 @@ class CentralService:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
 
 
-def _wait_healthy(base_url: str, process: subprocess.Popen[bytes], log_path: Path) -> None:
+def wait_healthy(base_url: str, process: subprocess.Popen[bytes], log_path: Path) -> None:
+    """Returns once ``base_url``'s ``/healthz`` answers 200; raises with the log's tail if the
+    server process ends first or is not healthy within START_TIMEOUT_S."""
     deadline = time.monotonic() + START_TIMEOUT_S
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"opet-central serve exited with {process.returncode}:\n{log_path.read_text()[-3000:]}")
+            raise RuntimeError(f"the server exited with {process.returncode}:\n{log_path.read_text()[-3000:]}")
         with contextlib.suppress(httpx.HTTPError):
             if httpx.get(f"{base_url}/healthz", timeout=1.0).status_code == 200:
                 return
         time.sleep(0.05)
-    raise RuntimeError(f"opet-central serve not healthy after {START_TIMEOUT_S}s:\n{log_path.read_text()[-3000:]}")
+    raise RuntimeError(f"the server was not healthy after {START_TIMEOUT_S}s:\n{log_path.read_text()[-3000:]}")
 
 
 def stop_process(process: subprocess.Popen[bytes]) -> None:
@@ -155,7 +157,8 @@ def running_central(
         with log_path.open("wb") as log_file:
             process = subprocess.Popen(
                 [*opet_central_command(), "serve", "--host", "127.0.0.1", "--port", str(port),
-                 "--database", database_url, "--clock-file", str(clock), *serve_args],
+                 "--database", database_url, *(() if system_clock else ("--clock-file", str(clock))),
+                 *serve_args],
                 stdout=log_file,
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
@@ -163,7 +166,7 @@ def running_central(
             )
         base_url = f"http://127.0.0.1:{port}"
         try:
-            _wait_healthy(base_url, process, log_path)
+            wait_healthy(base_url, process, log_path)
         except RuntimeError:
             stop_process(process)
             if attempt == 2 or "address already in use" not in log_path.read_text().lower():
