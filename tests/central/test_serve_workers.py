@@ -64,9 +64,9 @@ class Serve:
         """The pids of the next ``count`` workers to start serving."""
         return {int(self.wait_for(_ACCEPTING.pattern)[1]) for _ in range(count)}
 
-    def stop(self) -> int:
-        """SIGTERM, and its exit code."""
-        self.process.send_signal(signal.SIGTERM)
+    def stop(self, sig: signal.Signals = signal.SIGTERM) -> int:
+        """Sends ``sig`` (SIGTERM: what systemd sends); the exit code."""
+        self.process.send_signal(sig)
         return self.process.wait(timeout=HANG_S)
 
 
@@ -165,10 +165,11 @@ def test_a_killed_worker_is_replaced_and_the_new_one_takes_connections(serve: tu
     _assert_spread(port, {kept, new})
 
 
-def test_sigterm_stops_every_worker_and_the_service_exits_0(serve: tuple[Serve, int]):
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_a_stop_signal_stops_every_worker_and_the_service_exits_0(serve: tuple[Serve, int], sig: signal.Signals):
     service, _port = serve
     workers = service.workers(2)
-    assert service.stop() == 0
+    assert service.stop(sig) == 0
     service.wait_for("stopping the workers")
     finished = {int(service.wait_for(r"Finished server process \[(\d+)\]")[1]) for _ in workers}
     assert finished == workers  # uvicorn's graceful shutdown, in each
