@@ -14,12 +14,14 @@ parent reaches every worker as SIGTERM (uvicorn's graceful shutdown) and the par
 """
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import logging
 import multiprocessing
 import os
 import signal
 import socket
+from collections.abc import Iterator
 from multiprocessing.connection import wait
 from multiprocessing.context import SpawnProcess
 
@@ -134,32 +136,37 @@ def _keep_running(workers: _Workers, wakeup: socket.socket) -> str | None:
             workers.start()
 
 
+@contextlib.contextmanager
+def _stop_signals() -> Iterator[socket.socket]:
+    """A socket that becomes readable when SIGTERM or SIGINT arrives (instead of their default action)."""
+    wakeup, writer = socket.socketpair()
+    with wakeup, writer:
+        writer.setblocking(False)
+        previous = {sig: signal.signal(sig, lambda *_: None) for sig in (signal.SIGTERM, signal.SIGINT)}
+        previous_fd = signal.set_wakeup_fd(writer.fileno())
+        try:
+            yield wakeup
+        finally:
+            signal.set_wakeup_fd(previous_fd)
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+
+
 def serve_workers(count: int, host: str, port: int, options: dict[str, object]) -> None:
     """Serves with ``count`` worker processes on host:port until SIGTERM or SIGINT.
 
     ``options`` are uvicorn.Config's besides the app, host and port. Raises
     :class:`WorkersFailed` when the port is taken or a worker's app cannot start.
     """
-    reservation = reserve(host, port)
-    port = reservation.getsockname()[1]  # port 0: the one the kernel chose
-    wakeup, wakeup_writer = socket.socketpair()
-    wakeup_writer.setblocking(False)
-    previous = {sig: signal.signal(sig, lambda *_: None) for sig in (signal.SIGTERM, signal.SIGINT)}
-    previous_fd = signal.set_wakeup_fd(wakeup_writer.fileno())
-    try:
+    with reserve(host, port) as reservation, _stop_signals() as wakeup:
+        port = reservation.getsockname()[1]  # port 0: the one the kernel chose
         workers = _Workers(host, port, options)
-        for _ in range(count):
-            workers.start()
-        log.info("starting %d workers on %s:%d, each on a SO_REUSEPORT socket of its own", count, host, port)
         try:
+            for _ in range(count):
+                workers.start()
+            log.info("starting %d workers on %s:%d, each on a SO_REUSEPORT socket of its own", count, host, port)
             failure = _keep_running(workers, wakeup)
         finally:
             workers.stop()
-    finally:
-        signal.set_wakeup_fd(previous_fd)
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-        for sock in (wakeup, wakeup_writer, reservation):
-            sock.close()
     if failure is not None:
         raise WorkersFailed(failure)
