@@ -72,6 +72,7 @@ def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from central.api.app import SERVE_ENVIRONMENT, create_app, serve_environment
+    from central.api.workers import WorkersFailed, serve_workers
 
     settings = Settings(typed_lookups_per_minute=args.typed_lookups_per_minute,
                         tapped_lookups_per_minute=args.tapped_lookups_per_minute,
@@ -93,14 +94,16 @@ def _serve(args: argparse.Namespace) -> int:
                         clock=FileClock(args.clock_file) if args.clock_file else system_clock)
     # uvloop and httptools, both dependencies, named so a missing one fails at start instead of
     # uvicorn quietly serving on asyncio's loop and the pure-Python h11 parser.
-    options: dict[str, object] = {"host": args.host, "port": args.port, "access_log": False, "log_level": "info",
-                                  "log_config": None, "timeout_keep_alive": args.keep_alive_seconds,
-                                  "loop": "uvloop", "http": "httptools"}
+    options: dict[str, object] = {"access_log": False, "log_level": "info", "log_config": None,
+                                  "timeout_keep_alive": args.keep_alive_seconds, "loop": "uvloop", "http": "httptools"}
     if args.workers > 1:  # worker processes import the app by name and read their settings from the environment
         os.environ[SERVE_ENVIRONMENT] = serve_environment(args.database, settings)
-        uvicorn.run("central.api.app:app_from_environment", factory=True, workers=args.workers, **options)
+        try:
+            serve_workers(args.workers, args.host, args.port, options)
+        except WorkersFailed as exc:
+            raise CliError(str(exc)) from None
     else:
-        uvicorn.run(create_app(args.database, settings), **options)
+        uvicorn.run(create_app(args.database, settings), host=args.host, port=args.port, **options)
     return 0
 
 
@@ -336,8 +339,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8080)
     serve.add_argument("--workers", type=_positive, default=1,
-                       help="service processes sharing the port (default: %(default)s); limits are in the "
-                            "database and shared, /metrics counters are kept per process")
+                       help="service processes, each accepting on a SO_REUSEPORT socket of its own on the port "
+                            "(default: %(default)s); limits are in the database and shared, /metrics counters "
+                            "are kept per process")
     serve.add_argument("--typed-lookups-per-minute", type=_positive, default=Settings.typed_lookups_per_minute,
                        help="per-device budget of look-ups of typed numbers (default: %(default)s)")
     serve.add_argument("--tapped-lookups-per-minute", type=_positive, default=Settings.tapped_lookups_per_minute,
