@@ -123,16 +123,14 @@ def started_service(postgres: bool, workers: int, floor: bool = False,
 
 @contextlib.contextmanager
 def running_floor(database_url: str, workdir: Path, workers: int) -> Iterator[CentralService]:
-    """bench.floor_app served by uvicorn as the service is (``--workers``, uvloop, httptools) on a
-    migrated ``database_url``: the floor the service is read against (see that module)."""
+    """bench.floor_app served as the service is (``--workers``) on a migrated ``database_url``:
+    the floor the service is read against (see that module)."""
     run_cli("migrate", database_url=database_url)
     port = free_port()
     log_path = workdir / "floor.log"
     with log_path.open("wb") as log_file:
         process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "bench.floor_app:app", "--host", "127.0.0.1", "--port", str(port),
-             "--workers", str(workers), "--loop", "uvloop", "--http", "httptools", "--no-access-log",
-             "--timeout-keep-alive", "75"],
+            [sys.executable, "-m", "bench.floor_app", "--port", str(port), "--workers", str(workers)],
             stdout=log_file, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
             env={**os.environ, DATABASE_ENVIRONMENT: database_url})
     base_url = f"http://127.0.0.1:{port}"

@@ -8,17 +8,21 @@ middleware, no validation beyond ``json.loads``, no metrics, no error shapes. Wh
 carry on a machine, the service cannot either; the gap between the two runs is what FastAPI,
 validation and the service's own checks cost per request there.
 
-PostgreSQL only. Served by uvicorn like the service (uvloop, httptools), its database URL in
-``$OPET_FLOOR_DATABASE``.
+PostgreSQL only. ``python -m bench.floor_app --port P --workers N`` serves it as ``opet-central
+serve --workers N`` serves the service (central.api.workers: uvicorn with uvloop and httptools,
+a SO_REUSEPORT socket per worker), its database URL in ``$OPET_FLOOR_DATABASE``.
 """
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import hashlib
 import json
 import os
 from typing import Any
 
+from central.api.observe import configure_logging
+from central.api.workers import serve_workers
 from central.domain.earning import station_date
 from central.domain.settings import Settings
 from central.domain.tokens import hash_token
@@ -96,4 +100,18 @@ async def _body(receive: Any) -> bytes:
             return b"".join(chunks)
 
 
-app = FloorApp()
+def main() -> None:
+    """Serves :class:`FloorApp` with the service's uvicorn options until SIGTERM."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+    configure_logging()
+    serve_workers(args.workers, args.host, args.port, {
+        "access_log": False, "log_level": "info", "log_config": None, "timeout_keep_alive": 75,
+        "loop": "uvloop", "http": "httptools"}, app="bench.floor_app:FloorApp")
+
+
+if __name__ == "__main__":
+    main()

@@ -30,7 +30,7 @@ import uvicorn
 from central.api.observe import configure_logging
 
 APP = "central.api.app:app_from_environment"
-"""The worker's app factory (it reads the database URL and settings from the environment)."""
+"""The service's app factory (it reads the database URL and settings from the environment)."""
 log = logging.getLogger("central.workers")
 _spawn = multiprocessing.get_context("spawn")
 
@@ -82,19 +82,19 @@ class _Server(uvicorn.Server):
             log.info("worker %d accepting on %s:%d", os.getpid(), self.config.host, self.config.port)
 
 
-def _run_worker(host: str, port: int, options: dict[str, object], started: ctypes.c_bool) -> None:
+def _run_worker(host: str, port: int, app: str, options: dict[str, object], started: ctypes.c_bool) -> None:
     """One worker process: its own ``SO_REUSEPORT`` socket on host:port, uvicorn serving the app."""
     configure_logging()
     sock = _bound_socket(host, port, reuse_port=True)
-    config = uvicorn.Config(APP, factory=True, host=host, port=port, **options)
+    config = uvicorn.Config(app, factory=True, host=host, port=port, **options)
     _Server(config, started).run(sockets=[sock])
 
 
 class _Workers:
     """The running worker processes, each with the flag it sets once it serves."""
 
-    def __init__(self, host: str, port: int, options: dict[str, object]) -> None:
-        self._target = (host, port, options)
+    def __init__(self, host: str, port: int, app: str, options: dict[str, object]) -> None:
+        self._target = (host, port, app, options)
         self.running: dict[int, tuple[SpawnProcess, ctypes.c_bool]] = {}  # by sentinel
 
     def start(self) -> None:
@@ -152,15 +152,16 @@ def _stop_signals() -> Iterator[socket.socket]:
                 signal.signal(sig, handler)
 
 
-def serve_workers(count: int, host: str, port: int, options: dict[str, object]) -> None:
+def serve_workers(count: int, host: str, port: int, options: dict[str, object], app: str = APP) -> None:
     """Serves with ``count`` worker processes on host:port until SIGTERM or SIGINT.
 
-    ``options`` are uvicorn.Config's besides the app, host and port. Raises
+    ``options`` are uvicorn.Config's besides the app, host and port; ``app`` names the factory
+    of each worker's app (the service's; bench.floor_app's for its benchmark). Raises
     :class:`WorkersFailed` when the port is taken or a worker's app cannot start.
     """
     with reserve(host, port) as reservation, _stop_signals() as wakeup:
         port = reservation.getsockname()[1]  # port 0: the one the kernel chose
-        workers = _Workers(host, port, options)
+        workers = _Workers(host, port, app, options)
         try:
             for _ in range(count):
                 workers.start()
