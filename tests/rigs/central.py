@@ -132,6 +132,7 @@ def stop_process(process: subprocess.Popen[bytes]) -> None:
 def running_central(
     database_url: str, workdir: Path, *, demo_data: bool = True, serve_args: tuple[str, ...] = (),
     log_every_request: bool = True, frozen_clock: bool = False, clock_path: Path | None = None,
+    system_clock: bool = False,
 ) -> Iterator[CentralService]:
     """Migrates ``database_url``, loads the demo cards, makes a kiosk token, serves, and stops after.
 
@@ -139,7 +140,8 @@ def running_central(
     successful look-ups too; ``log_every_request=False`` serves with the production default.
     ``serve_args`` come after :data:`ROOMY_LIMITS`, so they override them. With
     ``frozen_clock`` the service's time stands still until the test moves it; services given
-    the same ``clock_path`` share one clock.
+    the same ``clock_path`` share one clock. With ``system_clock`` the service reads the system's
+    time as production does, with no clock file to look at on every request (benchmarks).
     """
     serve_args = (*ROOMY_LIMITS, *serve_args)
     if log_every_request:
