@@ -11,6 +11,8 @@ fails at once, and the port stays ours while a worker is replaced), starts the w
 replaces one that dies after it started serving, and stops the service when one dies before
 it ever did (its app cannot start: restarting it would only loop). SIGTERM or SIGINT to the
 parent reaches every worker as SIGTERM (uvicorn's graceful shutdown) and the parent exits 0.
+A parent that ends any other way (SIGKILL, a crash) takes its workers with it: each has asked
+the kernel for SIGTERM when its parent ends (``PR_SET_PDEATHSIG``).
 """
 from __future__ import annotations
 
@@ -82,8 +84,23 @@ class _Server(uvicorn.Server):
             log.info("worker %d accepting on %s:%d", os.getpid(), self.config.host, self.config.port)
 
 
-def _run_worker(host: str, port: int, app: str, options: dict[str, object], started: ctypes.c_bool) -> None:
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def _end_with(parent: int) -> None:
+    """Has the kernel send this worker SIGTERM when ``parent`` ends, even by SIGKILL, so no worker
+    outlives its supervisor holding the port (a new ``serve`` would then find it taken)."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG) failed")
+    if os.getppid() != parent:  # it ended before the request above was in place
+        raise SystemExit(f"the supervisor {parent} ended before this worker started")
+
+
+def _run_worker(host: str, port: int, app: str, options: dict[str, object], started: ctypes.c_bool,
+                parent: int) -> None:
     """One worker process: its own ``SO_REUSEPORT`` socket on host:port, uvicorn serving the app."""
+    _end_with(parent)
     configure_logging()
     sock = _bound_socket(host, port, reuse_port=True)
     config = uvicorn.Config(app, factory=True, host=host, port=port, **options)
@@ -100,7 +117,8 @@ class _Workers:
     def start(self) -> None:
         """Starts one more worker."""
         started = _spawn.RawValue(ctypes.c_bool, False)
-        process = _spawn.Process(target=_run_worker, args=(*self._target, started), name="opet-central-worker")
+        process = _spawn.Process(target=_run_worker, args=(*self._target, started, os.getpid()),
+                                 name="opet-central-worker")
         process.start()
         self.running[process.sentinel] = (process, started)
 

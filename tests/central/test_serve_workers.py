@@ -1,6 +1,6 @@
 """``serve --workers N`` (central.api.workers): every worker accepts on a ``SO_REUSEPORT`` socket
-of its own, a dead worker is replaced, SIGTERM stops them all, a taken port or an app that cannot
-start stops the service at once.
+of its own, a dead worker is replaced, SIGTERM stops them all, a killed supervisor takes its
+workers with it, a taken port or an app that cannot start stops the service at once.
 
 Real processes and real HTTP. The tests wait on the service's log lines, read from its pipe as
 they come; the deadlines only bound a hang. Which worker holds a connection is read from /proc.
@@ -11,6 +11,7 @@ import http.client
 import os
 import queue
 import re
+import select
 import signal
 import socket
 import subprocess
@@ -176,6 +177,27 @@ def test_a_stop_signal_stops_every_worker_and_the_service_exits_0(serve: tuple[S
     for pid in workers:
         with pytest.raises(ProcessLookupError):
             os.kill(pid, 0)  # ended and reaped by the service before it exited
+
+
+def test_workers_end_with_a_killed_supervisor_and_free_the_port(serve: tuple[Serve, int], tmp_path: Path):
+    service, port = serve
+    workers = service.workers(2)
+    watches = {pid: os.pidfd_open(pid) for pid in workers}  # readable once that process has ended
+    try:
+        service.process.kill()  # no chance to stop its workers itself
+        service.process.wait(timeout=HANG_S)
+        for pid, watch in watches.items():
+            readable, _, _ = select.select([watch], [], [], HANG_S)
+            assert readable == [watch], f"worker {pid} outlived its killed supervisor"
+    finally:
+        for watch in watches.values():
+            os.close(watch)
+    again = Serve("--workers", "2", "--host", "127.0.0.1", "--port", str(port),
+                  "--database", f"sqlite:///{tmp_path / 'central.db'}")
+    try:
+        assert len(again.workers(2)) == 2  # the port was free again: no orphan listens on it
+    finally:
+        again.stop()
 
 
 @pytest.mark.parametrize("reuse_port", [False, True], ids=["plain-listener", "so-reuseport-listener"])
