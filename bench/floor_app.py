@@ -22,7 +22,8 @@ import os
 from typing import Any
 
 from central.api.observe import configure_logging
-from central.api.workers import serve_workers
+from central.api.workers import serve_workers, uvicorn_options
+from central.cli import KEEP_ALIVE_SECONDS
 from central.domain.earning import station_date
 from central.domain.settings import Settings
 from central.domain.tokens import hash_token
@@ -30,10 +31,10 @@ from central.storage.db import Database
 from central.storage.ledger_pg import book_sale
 from central.storage.limits import Scope
 from central.storage.loop_reads import LoopReader
+from central.storage.models import POT_OF_FUEL, FuelType
 
 DATABASE_ENVIRONMENT = "OPET_FLOOR_DATABASE"
 _SETTINGS = Settings(tapped_lookups_per_minute=1_000_000)
-_POT = {"benzin": "fuel", "motorin": "fuel", "lpg": "autogas"}
 
 
 class FloorApp:
@@ -86,7 +87,7 @@ class FloorApp:
         answer = await book_sale(
             self.reads.write_pool, token_hash=token_hash, token_now=now, key=headers[b"idempotency-key"].decode(),
             request_hash=hashlib.sha256(body).hexdigest(), number=sale["card_number"], fuel_type=sale["fuel_type"],
-            pot=_POT[sale["fuel_type"]], amount=sale["amount"], station=sale["station"], sold_at=sold_at,
+            pot=POT_OF_FUEL[FuelType(sale["fuel_type"])].value, amount=sale["amount"], station=sale["station"], sold_at=sold_at,
             station_date=station_date(sold_at), now=now)
         return answer.status, answer.body.encode()
 
@@ -108,9 +109,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
     configure_logging()
-    serve_workers(args.workers, args.host, args.port, {
-        "access_log": False, "log_level": "info", "log_config": None, "timeout_keep_alive": 75,
-        "loop": "uvloop", "http": "httptools"}, app="bench.floor_app:FloorApp")
+    serve_workers(args.workers, args.host, args.port, uvicorn_options(KEEP_ALIVE_SECONDS), app="bench.floor_app:FloorApp")
 
 
 if __name__ == "__main__":

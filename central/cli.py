@@ -72,7 +72,7 @@ def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from central.api.app import SERVE_ENVIRONMENT, create_app, serve_environment
-    from central.api.workers import WorkersFailed, serve_workers
+    from central.api.workers import WorkersFailed, serve_workers, uvicorn_options
 
     settings = Settings(typed_lookups_per_minute=args.typed_lookups_per_minute,
                         tapped_lookups_per_minute=args.tapped_lookups_per_minute,
@@ -92,10 +92,7 @@ def _serve(args: argparse.Namespace) -> int:
                         log_every_request=args.log_every_request,
                         api_docs=args.docs,
                         clock=FileClock(args.clock_file) if args.clock_file else system_clock)
-    # uvloop and httptools, both dependencies, named so a missing one fails at start instead of
-    # uvicorn quietly serving on asyncio's loop and the pure-Python h11 parser.
-    options: dict[str, object] = {"access_log": False, "log_level": "info", "log_config": None,
-                                  "timeout_keep_alive": args.keep_alive_seconds, "loop": "uvloop", "http": "httptools"}
+    options = uvicorn_options(args.keep_alive_seconds)
     if args.workers > 1:  # worker processes import the app by name and read their settings from the environment
         os.environ[SERVE_ENVIRONMENT] = serve_environment(args.database, settings)
         try:

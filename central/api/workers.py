@@ -37,6 +37,17 @@ log = logging.getLogger("central.workers")
 _spawn = multiprocessing.get_context("spawn")
 
 
+def uvicorn_options(keep_alive_seconds: float) -> dict[str, object]:
+    """uvicorn.Config's options, besides the app, host and port, of every serving process.
+
+    uvloop and httptools, both dependencies, are named so a missing one fails at start instead
+    of uvicorn quietly serving on asyncio's loop and the pure-Python h11 parser. Its access log
+    is off (it would log full card numbers from the look-ups' paths; central.api.observe logs).
+    """
+    return {"access_log": False, "log_level": "info", "log_config": None,
+            "timeout_keep_alive": keep_alive_seconds, "loop": "uvloop", "http": "httptools"}
+
+
 class WorkersFailed(Exception):
     """The service could not start or keep its workers; the message says why."""
 

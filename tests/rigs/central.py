@@ -4,9 +4,10 @@
 a kiosk token. :func:`running_central` starts one on any database URL (PostgreSQL too), for
 tests and benchmarks that need their own.
 
-Every test's service runs on a clock file (``serve --clock-file``): :meth:`CentralService.advance_clock`
-moves its time forward, so nothing waits for a timeout (benchmarks serve on the system clock). One service serves hundreds of tests
-from the same few devices, so the budgets that such use would spend are raised
+Every test's service runs on a clock file (``serve --clock-file``):
+:meth:`CentralService.advance_clock` moves its time forward, so nothing waits for a timeout
+(benchmarks serve on the system clock). One service serves hundreds of tests from the same few
+devices, so the budgets that such use would spend are raised
 (:data:`ROOMY_LIMITS`); the typed look-up and activation budgets keep their defaults, and a
 test of any budget starts a service with the budget it tests (its own ``serve_args`` win).
 """
